@@ -1,0 +1,300 @@
+/*
+ * clrelu: the ReLU family of activations on OpenCL devices, with CPU
+ * implementations that give the same results bit for bit.
+ *
+ * Conventions shared by every entry point
+ * ---------------------------------------
+ * - Functions that can fail return a clrelu_status; CLRELU_SUCCESS is 0.
+ *   On failure nothing was enqueued, no buffer changed, nothing leaked, the
+ *   context stays usable, and clrelu_last_error() says what went wrong.
+ * - Handles are opaque, made by a *_create function and released by the
+ *   matching *_destroy function; *_destroy accepts NULL.
+ * - Arguments are checked in this order, so every bad call has one answer:
+ *   NULL pointers and bad values (CLRELU_ERROR_INVALID_ARGUMENT), contexts
+ *   (CLRELU_ERROR_CONTEXT_MISMATCH), dtypes (CLRELU_ERROR_DTYPE_MISMATCH),
+ *   sizes and overlaps (CLRELU_ERROR_OUT_OF_RANGE, INVALID_ARGUMENT), then
+ *   what the device supports (CLRELU_ERROR_UNSUPPORTED). A call whose element
+ *   count is 0 succeeds after the first three checks and does nothing.
+ * - Threads: every function may be called from several threads at once, on
+ *   one shared context or on several. Ordering work between threads is the
+ *   caller's business (clrelu_finish, or the caller's own events).
+ *
+ * Semantics (float32; device and CPU alike; NaN means any NaN)
+ *   relu                 x > 0 ? x : +0.0        NaN -> NaN
+ *   relu_derivative      x > 0 ? 1 : 0           NaN -> NaN
+ *   relu_backward        x > 0 ? dy : +0.0       x NaN -> NaN
+ *   leaky_relu           x > 0 ? x : alpha*x     NaN -> NaN
+ *   leaky_relu_backward  x > 0 ? dy : alpha*dy   x NaN -> NaN
+ *   bias_relu            act(x + bias[c]), the sum rounded to float once;
+ *                        act is relu when alpha == 0, else leaky_relu.
+ * Results are bit-identical to a scalar float32 reference, the sign of zero
+ * included. On a device without denormal support (CL_FP_DENORM) a denormal
+ * result may be flushed to a zero of the same sign.
+ */
+#ifndef CLRELU_H
+#define CLRELU_H
+
+#ifndef CL_TARGET_OPENCL_VERSION
+#define CL_TARGET_OPENCL_VERSION 120
+#endif
+#ifdef __APPLE__
+#include <OpenCL/cl.h>
+#else
+#include <CL/cl.h>
+#endif
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define CLRELU_VERSION_MAJOR 0
+#define CLRELU_VERSION_MINOR 1
+#define CLRELU_VERSION_PATCH 0
+#define CLRELU_VERSION_NUMBER                                                  \
+  (CLRELU_VERSION_MAJOR * 10000 + CLRELU_VERSION_MINOR * 100 +               \
+   CLRELU_VERSION_PATCH)
+
+#if defined(CLRELU_STATIC_DEFINE)
+#define CLRELU_API
+#elif defined(_WIN32)
+#ifdef CLRELU_BUILDING
+#define CLRELU_API __declspec(dllexport)
+#else
+#define CLRELU_API __declspec(dllimport)
+#endif
+#elif defined(__GNUC__)
+#define CLRELU_API __attribute__((visibility("default")))
+#else
+#define CLRELU_API
+#endif
+
+/* ---- Status codes and messages ------------------------------------------ */
+
+typedef enum clrelu_status {
+  CLRELU_SUCCESS = 0,
+  CLRELU_ERROR_INVALID_ARGUMENT,  /* NULL handle or pointer, bad value      */
+  CLRELU_ERROR_OUT_OF_RANGE,      /* a count or offset exceeds a buffer     */
+  CLRELU_ERROR_CONTEXT_MISMATCH,  /* a buffer belongs to another context    */
+  CLRELU_ERROR_DTYPE_MISMATCH,    /* buffers of one call differ in dtype    */
+  CLRELU_ERROR_NO_DEVICE,         /* no OpenCL platform or matching device  */
+  CLRELU_ERROR_BUILD_FAILED,      /* kernels did not build; log in message  */
+  CLRELU_ERROR_OUT_OF_MEMORY,     /* host or device allocation failed       */
+  CLRELU_ERROR_UNSUPPORTED,       /* the device cannot do what was asked    */
+  CLRELU_ERROR_OPENCL             /* any other OpenCL error                 */
+} clrelu_status;
+
+/* Element types. CLRELU_F16 buffers hold IEEE binary16 bit patterns
+ * (uint16_t on the host); ops on them answer CLRELU_ERROR_UNSUPPORTED in
+ * this version. */
+typedef enum clrelu_dtype { CLRELU_F32, CLRELU_F16 } clrelu_dtype;
+
+typedef struct clrelu_context clrelu_context;
+typedef struct clrelu_buffer clrelu_buffer;
+
+/* The library's version: CLRELU_VERSION_NUMBER of the built library. */
+CLRELU_API unsigned clrelu_version(void);
+
+/* A short English description of s; never NULL ("unknown status" for values
+ * outside the enum). */
+CLRELU_API const char *clrelu_status_string(clrelu_status s);
+
+/* The calling thread's message for its last failed call: what was wrong,
+ * the OpenCL error code and its name, or the kernel build log. "" when this
+ * thread has had no failure. Successful calls leave it as it was. The
+ * pointer stays valid until this thread's next clrelu call. */
+CLRELU_API const char *clrelu_last_error(void);
+
+/* ---- Contexts ------------------------------------------------------------ */
+
+/* Creates a context on one device: an OpenCL context, an in-order queue and
+ * the built kernels.
+ *   device  NULL or "": $CLRELU_DEVICE when set and not empty, else the
+ *           first GPU of any platform, else the first device.
+ *           "gpu" / "cpu": the first device of that type.
+ *           "P:D": device D of platform P (indices from 0).
+ *           Anything else: the first device whose name contains it, ignoring
+ *           case.
+ *   out     receives the context; set to NULL on failure.
+ * Returns CLRELU_SUCCESS, INVALID_ARGUMENT (out is NULL), NO_DEVICE (no
+ * platform, or nothing matches: the message lists the devices there are),
+ * BUILD_FAILED (the message holds the build log), OUT_OF_MEMORY, OPENCL. */
+CLRELU_API clrelu_status clrelu_context_create(const char *device,
+                                               clrelu_context **out);
+
+/* Creates a context on the caller's queue, its device and OpenCL context.
+ * Retains the queue (released by clrelu_context_destroy); in-order and
+ * out-of-order queues both work (clrelu orders its own commands).
+ * Returns as clrelu_context_create, and INVALID_ARGUMENT for a NULL or
+ * invalid queue. */
+CLRELU_API clrelu_status
+clrelu_context_create_from_queue(cl_command_queue queue, clrelu_context **out);
+
+/* Releases the context. Buffers made on it keep what they need alive and
+ * must still be destroyed. Does not wait for enqueued work: call
+ * clrelu_finish first if results are still to be read. NULL: no-op. */
+CLRELU_API void clrelu_context_destroy(clrelu_context *ctx);
+
+/* The context's queue (owned by the context; retain it to keep it longer).
+ * NULL for a NULL context. */
+CLRELU_API cl_command_queue clrelu_context_queue(const clrelu_context *ctx);
+
+/* The device's name as OpenCL reports it; "" for a NULL context. */
+CLRELU_API const char *clrelu_context_device_name(const clrelu_context *ctx);
+
+/* The kernel launch shape in use, as "vec=16 items=64 local=16 nt=1 (source)"
+ * where source names where it came from; "" for a NULL context. */
+CLRELU_API const char *clrelu_context_tuning(const clrelu_context *ctx);
+
+/* How long building the kernels took when the context was made, in
+ * milliseconds (small when the OpenCL implementation's own cache served). */
+CLRELU_API double clrelu_context_build_ms(const clrelu_context *ctx);
+
+/* Waits until all work enqueued on the context's queue has finished.
+ * Returns SUCCESS, INVALID_ARGUMENT (NULL), OUT_OF_MEMORY or OPENCL: an
+ * error the driver met while running earlier work is reported here. */
+CLRELU_API clrelu_status clrelu_finish(clrelu_context *ctx);
+
+/* ---- Buffers ------------------------------------------------------------- */
+
+/* Allocates count elements of dtype on the context's device (contents
+ * undefined). Returns SUCCESS, INVALID_ARGUMENT (NULL, bad dtype, count 0),
+ * OUT_OF_MEMORY (more bytes than CL_DEVICE_MAX_MEM_ALLOC_SIZE, or the
+ * allocation failed), OPENCL. */
+CLRELU_API clrelu_status clrelu_buffer_create(clrelu_context *ctx,
+                                              clrelu_dtype dtype,
+                                              size_t count,
+                                              clrelu_buffer **out);
+
+/* Wraps the caller's cl_mem as count elements of dtype. Takes its own
+ * reference (clRetainMemObject): the caller may release mem at once.
+ * Returns SUCCESS, INVALID_ARGUMENT (NULL, bad dtype, count 0, mem not a
+ * buffer), CONTEXT_MISMATCH (mem belongs to another OpenCL context),
+ * OUT_OF_RANGE (mem holds fewer than count elements).
+ * Overlap checks see views and wraps of one cl_mem, and sub-buffers of one
+ * parent; other aliasing (host pointers shared between cl_mems) is the
+ * caller's responsibility. */
+CLRELU_API clrelu_status clrelu_buffer_wrap(clrelu_context *ctx, cl_mem mem,
+                                            clrelu_dtype dtype, size_t count,
+                                            clrelu_buffer **out);
+
+/* Elements [offset, offset + count) of parent, as a buffer of their own; any
+ * offset (no alignment rule). The view keeps the memory alive: parent may be
+ * destroyed first. Returns SUCCESS, INVALID_ARGUMENT (NULL, count 0),
+ * OUT_OF_RANGE (the view does not fit in parent). */
+CLRELU_API clrelu_status clrelu_buffer_view(clrelu_buffer *parent,
+                                            size_t offset, size_t count,
+                                            clrelu_buffer **out);
+
+/* Releases the buffer handle (the memory when no view or wrap still uses
+ * it). Work already enqueued on it completes. NULL: no-op. */
+CLRELU_API void clrelu_buffer_destroy(clrelu_buffer *buf);
+
+/* The buffer's element count and dtype (0 and CLRELU_F32 for NULL). */
+CLRELU_API size_t clrelu_buffer_count(const clrelu_buffer *buf);
+CLRELU_API clrelu_dtype clrelu_buffer_dtype(const clrelu_buffer *buf);
+
+/* The cl_mem behind the buffer (a view shares its parent's) and the offset
+ * of the buffer's first element in it, in elements. Not retained. */
+CLRELU_API cl_mem clrelu_buffer_mem(const clrelu_buffer *buf,
+                                    size_t *offset);
+
+/* Blocking copies between host memory (float, or uint16_t bit patterns for
+ * CLRELU_F16) and elements [offset, offset + count) of buf. They wait for
+ * earlier work on the context's queue. count 0 succeeds.
+ * Returns SUCCESS, INVALID_ARGUMENT (NULL buf, or NULL src/dst with count >
+ * 0), OUT_OF_RANGE, OUT_OF_MEMORY, OPENCL. */
+CLRELU_API clrelu_status clrelu_buffer_write(clrelu_buffer *buf, size_t offset,
+                                             size_t count, const void *src);
+CLRELU_API clrelu_status clrelu_buffer_read(const clrelu_buffer *buf,
+                                            size_t offset, size_t count,
+                                            void *dst);
+
+/* ---- Device ops ------------------------------------------------------------
+ * Ops enqueue on the context's queue and return without waiting. They
+ * operate on elements [0, n) of their buffers. n == 0 succeeds and does
+ * nothing. The output may be an input itself (the same buffer, or a view of
+ * exactly the same elements); an output that partly overlaps an input is
+ * INVALID_ARGUMENT. All buffers of one call share the context and dtype.
+ * Returns SUCCESS, INVALID_ARGUMENT, CONTEXT_MISMATCH, DTYPE_MISMATCH,
+ * OUT_OF_RANGE (n exceeds a buffer), UNSUPPORTED (dtype the device cannot
+ * do), OUT_OF_MEMORY (the driver could not back a buffer), OPENCL. */
+
+/* y = relu(x) */
+CLRELU_API clrelu_status clrelu_relu(clrelu_context *ctx,
+                                     const clrelu_buffer *x, clrelu_buffer *y,
+                                     size_t n);
+/* d = relu'(x): 1 where x > 0, else 0 (0 at x = 0), NaN for NaN */
+CLRELU_API clrelu_status clrelu_relu_derivative(clrelu_context *ctx,
+                                                const clrelu_buffer *x,
+                                                clrelu_buffer *d, size_t n);
+/* dx = x > 0 ? dy : +0 (NaN where x is NaN); dx may be dy or x */
+CLRELU_API clrelu_status clrelu_relu_backward(clrelu_context *ctx,
+                                              const clrelu_buffer *dy,
+                                              const clrelu_buffer *x,
+                                              clrelu_buffer *dx, size_t n);
+/* y = x > 0 ? x : alpha * x, for any finite alpha (0 included: then negative
+ * x gives -0.0; use clrelu_relu for ReLU). Non-finite alpha:
+ * INVALID_ARGUMENT. */
+CLRELU_API clrelu_status clrelu_leaky_relu(clrelu_context *ctx,
+                                           const clrelu_buffer *x,
+                                           clrelu_buffer *y, size_t n,
+                                           float alpha);
+/* dx = x > 0 ? dy : alpha * dy (NaN where x is NaN) */
+CLRELU_API clrelu_status clrelu_leaky_relu_backward(clrelu_context *ctx,
+                                                    const clrelu_buffer *dy,
+                                                    const clrelu_buffer *x,
+                                                    clrelu_buffer *dx,
+                                                    size_t n, float alpha);
+/* Fused bias + activation in one pass over memory.
+ * x, y: row-major [outer][channels][inner]; bias: [channels].
+ * y = act(x + bias[c]); act = relu when alpha == 0 (never -0.0), else leaky
+ * relu with slope alpha (finite).
+ *   Dense [N][C]: outer = N, channels = C, inner = 1.
+ *   NCHW: outer = N, channels = C, inner = H*W.
+ *   NHWC: outer = N*H*W, channels = C, inner = 1.
+ * y may be x; y overlapping bias is INVALID_ARGUMENT; outer*channels*inner
+ * overflowing size_t is OUT_OF_RANGE; x and y need outer*channels*inner
+ * elements and bias channels. */
+CLRELU_API clrelu_status clrelu_bias_relu(clrelu_context *ctx,
+                                          const clrelu_buffer *x,
+                                          const clrelu_buffer *bias,
+                                          clrelu_buffer *y, size_t outer,
+                                          size_t channels, size_t inner,
+                                          float alpha);
+
+/* ---- CPU ops ----------------------------------------------------------------
+ * The same ops on host float arrays, with the same results bit for bit.
+ * Vectorised for the running CPU (chosen at run time) and multi-threaded for
+ * large n. Outputs may alias inputs exactly (in place); partial overlap is
+ * undefined. NULL pointers with n > 0 are undefined; these functions have no
+ * status. alpha should be finite. */
+CLRELU_API void clrelu_cpu_relu(const float *x, float *y, size_t n);
+CLRELU_API void clrelu_cpu_relu_derivative(const float *x, float *d,
+                                           size_t n);
+CLRELU_API void clrelu_cpu_relu_backward(const float *dy, const float *x,
+                                         float *dx, size_t n);
+CLRELU_API void clrelu_cpu_leaky_relu(const float *x, float *y, size_t n,
+                                      float alpha);
+CLRELU_API void clrelu_cpu_leaky_relu_backward(const float *dy,
+                                               const float *x, float *dx,
+                                               size_t n, float alpha);
+CLRELU_API void clrelu_cpu_bias_relu(const float *x, const float *bias,
+                                     float *y, size_t outer, size_t channels,
+                                     size_t inner, float alpha);
+
+/* The instruction set the CPU ops use on this machine: "avx512", "avx2",
+ * "sse2" or "generic". $CLRELU_CPU ("avx2", "sse2") caps it. */
+CLRELU_API const char *clrelu_cpu_isa(void);
+
+/* Threads the CPU ops use for large arrays: 0 (the default) means one per
+ * available core. Returns the previous setting. */
+CLRELU_API int clrelu_cpu_set_threads(int threads);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* CLRELU_H */

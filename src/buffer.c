@@ -1,0 +1,260 @@
+/* Buffers: device memory, wraps of the caller's cl_mem, views, copies. */
+#include "internal.h"
+
+#include <stdint.h>
+#include <stdlib.h>
+
+size_t clrelu__dtype_size(clrelu_dtype dtype) {
+  switch (dtype) {
+  case CLRELU_F32:
+    return 4;
+  case CLRELU_F16:
+    return 2;
+  }
+  return 0;
+}
+
+static clrelu_status buffer_new(clrelu_context *ctx, cl_mem mem,
+                                size_t offset, size_t count,
+                                clrelu_dtype dtype, cl_mem root,
+                                size_t root_byte, clrelu_buffer **out) {
+  clrelu_buffer *b = malloc(sizeof *b);
+  if (!b)
+    return clrelu__fail(CLRELU_ERROR_OUT_OF_MEMORY, "out of host memory");
+  b->ctx = ctx;
+  b->mem = mem;
+  b->offset = offset;
+  b->count = count;
+  b->dtype = dtype;
+  b->root = root;
+  b->root_byte = root_byte;
+  atomic_fetch_add(&ctx->refs, 1);
+  *out = b;
+  return CLRELU_SUCCESS;
+}
+
+clrelu_status clrelu_buffer_create(clrelu_context *ctx, clrelu_dtype dtype,
+                                   size_t count, clrelu_buffer **out) {
+  if (out)
+    *out = NULL;
+  if (!ctx || !out)
+    return clrelu__fail(CLRELU_ERROR_INVALID_ARGUMENT,
+                        "clrelu_buffer_create: %s is NULL",
+                        !ctx ? "ctx" : "out");
+  size_t es = clrelu__dtype_size(dtype);
+  if (es == 0)
+    return clrelu__fail(CLRELU_ERROR_INVALID_ARGUMENT,
+                        "clrelu_buffer_create: dtype %d is not a clrelu_dtype",
+                        (int)dtype);
+  if (count == 0)
+    return clrelu__fail(CLRELU_ERROR_INVALID_ARGUMENT,
+                        "clrelu_buffer_create: count is 0");
+  if (count > SIZE_MAX / es || count * es > ctx->max_alloc)
+    return clrelu__fail(CLRELU_ERROR_OUT_OF_MEMORY,
+                        "clrelu_buffer_create: %zu elements of %zu bytes "
+                        "exceed the device's largest allocation "
+                        "(CL_DEVICE_MAX_MEM_ALLOC_SIZE = %llu bytes)",
+                        count, es, (unsigned long long)ctx->max_alloc);
+  cl_int err;
+  cl_mem mem =
+      clCreateBuffer(ctx->context, CL_MEM_READ_WRITE, count * es, NULL, &err);
+  if (!mem)
+    return clrelu__cl_fail(err, "clrelu_buffer_create: clCreateBuffer");
+  clrelu_status st = buffer_new(ctx, mem, 0, count, dtype, mem, 0, out);
+  if (st != CLRELU_SUCCESS)
+    clReleaseMemObject(mem);
+  return st;
+}
+
+clrelu_status clrelu_buffer_wrap(clrelu_context *ctx, cl_mem mem,
+                                 clrelu_dtype dtype, size_t count,
+                                 clrelu_buffer **out) {
+  if (out)
+    *out = NULL;
+  if (!ctx || !mem || !out)
+    return clrelu__fail(CLRELU_ERROR_INVALID_ARGUMENT,
+                        "clrelu_buffer_wrap: %s is NULL",
+                        !ctx ? "ctx" : !mem ? "mem" : "out");
+  size_t es = clrelu__dtype_size(dtype);
+  if (es == 0)
+    return clrelu__fail(CLRELU_ERROR_INVALID_ARGUMENT,
+                        "clrelu_buffer_wrap: dtype %d is not a clrelu_dtype",
+                        (int)dtype);
+  if (count == 0)
+    return clrelu__fail(CLRELU_ERROR_INVALID_ARGUMENT,
+                        "clrelu_buffer_wrap: count is 0");
+  cl_mem_object_type type = 0;
+  cl_int err =
+      clGetMemObjectInfo(mem, CL_MEM_TYPE, sizeof type, &type, NULL);
+  if (err != CL_SUCCESS || type != CL_MEM_OBJECT_BUFFER)
+    return clrelu__fail(CLRELU_ERROR_INVALID_ARGUMENT,
+                        "clrelu_buffer_wrap: mem is not a valid buffer (%s)",
+                        err != CL_SUCCESS ? clrelu__cl_name(err)
+                                          : "an image or pipe");
+  cl_context mctx = NULL;
+  size_t size = 0, moff = 0;
+  cl_mem parent = NULL;
+  err = clGetMemObjectInfo(mem, CL_MEM_CONTEXT, sizeof mctx, &mctx, NULL);
+  if (err == CL_SUCCESS)
+    err = clGetMemObjectInfo(mem, CL_MEM_SIZE, sizeof size, &size, NULL);
+  if (err == CL_SUCCESS)
+    err = clGetMemObjectInfo(mem, CL_MEM_ASSOCIATED_MEMOBJECT, sizeof parent,
+                             &parent, NULL);
+  if (err == CL_SUCCESS && parent)
+    err = clGetMemObjectInfo(mem, CL_MEM_OFFSET, sizeof moff, &moff, NULL);
+  if (err != CL_SUCCESS)
+    return clrelu__cl_fail(err, "clrelu_buffer_wrap: clGetMemObjectInfo");
+  if (mctx != ctx->context)
+    return clrelu__fail(CLRELU_ERROR_CONTEXT_MISMATCH,
+                        "clrelu_buffer_wrap: mem belongs to another OpenCL "
+                        "context than ctx");
+  if (count > size / es)
+    return clrelu__fail(CLRELU_ERROR_OUT_OF_RANGE,
+                        "clrelu_buffer_wrap: mem holds %zu bytes, fewer than "
+                        "%zu elements of %zu bytes",
+                        size, count, es);
+  err = clRetainMemObject(mem);
+  if (err != CL_SUCCESS)
+    return clrelu__cl_fail(err, "clrelu_buffer_wrap: clRetainMemObject");
+  clrelu_status st = buffer_new(ctx, mem, 0, count, dtype,
+                                parent ? parent : mem, parent ? moff : 0, out);
+  if (st != CLRELU_SUCCESS)
+    clReleaseMemObject(mem);
+  return st;
+}
+
+clrelu_status clrelu_buffer_view(clrelu_buffer *parent, size_t offset,
+                                 size_t count, clrelu_buffer **out) {
+  if (out)
+    *out = NULL;
+  if (!parent || !out)
+    return clrelu__fail(CLRELU_ERROR_INVALID_ARGUMENT,
+                        "clrelu_buffer_view: %s is NULL",
+                        !parent ? "parent" : "out");
+  if (count == 0)
+    return clrelu__fail(CLRELU_ERROR_INVALID_ARGUMENT,
+                        "clrelu_buffer_view: count is 0");
+  if (offset > parent->count || count > parent->count - offset)
+    return clrelu__fail(CLRELU_ERROR_OUT_OF_RANGE,
+                        "clrelu_buffer_view: elements [%zu, %zu + %zu) do not "
+                        "fit in a parent of %zu",
+                        offset, offset, count, parent->count);
+  cl_int err = clRetainMemObject(parent->mem);
+  if (err != CL_SUCCESS)
+    return clrelu__cl_fail(err, "clrelu_buffer_view: clRetainMemObject");
+  size_t es = clrelu__dtype_size(parent->dtype);
+  clrelu_status st =
+      buffer_new(parent->ctx, parent->mem, parent->offset + offset, count,
+                 parent->dtype, parent->root, parent->root_byte + offset * es,
+                 out);
+  if (st != CLRELU_SUCCESS)
+    clReleaseMemObject(parent->mem);
+  return st;
+}
+
+void clrelu_buffer_destroy(clrelu_buffer *buf) {
+  if (!buf)
+    return;
+  clReleaseMemObject(buf->mem);
+  clrelu__context_release(buf->ctx);
+  free(buf);
+}
+
+size_t clrelu_buffer_count(const clrelu_buffer *buf) {
+  return buf ? buf->count : 0;
+}
+
+clrelu_dtype clrelu_buffer_dtype(const clrelu_buffer *buf) {
+  return buf ? buf->dtype : CLRELU_F32;
+}
+
+cl_mem clrelu_buffer_mem(const clrelu_buffer *buf, size_t *offset) {
+  if (offset)
+    *offset = buf ? buf->offset : 0;
+  return buf ? buf->mem : NULL;
+}
+
+/* ---- blocking copies ---- */
+
+typedef struct copy_args {
+  const clrelu_buffer *buf;
+  size_t byte_off, bytes;
+  void *host;
+  int write;
+} copy_args;
+
+static cl_int do_copy(clrelu_context *ctx, void *user, cl_uint nwait,
+                      const cl_event *wait, cl_event *ev) {
+  const copy_args *c = user;
+  /* Non-blocking with an event, waited on outside the context's lock. */
+  if (c->write)
+    return clEnqueueWriteBuffer(ctx->queue, c->buf->mem, CL_FALSE,
+                                c->byte_off, c->bytes, c->host, nwait, wait,
+                                ev);
+  return clEnqueueReadBuffer(ctx->queue, c->buf->mem, CL_FALSE, c->byte_off,
+                             c->bytes, c->host, nwait, wait, ev);
+}
+
+/* Like clrelu__enqueue, but always with an event, which it waits for. */
+typedef struct copy_wrap {
+  copy_args *c;
+  cl_event done;
+} copy_wrap;
+
+static cl_int do_copy_event(clrelu_context *ctx, void *user, cl_uint nwait,
+                            const cl_event *wait, cl_event *ev) {
+  copy_wrap *w = user;
+  cl_int err = do_copy(ctx, w->c, nwait, wait, &w->done);
+  if (err == CL_SUCCESS && ev) {
+    clRetainEvent(w->done);
+    *ev = w->done;
+  }
+  return err;
+}
+
+static clrelu_status copy(const clrelu_buffer *buf, size_t offset,
+                          size_t count, void *host, int write) {
+  const char *fn = write ? "clrelu_buffer_write" : "clrelu_buffer_read";
+  if (!buf)
+    return clrelu__fail(CLRELU_ERROR_INVALID_ARGUMENT, "%s: buf is NULL", fn);
+  if (!host && count > 0)
+    return clrelu__fail(CLRELU_ERROR_INVALID_ARGUMENT, "%s: %s is NULL", fn,
+                        write ? "src" : "dst");
+  if (offset > buf->count || count > buf->count - offset)
+    return clrelu__fail(CLRELU_ERROR_OUT_OF_RANGE,
+                        "%s: elements [%zu, %zu + %zu) exceed the buffer's "
+                        "%zu",
+                        fn, offset, offset, count, buf->count);
+  if (count == 0)
+    return CLRELU_SUCCESS;
+  size_t es = clrelu__dtype_size(buf->dtype);
+  copy_args c = {buf, (buf->offset + offset) * es, count * es, host, write};
+  copy_wrap w = {&c, NULL};
+  cl_int err = clrelu__enqueue(buf->ctx, do_copy_event, &w);
+  if (err == CL_SUCCESS) {
+    err = clWaitForEvents(1, &w.done);
+    if (err != CL_SUCCESS) {
+      cl_int status = 0;
+      if (clGetEventInfo(w.done, CL_EVENT_COMMAND_EXECUTION_STATUS,
+                         sizeof status, &status, NULL) == CL_SUCCESS &&
+          status < 0)
+        err = status;
+    }
+  }
+  if (w.done)
+    clReleaseEvent(w.done);
+  if (err != CL_SUCCESS)
+    return clrelu__cl_fail(err, write ? "clrelu_buffer_write"
+                                      : "clrelu_buffer_read");
+  return CLRELU_SUCCESS;
+}
+
+clrelu_status clrelu_buffer_write(clrelu_buffer *buf, size_t offset,
+                                  size_t count, const void *src) {
+  return copy(buf, offset, count, (void *)(uintptr_t)src, 1);
+}
+
+clrelu_status clrelu_buffer_read(const clrelu_buffer *buf, size_t offset,
+                                 size_t count, void *dst) {
+  return copy(buf, offset, count, dst, 0);
+}

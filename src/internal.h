@@ -1,0 +1,118 @@
+/* Private declarations shared by the library's source files. */
+#ifndef CLRELU_INTERNAL_H
+#define CLRELU_INTERNAL_H
+
+#include "clrelu.h"
+
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stddef.h>
+
+/* ---- errors (status.c) ---- */
+
+/* Records the calling thread's message and returns s. */
+clrelu_status clrelu__fail(clrelu_status s, const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 2, 3)))
+#endif
+    ;
+/* Appends to the calling thread's message (for build logs, device lists). */
+void clrelu__append(const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 1, 2)))
+#endif
+    ;
+/* The OpenCL error code's name, e.g. "CL_INVALID_VALUE". */
+const char *clrelu__cl_name(cl_int err);
+/* Maps an OpenCL error to a status, records "<what>: <name> (<code>)". */
+clrelu_status clrelu__cl_fail(cl_int err, const char *what);
+
+/* ---- kernels (program.c) ---- */
+
+enum clrelu_kernel_id {
+  K_RELU,
+  K_RELU_DERIVATIVE,
+  K_LEAKY_RELU,
+  K_RELU_BACKWARD,
+  K_LEAKY_RELU_BACKWARD,
+  K_BIAS_RELU,
+  K_BIAS_LEAKY_RELU,
+  K_COUNT
+};
+
+/* Launch shape, prepended to the kernel source as #defines. */
+typedef struct clrelu_tuning {
+  int vec;    /* floats per vector: 2, 4, 8 or 16 */
+  int items;  /* vectors per work-item */
+  int local;  /* work-group size */
+  int nt;     /* streaming (non-temporal) stores where aligned */
+  int contig; /* 1: a work-item's vectors are adjacent (CPUs);
+                 0: strided by the global size (GPUs, coalesced) */
+} clrelu_tuning;
+
+/* ---- contexts ---- */
+
+struct clrelu_context {
+  atomic_int refs; /* the handle itself plus one per live buffer */
+  cl_platform_id platform;
+  cl_device_id device;
+  cl_context context;
+  cl_command_queue queue;
+  int out_of_order; /* the queue runs commands out of order */
+  cl_program program;
+  cl_kernel kernels[K_COUNT];
+  pthread_mutex_t lock; /* held from clSetKernelArg to the enqueue */
+  cl_event last;        /* out-of-order queues: clrelu's last command */
+  cl_ulong max_alloc;
+  cl_uint mem_align_bits; /* CL_DEVICE_MEM_BASE_ADDR_ALIGN */
+  size_t max_wg;          /* smallest CL_KERNEL_WORK_GROUP_SIZE */
+  clrelu_tuning tuning;
+  char tuning_text[160];
+  char device_name[256];
+  double build_ms;
+};
+
+struct clrelu_buffer {
+  clrelu_context *ctx;
+  cl_mem mem;    /* retained; what kernels are given */
+  size_t offset; /* in elements, into mem */
+  size_t count;
+  clrelu_dtype dtype;
+  cl_mem root;      /* mem's parent when mem is a sub-buffer, else mem */
+  size_t root_byte; /* byte offset of element 0 within root */
+};
+
+void clrelu__context_release(clrelu_context *ctx);
+size_t clrelu__dtype_size(clrelu_dtype dtype);
+
+/* Builds the program and kernels of ctx from the embedded source with the
+ * context's tuning. */
+clrelu_status clrelu__program_build(clrelu_context *ctx);
+void clrelu__program_release(clrelu_context *ctx);
+
+/* Picks the launch shape for the device: $CLRELU_TUNING, else the table. */
+clrelu_status clrelu__tuning_choose(clrelu_context *ctx);
+
+/* Enqueues kernel id with the given arguments over `items` work-items
+ * (padded to the work-group size), under the context's lock. */
+typedef struct clrelu_arg {
+  size_t size;
+  const void *value;
+} clrelu_arg;
+clrelu_status clrelu__launch(clrelu_context *ctx, enum clrelu_kernel_id id,
+                             const clrelu_arg *args, cl_uint nargs,
+                             size_t items);
+
+/* Runs fn under the context's lock with the wait list that orders it after
+ * clrelu's previous command on an out-of-order queue; fn stores its event in
+ * *ev (or leaves NULL). Used by launches, reads and writes alike. */
+typedef cl_int (*clrelu_enqueue_fn)(clrelu_context *ctx, void *user,
+                                    cl_uint nwait, const cl_event *wait,
+                                    cl_event *ev);
+cl_int clrelu__enqueue(clrelu_context *ctx, clrelu_enqueue_fn fn, void *user);
+
+/* Embedded kernel source (generated at build time from kernels/ *.cl). */
+extern const char clrelu_kernel_source[];
+extern const size_t clrelu_kernel_source_size;
+
+#endif

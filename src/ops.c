@@ -1,0 +1,236 @@
+/* Device ops: argument checks in the documented order, then one launch. */
+#include "internal.h"
+
+#include <math.h>
+#include <stdint.h>
+
+/* The buffers of one call: inputs first, the output last. */
+typedef struct op_call {
+  const char *fn;
+  clrelu_context *ctx;
+  const clrelu_buffer *in[3];
+  const char *in_names[3];
+  int nin;
+  clrelu_buffer *out;
+  const char *out_name;
+} op_call;
+
+/* Whether the first n elements of a and b share bytes; *same is set when
+ * they are exactly the same elements. */
+static int overlaps(const clrelu_buffer *a, size_t na, const clrelu_buffer *b,
+                    size_t nb, int *same) {
+  *same = 0;
+  if (a->root != b->root)
+    return 0;
+  size_t es = clrelu__dtype_size(a->dtype);
+  size_t a0 = a->root_byte, a1 = a0 + na * es;
+  size_t b0 = b->root_byte, b1 = b0 + nb * es;
+  if (a1 <= b0 || b1 <= a0)
+    return 0;
+  *same = a0 == b0 && na == nb;
+  return 1;
+}
+
+/* Checks 1-3 of the documented order: NULLs and values, contexts, dtypes. */
+static clrelu_status check_handles(const op_call *c, float alpha,
+                                   int use_alpha) {
+  if (!c->ctx)
+    return clrelu__fail(CLRELU_ERROR_INVALID_ARGUMENT, "%s: ctx is NULL",
+                        c->fn);
+  for (int i = 0; i < c->nin; ++i)
+    if (!c->in[i])
+      return clrelu__fail(CLRELU_ERROR_INVALID_ARGUMENT, "%s: %s is NULL",
+                          c->fn, c->in_names[i]);
+  if (!c->out)
+    return clrelu__fail(CLRELU_ERROR_INVALID_ARGUMENT, "%s: %s is NULL",
+                        c->fn, c->out_name);
+  if (use_alpha && !isfinite(alpha))
+    return clrelu__fail(CLRELU_ERROR_INVALID_ARGUMENT,
+                        "%s: alpha is %g; it must be finite", c->fn,
+                        (double)alpha);
+  for (int i = 0; i < c->nin; ++i)
+    if (c->in[i]->ctx != c->ctx)
+      return clrelu__fail(CLRELU_ERROR_CONTEXT_MISMATCH,
+                          "%s: %s belongs to another context", c->fn,
+                          c->in_names[i]);
+  if (c->out->ctx != c->ctx)
+    return clrelu__fail(CLRELU_ERROR_CONTEXT_MISMATCH,
+                        "%s: %s belongs to another context", c->fn,
+                        c->out_name);
+  for (int i = 0; i < c->nin; ++i)
+    if (c->in[i]->dtype != c->out->dtype)
+      return clrelu__fail(CLRELU_ERROR_DTYPE_MISMATCH,
+                          "%s: %s and %s differ in dtype", c->fn,
+                          c->in_names[i], c->out_name);
+  return CLRELU_SUCCESS;
+}
+
+static clrelu_status check_count(const op_call *c, const clrelu_buffer *b,
+                                 const char *name, size_t need) {
+  if (b->count < need)
+    return clrelu__fail(CLRELU_ERROR_OUT_OF_RANGE,
+                        "%s: %zu elements asked of %s, which holds %zu", c->fn,
+                        need, name, b->count);
+  (void)c;
+  return CLRELU_SUCCESS;
+}
+
+static clrelu_status check_supported(const op_call *c) {
+  if (c->out->dtype != CLRELU_F32)
+    return clrelu__fail(CLRELU_ERROR_UNSUPPORTED,
+                        "%s: 16-bit buffers are not supported by the ops in "
+                        "this version",
+                        c->fn);
+  return CLRELU_SUCCESS;
+}
+
+/* Checks 4-5 for elementwise ops (every buffer n elements), then 6. */
+static clrelu_status check_eltwise(const op_call *c, size_t n) {
+  for (int i = 0; i < c->nin; ++i) {
+    clrelu_status st = check_count(c, c->in[i], c->in_names[i], n);
+    if (st != CLRELU_SUCCESS)
+      return st;
+  }
+  clrelu_status st = check_count(c, c->out, c->out_name, n);
+  if (st != CLRELU_SUCCESS)
+    return st;
+  for (int i = 0; i < c->nin; ++i) {
+    int same;
+    if (overlaps(c->in[i], n, c->out, n, &same) && !same)
+      return clrelu__fail(CLRELU_ERROR_INVALID_ARGUMENT,
+                          "%s: %s partly overlaps %s (in place needs exactly "
+                          "the same elements)",
+                          c->fn, c->out_name, c->in_names[i]);
+  }
+  return check_supported(c);
+}
+
+/* Work-items for an elementwise kernel over n elements: each does up to
+ * `items` whole vectors; work-item 0 also does the last n % vec. */
+static size_t eltwise_items(const clrelu_context *ctx, size_t n) {
+  size_t nvec = n / (size_t)ctx->tuning.vec;
+  return (nvec + (size_t)ctx->tuning.items - 1) / (size_t)ctx->tuning.items;
+}
+
+#define MEM_ARG(b) {sizeof(cl_mem), &(b)->mem}
+
+static clrelu_status unary(const char *fn, enum clrelu_kernel_id id,
+                           clrelu_context *ctx, const clrelu_buffer *x,
+                           clrelu_buffer *y, size_t n, float alpha,
+                           int use_alpha, const char *yname) {
+  op_call c = {fn, ctx, {x}, {"x"}, 1, y, yname};
+  clrelu_status st = check_handles(&c, alpha, use_alpha);
+  if (st != CLRELU_SUCCESS || n == 0)
+    return st;
+  if ((st = check_eltwise(&c, n)) != CLRELU_SUCCESS)
+    return st;
+  cl_ulong xo = x->offset, yo = y->offset, cn = n;
+  clrelu_arg args[] = {MEM_ARG(x),         {sizeof xo, &xo}, MEM_ARG(y),
+                       {sizeof yo, &yo},   {sizeof cn, &cn},
+                       {sizeof alpha, &alpha}};
+  return clrelu__launch(ctx, id, args, 6, eltwise_items(ctx, n));
+}
+
+static clrelu_status binary(const char *fn, enum clrelu_kernel_id id,
+                            clrelu_context *ctx, const clrelu_buffer *dy,
+                            const clrelu_buffer *x, clrelu_buffer *dx,
+                            size_t n, float alpha, int use_alpha) {
+  op_call c = {fn, ctx, {dy, x}, {"dy", "x"}, 2, dx, "dx"};
+  clrelu_status st = check_handles(&c, alpha, use_alpha);
+  if (st != CLRELU_SUCCESS || n == 0)
+    return st;
+  if ((st = check_eltwise(&c, n)) != CLRELU_SUCCESS)
+    return st;
+  cl_ulong dyo = dy->offset, xo = x->offset, dxo = dx->offset, cn = n;
+  clrelu_arg args[] = {MEM_ARG(dy),       {sizeof dyo, &dyo}, MEM_ARG(x),
+                       {sizeof xo, &xo},  MEM_ARG(dx),        {sizeof dxo, &dxo},
+                       {sizeof cn, &cn},  {sizeof alpha, &alpha}};
+  return clrelu__launch(ctx, id, args, 8, eltwise_items(ctx, n));
+}
+
+clrelu_status clrelu_relu(clrelu_context *ctx, const clrelu_buffer *x,
+                          clrelu_buffer *y, size_t n) {
+  return unary("clrelu_relu", K_RELU, ctx, x, y, n, 0.0f, 0, "y");
+}
+
+clrelu_status clrelu_relu_derivative(clrelu_context *ctx,
+                                     const clrelu_buffer *x, clrelu_buffer *d,
+                                     size_t n) {
+  return unary("clrelu_relu_derivative", K_RELU_DERIVATIVE, ctx, x, d, n,
+               0.0f, 0, "d");
+}
+
+clrelu_status clrelu_leaky_relu(clrelu_context *ctx, const clrelu_buffer *x,
+                                clrelu_buffer *y, size_t n, float alpha) {
+  return unary("clrelu_leaky_relu", K_LEAKY_RELU, ctx, x, y, n, alpha, 1,
+               "y");
+}
+
+clrelu_status clrelu_relu_backward(clrelu_context *ctx,
+                                   const clrelu_buffer *dy,
+                                   const clrelu_buffer *x, clrelu_buffer *dx,
+                                   size_t n) {
+  return binary("clrelu_relu_backward", K_RELU_BACKWARD, ctx, dy, x, dx, n,
+                0.0f, 0);
+}
+
+clrelu_status clrelu_leaky_relu_backward(clrelu_context *ctx,
+                                         const clrelu_buffer *dy,
+                                         const clrelu_buffer *x,
+                                         clrelu_buffer *dx, size_t n,
+                                         float alpha) {
+  return binary("clrelu_leaky_relu_backward", K_LEAKY_RELU_BACKWARD, ctx, dy,
+                x, dx, n, alpha, 1);
+}
+
+clrelu_status clrelu_bias_relu(clrelu_context *ctx, const clrelu_buffer *x,
+                               const clrelu_buffer *bias, clrelu_buffer *y,
+                               size_t outer, size_t channels, size_t inner,
+                               float alpha) {
+  op_call c = {"clrelu_bias_relu", ctx, {x, bias}, {"x", "bias"}, 2, y, "y"};
+  clrelu_status st = check_handles(&c, alpha, 1);
+  if (st != CLRELU_SUCCESS || outer == 0 || channels == 0 || inner == 0)
+    return st;
+  if (channels > SIZE_MAX / outer || inner > SIZE_MAX / (outer * channels))
+    return clrelu__fail(CLRELU_ERROR_OUT_OF_RANGE,
+                        "clrelu_bias_relu: outer * channels * inner = %zu * "
+                        "%zu * %zu overflows size_t",
+                        outer, channels, inner);
+  size_t total = outer * channels * inner;
+  if ((st = check_count(&c, x, "x", total)) != CLRELU_SUCCESS ||
+      (st = check_count(&c, bias, "bias", channels)) != CLRELU_SUCCESS ||
+      (st = check_count(&c, y, "y", total)) != CLRELU_SUCCESS)
+    return st;
+  int same;
+  if (overlaps(x, total, y, total, &same) && !same)
+    return clrelu__fail(CLRELU_ERROR_INVALID_ARGUMENT,
+                        "clrelu_bias_relu: y partly overlaps x (in place "
+                        "needs exactly the same elements)");
+  if (overlaps(bias, channels, y, total, &same))
+    return clrelu__fail(CLRELU_ERROR_INVALID_ARGUMENT,
+                        "clrelu_bias_relu: y overlaps bias");
+  if ((st = check_supported(&c)) != CLRELU_SUCCESS)
+    return st;
+
+  /* rows of len elements; see kernels/bias_relu.cl */
+  cl_ulong rows, len;
+  cl_int per_elem;
+  if (channels == 1) {
+    rows = 1, len = total, per_elem = 0;
+  } else if (inner == 1) {
+    rows = outer, len = channels, per_elem = 1;
+  } else {
+    rows = (cl_ulong)outer * channels, len = inner, per_elem = 0;
+  }
+  size_t chunk = (size_t)ctx->tuning.vec * (size_t)ctx->tuning.items;
+  cl_ulong chunks = (len + chunk - 1) / chunk;
+  cl_ulong xo = x->offset, bo = bias->offset, yo = y->offset, ch = channels;
+  clrelu_arg args[] = {MEM_ARG(x),           {sizeof xo, &xo},
+                       MEM_ARG(bias),        {sizeof bo, &bo},
+                       MEM_ARG(y),           {sizeof yo, &yo},
+                       {sizeof rows, &rows}, {sizeof len, &len},
+                       {sizeof chunks, &chunks}, {sizeof ch, &ch},
+                       {sizeof per_elem, &per_elem}, {sizeof alpha, &alpha}};
+  return clrelu__launch(ctx, alpha == 0.0f ? K_BIAS_RELU : K_BIAS_LEAKY_RELU,
+                        args, 12, (size_t)(rows * chunks));
+}

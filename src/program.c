@@ -1,0 +1,252 @@
+/* Building the kernels, choosing their launch shape, and launching them. */
+#include "internal.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+static const char *const kernel_names[K_COUNT] = {
+    [K_RELU] = "clrelu_relu",
+    [K_RELU_DERIVATIVE] = "clrelu_relu_derivative",
+    [K_LEAKY_RELU] = "clrelu_leaky_relu",
+    [K_RELU_BACKWARD] = "clrelu_relu_backward",
+    [K_LEAKY_RELU_BACKWARD] = "clrelu_leaky_relu_backward",
+    [K_BIAS_RELU] = "clrelu_bias_relu",
+    [K_BIAS_LEAKY_RELU] = "clrelu_bias_leaky_relu",
+};
+
+/* ---- launch shapes ----
+ * Looked up by device name, then vendor, then device type; the first row
+ * that matches wins. Measured: PoCL on x86 CPUs wants 16-float vectors, long
+ * contiguous runs per work-item and streaming stores; NVIDIA GPUs want
+ * float4, adjacent work-items on adjacent vectors and 256-wide groups. */
+typedef struct tuning_row {
+  const char *name_has;   /* substring of the device name, or NULL */
+  const char *vendor_has; /* substring of the vendor, or NULL */
+  cl_device_type type;    /* 0: any */
+  clrelu_tuning t;
+  const char *why;
+} tuning_row;
+
+static const tuning_row tuning_table[] = {
+    {NULL, "NVIDIA", CL_DEVICE_TYPE_GPU, {4, 4, 256, 0, 0}, "NVIDIA GPU"},
+    {NULL, NULL, CL_DEVICE_TYPE_GPU, {4, 4, 256, 0, 0}, "GPU default"},
+    {"pthread", NULL, CL_DEVICE_TYPE_CPU, {16, 64, 16, 1, 1}, "PoCL CPU"},
+    {NULL, NULL, CL_DEVICE_TYPE_CPU, {16, 64, 16, 1, 1}, "CPU default"},
+    {NULL, NULL, 0, {4, 4, 64, 0, 0}, "default"},
+};
+
+static int has(const char *hay, const char *needle) {
+  return needle == NULL || strstr(hay, needle) != NULL;
+}
+
+/* Parses "vec=4,items=8,local=256,nt=0,contig=1" over t. */
+static clrelu_status parse_tuning(const char *text, clrelu_tuning *t) {
+  const char *p = text;
+  while (*p) {
+    char key[16];
+    long value;
+    int used = 0;
+    if (sscanf(p, "%15[a-z]=%ld%n", key, &value, &used) != 2)
+      goto bad;
+    int ok;
+    if (strcmp(key, "vec") == 0)
+      ok = (value == 2 || value == 4 || value == 8 || value == 16) &&
+           (t->vec = (int)value);
+    else if (strcmp(key, "items") == 0)
+      ok = value >= 1 && value <= 4096 && (t->items = (int)value);
+    else if (strcmp(key, "local") == 0)
+      ok = value >= 1 && value <= 4096 && (t->local = (int)value);
+    else if (strcmp(key, "nt") == 0)
+      ok = (value == 0 || value == 1) && ((t->nt = (int)value), 1);
+    else if (strcmp(key, "contig") == 0)
+      ok = (value == 0 || value == 1) && ((t->contig = (int)value), 1);
+    else
+      ok = 0;
+    if (!ok)
+      goto bad;
+    p += used;
+    if (*p == ',')
+      ++p;
+    else if (*p)
+      goto bad;
+  }
+  return CLRELU_SUCCESS;
+bad:
+  return clrelu__fail(CLRELU_ERROR_INVALID_ARGUMENT,
+                      "CLRELU_TUNING=\"%s\" is not valid near \"%s\": use "
+                      "comma-separated vec=2|4|8|16, items=1..4096, "
+                      "local=1..4096, nt=0|1, contig=0|1",
+                      text, p);
+}
+
+clrelu_status clrelu__tuning_choose(clrelu_context *ctx) {
+  char vendor[256] = "";
+  cl_device_type type = 0;
+  clGetDeviceInfo(ctx->device, CL_DEVICE_VENDOR, sizeof vendor - 1, vendor,
+                  NULL);
+  clGetDeviceInfo(ctx->device, CL_DEVICE_TYPE, sizeof type, &type, NULL);
+  const tuning_row *row = NULL;
+  for (size_t i = 0; i < sizeof tuning_table / sizeof tuning_table[0]; ++i) {
+    const tuning_row *r = &tuning_table[i];
+    if (has(ctx->device_name, r->name_has) && has(vendor, r->vendor_has) &&
+        (r->type == 0 || (type & r->type))) {
+      row = r;
+      break;
+    }
+  }
+  ctx->tuning = row->t;
+  const char *source = row->why;
+  const char *env = getenv("CLRELU_TUNING");
+  if (env && *env) {
+    clrelu_status st = parse_tuning(env, &ctx->tuning);
+    if (st != CLRELU_SUCCESS)
+      return st;
+    source = "CLRELU_TUNING";
+  }
+  snprintf(ctx->tuning_text, sizeof ctx->tuning_text,
+           "vec=%d items=%d local=%d nt=%d contig=%d (%s)", ctx->tuning.vec,
+           ctx->tuning.items, ctx->tuning.local, ctx->tuning.nt,
+           ctx->tuning.contig, source);
+  return CLRELU_SUCCESS;
+}
+
+/* ---- building ---- */
+
+static double now_ms(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
+}
+
+clrelu_status clrelu__program_build(clrelu_context *ctx) {
+  char defines[256];
+  const clrelu_tuning *t = &ctx->tuning;
+  snprintf(defines, sizeof defines,
+           "#define CLRELU_VEC %d\n#define CLRELU_ITEMS %d\n"
+           "#define CLRELU_CONTIG %d\n#define CLRELU_NT %d\n",
+           t->vec, t->items, t->contig, t->nt);
+  const char *parts[2] = {defines, clrelu_kernel_source};
+  size_t sizes[2] = {strlen(defines), clrelu_kernel_source_size};
+  double t0 = now_ms();
+  cl_int err;
+  ctx->program =
+      clCreateProgramWithSource(ctx->context, 2, parts, sizes, &err);
+  if (!ctx->program)
+    return clrelu__cl_fail(err, "clCreateProgramWithSource");
+  /* No fast-math options: NaN, infinities and denormals must survive. -w:
+   * PoCL otherwise prints ABI notes about wide vectors on every cold build. */
+  err = clBuildProgram(ctx->program, 1, &ctx->device, "-cl-std=CL1.2 -w", NULL,
+                       NULL);
+  if (err != CL_SUCCESS) {
+    size_t log_size = 0;
+    clGetProgramBuildInfo(ctx->program, ctx->device, CL_PROGRAM_BUILD_LOG, 0,
+                          NULL, &log_size);
+    char *log = malloc(log_size + 1);
+    if (log) {
+      log[0] = 0;
+      clGetProgramBuildInfo(ctx->program, ctx->device, CL_PROGRAM_BUILD_LOG,
+                            log_size, log, NULL);
+      log[log_size] = 0;
+    }
+    clrelu_status st =
+        err == CL_BUILD_PROGRAM_FAILURE
+            ? clrelu__fail(CLRELU_ERROR_BUILD_FAILED,
+                           "building the kernels for %s failed; build log:\n",
+                           ctx->device_name)
+            : clrelu__cl_fail(err, "clBuildProgram");
+    if (log && err == CL_BUILD_PROGRAM_FAILURE)
+      clrelu__append("%s", log);
+    free(log);
+    return st;
+  }
+  size_t dev_max = 0;
+  clGetDeviceInfo(ctx->device, CL_DEVICE_MAX_WORK_GROUP_SIZE, sizeof dev_max,
+                  &dev_max, NULL);
+  ctx->max_wg = dev_max ? dev_max : 1;
+  for (int k = 0; k < K_COUNT; ++k) {
+    ctx->kernels[k] = clCreateKernel(ctx->program, kernel_names[k], &err);
+    if (!ctx->kernels[k])
+      return clrelu__cl_fail(err, "clCreateKernel");
+    size_t wg = 0;
+    if (clGetKernelWorkGroupInfo(ctx->kernels[k], ctx->device,
+                                 CL_KERNEL_WORK_GROUP_SIZE, sizeof wg, &wg,
+                                 NULL) == CL_SUCCESS &&
+        wg > 0 && wg < ctx->max_wg)
+      ctx->max_wg = wg;
+  }
+  if ((size_t)ctx->tuning.local > ctx->max_wg)
+    ctx->tuning.local = (int)ctx->max_wg;
+  ctx->build_ms = now_ms() - t0;
+  return CLRELU_SUCCESS;
+}
+
+void clrelu__program_release(clrelu_context *ctx) {
+  for (int k = 0; k < K_COUNT; ++k)
+    if (ctx->kernels[k]) {
+      clReleaseKernel(ctx->kernels[k]);
+      ctx->kernels[k] = NULL;
+    }
+  if (ctx->program) {
+    clReleaseProgram(ctx->program);
+    ctx->program = NULL;
+  }
+}
+
+/* ---- enqueueing ---- */
+
+cl_int clrelu__enqueue(clrelu_context *ctx, clrelu_enqueue_fn fn, void *user) {
+  pthread_mutex_lock(&ctx->lock);
+  cl_int err;
+  if (ctx->out_of_order) {
+    /* Chain clrelu's commands so they run in the order they were issued. */
+    cl_event ev = NULL;
+    err = fn(ctx, user, ctx->last ? 1 : 0, ctx->last ? &ctx->last : NULL, &ev);
+    if (err == CL_SUCCESS && ev) {
+      if (ctx->last)
+        clReleaseEvent(ctx->last);
+      ctx->last = ev;
+    }
+  } else {
+    err = fn(ctx, user, 0, NULL, NULL);
+  }
+  pthread_mutex_unlock(&ctx->lock);
+  return err;
+}
+
+typedef struct launch_args {
+  enum clrelu_kernel_id id;
+  const clrelu_arg *args;
+  cl_uint nargs;
+  size_t global, local;
+} launch_args;
+
+static cl_int do_launch(clrelu_context *ctx, void *user, cl_uint nwait,
+                        const cl_event *wait, cl_event *ev) {
+  const launch_args *l = user;
+  cl_kernel k = ctx->kernels[l->id];
+  for (cl_uint i = 0; i < l->nargs; ++i) {
+    cl_int err = clSetKernelArg(k, i, l->args[i].size, l->args[i].value);
+    if (err != CL_SUCCESS)
+      return err;
+  }
+  return clEnqueueNDRangeKernel(ctx->queue, k, 1, NULL, &l->global, &l->local,
+                                nwait, wait, ev);
+}
+
+clrelu_status clrelu__launch(clrelu_context *ctx, enum clrelu_kernel_id id,
+                             const clrelu_arg *args, cl_uint nargs,
+                             size_t items) {
+  launch_args l = {id, args, nargs, 0, (size_t)ctx->tuning.local};
+  if (items == 0)
+    items = 1;
+  l.global = (items + l.local - 1) / l.local * l.local;
+  cl_int err = clrelu__enqueue(ctx, do_launch, &l);
+  if (err != CL_SUCCESS) {
+    char what[96];
+    snprintf(what, sizeof what, "enqueueing %s", kernel_names[id]);
+    return clrelu__cl_fail(err, what);
+  }
+  return CLRELU_SUCCESS;
+}

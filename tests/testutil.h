@@ -1,0 +1,59 @@
+/* Small helpers shared by the tests: checks, seeded inputs, bit compares. */
+#ifndef CLRELU_TESTUTIL_H
+#define CLRELU_TESTUTIL_H
+
+#include "clrelu.h"
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#define SKIP_CODE 77
+
+extern int test_failures;
+extern uint64_t test_seed;
+
+/* Records a failure with its place and the seed, and continues. */
+#define CHECK(cond, ...)                                                       \
+  do {                                                                         \
+    if (!(cond)) {                                                             \
+      fprintf(stderr, "%s:%d: FAILED: %s (seed %llu): ", __FILE__, __LINE__,   \
+              #cond, (unsigned long long)test_seed);                           \
+      fprintf(stderr, __VA_ARGS__);                                            \
+      fputc('\n', stderr);                                                     \
+      ++test_failures;                                                         \
+    }                                                                          \
+  } while (0)
+
+/* CHECK that a call returned want; prints clrelu_last_error() if not. */
+#define CHECK_STATUS(call, want)                                               \
+  do {                                                                         \
+    clrelu_status st_ = (call);                                                \
+    CHECK(st_ == (want), "got %s, want %s; last error: %s",                    \
+          clrelu_status_string(st_), clrelu_status_string(want),              \
+          clrelu_last_error());                                                \
+  } while (0)
+
+/* Seeds the generator from $CLRELU_TEST_SEED or a fixed default. */
+void test_init(void);
+uint64_t test_rand(void);
+/* One input value: mostly ordinary numbers, with NaNs, infinities, signed
+ * zeros, denormals and the largest finite values mixed in. */
+float test_value(void);
+void test_fill(float *p, size_t n);
+
+/* Whether got is an acceptable result for want: the same bits, or both NaN;
+ * when flush_ok, a denormal want may also come back as a zero of its sign. */
+int test_same(float got, float want, int flush_ok);
+
+/* Opens the context the tests run on ($CLRELU_DEVICE, else the default).
+ * Exits with SKIP_CODE when there is no device, unless
+ * $CLRELU_REQUIRE_DEVICE is set. */
+clrelu_context *test_context(void);
+/* Whether the context's device keeps float denormals (CL_FP_DENORM). */
+int test_device_denorms(clrelu_context *ctx);
+
+/* Prints the summary line and returns main's exit code. */
+int test_finish(const char *name);
+
+#endif
