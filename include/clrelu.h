@@ -265,6 +265,46 @@ CLRELU_API clrelu_status clrelu_bias_relu(clrelu_context *ctx,
                                           size_t channels, size_t inner,
                                           float alpha);
 
+/* ---- Ordering against the caller's own work -------------------------------
+ * Each op has an _ev form taking a clrelu_events (NULL: as the plain form).
+ * The op's command waits for the num_wait events in wait (they may belong to
+ * other queues of the same OpenCL context), and when done is not NULL it
+ * receives the event of the op's command, which the caller releases with
+ * clReleaseEvent. On failure *done is set to NULL. For n == 0, done receives
+ * a marker event (complete once earlier work is). A context's own queue is
+ * created with CL_QUEUE_PROFILING_ENABLE, so done events carry timings. */
+typedef struct clrelu_events {
+  cl_uint num_wait;      /* number of events in wait                    */
+  const cl_event *wait;  /* NULL when num_wait is 0                     */
+  cl_event *done;        /* NULL, or receives the op's event (retained) */
+} clrelu_events;
+
+CLRELU_API clrelu_status clrelu_relu_ev(clrelu_context *ctx,
+                                        const clrelu_buffer *x,
+                                        clrelu_buffer *y, size_t n,
+                                        const clrelu_events *ev);
+CLRELU_API clrelu_status clrelu_relu_derivative_ev(clrelu_context *ctx,
+                                                   const clrelu_buffer *x,
+                                                   clrelu_buffer *d, size_t n,
+                                                   const clrelu_events *ev);
+CLRELU_API clrelu_status clrelu_relu_backward_ev(clrelu_context *ctx,
+                                                 const clrelu_buffer *dy,
+                                                 const clrelu_buffer *x,
+                                                 clrelu_buffer *dx, size_t n,
+                                                 const clrelu_events *ev);
+CLRELU_API clrelu_status clrelu_leaky_relu_ev(clrelu_context *ctx,
+                                              const clrelu_buffer *x,
+                                              clrelu_buffer *y, size_t n,
+                                              float alpha,
+                                              const clrelu_events *ev);
+CLRELU_API clrelu_status clrelu_leaky_relu_backward_ev(
+    clrelu_context *ctx, const clrelu_buffer *dy, const clrelu_buffer *x,
+    clrelu_buffer *dx, size_t n, float alpha, const clrelu_events *ev);
+CLRELU_API clrelu_status clrelu_bias_relu_ev(
+    clrelu_context *ctx, const clrelu_buffer *x, const clrelu_buffer *bias,
+    clrelu_buffer *y, size_t outer, size_t channels, size_t inner, float alpha,
+    const clrelu_events *ev);
+
 /* ---- CPU ops ----------------------------------------------------------------
  * The same ops on host float arrays, with the same results bit for bit.
  * Vectorised for the running CPU (chosen at run time) and multi-threaded for

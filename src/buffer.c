@@ -230,7 +230,7 @@ static clrelu_status copy(const clrelu_buffer *buf, size_t offset,
   size_t es = clrelu__dtype_size(buf->dtype);
   copy_args c = {buf, (buf->offset + offset) * es, count * es, host, write};
   copy_wrap w = {&c, NULL};
-  cl_int err = clrelu__enqueue(buf->ctx, do_copy_event, &w);
+  cl_int err = clrelu__enqueue(buf->ctx, do_copy_event, &w, NULL);
   if (err == CL_SUCCESS) {
     err = clWaitForEvents(1, &w.done);
     if (err != CL_SUCCESS) {

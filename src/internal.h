@@ -94,22 +94,28 @@ void clrelu__program_release(clrelu_context *ctx);
 clrelu_status clrelu__tuning_choose(clrelu_context *ctx);
 
 /* Enqueues kernel id with the given arguments over `items` work-items
- * (padded to the work-group size), under the context's lock. */
+ * (padded to the work-group size), under the context's lock, after the
+ * events of ev (NULL: none), handing the command's event to ev->done. */
 typedef struct clrelu_arg {
   size_t size;
   const void *value;
 } clrelu_arg;
 clrelu_status clrelu__launch(clrelu_context *ctx, enum clrelu_kernel_id id,
                              const clrelu_arg *args, cl_uint nargs,
-                             size_t items);
+                             size_t items, const clrelu_events *ev);
 
-/* Runs fn under the context's lock with the wait list that orders it after
- * clrelu's previous command on an out-of-order queue; fn stores its event in
- * *ev (or leaves NULL). Used by launches, reads and writes alike. */
+/* Runs fn under the context's lock with a wait list of ev's events plus, on
+ * an out-of-order queue, clrelu's previous command; fn stores its command's
+ * event in *out when out is not NULL. The event goes to ev->done when asked
+ * for. Used by launches, markers, reads and writes alike. */
 typedef cl_int (*clrelu_enqueue_fn)(clrelu_context *ctx, void *user,
                                     cl_uint nwait, const cl_event *wait,
-                                    cl_event *ev);
-cl_int clrelu__enqueue(clrelu_context *ctx, clrelu_enqueue_fn fn, void *user);
+                                    cl_event *out);
+cl_int clrelu__enqueue(clrelu_context *ctx, clrelu_enqueue_fn fn, void *user,
+                       const clrelu_events *ev);
+
+/* Enqueues a marker after ev's events, for ops with nothing to do. */
+clrelu_status clrelu__marker(clrelu_context *ctx, const clrelu_events *ev);
 
 /* Embedded kernel source (generated at build time from kernels/ *.cl). */
 extern const char clrelu_kernel_source[];

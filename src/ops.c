@@ -33,7 +33,9 @@ static int overlaps(const clrelu_buffer *a, size_t na, const clrelu_buffer *b,
 
 /* Checks 1-3 of the documented order: NULLs and values, contexts, dtypes. */
 static clrelu_status check_handles(const op_call *c, float alpha,
-                                   int use_alpha) {
+                                   int use_alpha, const clrelu_events *ev) {
+  if (ev && ev->done)
+    *ev->done = NULL;
   if (!c->ctx)
     return clrelu__fail(CLRELU_ERROR_INVALID_ARGUMENT, "%s: ctx is NULL",
                         c->fn);
@@ -44,6 +46,10 @@ static clrelu_status check_handles(const op_call *c, float alpha,
   if (!c->out)
     return clrelu__fail(CLRELU_ERROR_INVALID_ARGUMENT, "%s: %s is NULL",
                         c->fn, c->out_name);
+  if (ev && ev->num_wait > 0 && !ev->wait)
+    return clrelu__fail(CLRELU_ERROR_INVALID_ARGUMENT,
+                        "%s: ev->wait is NULL with ev->num_wait = %u", c->fn,
+                        (unsigned)ev->num_wait);
   if (use_alpha && !isfinite(alpha))
     return clrelu__fail(CLRELU_ERROR_INVALID_ARGUMENT,
                         "%s: alpha is %g; it must be finite", c->fn,
@@ -117,61 +123,104 @@ static size_t eltwise_items(const clrelu_context *ctx, size_t n) {
 static clrelu_status unary(const char *fn, enum clrelu_kernel_id id,
                            clrelu_context *ctx, const clrelu_buffer *x,
                            clrelu_buffer *y, size_t n, float alpha,
-                           int use_alpha, const char *yname) {
+                           int use_alpha, const char *yname,
+                           const clrelu_events *ev) {
   op_call c = {fn, ctx, {x}, {"x"}, 1, y, yname};
-  clrelu_status st = check_handles(&c, alpha, use_alpha);
-  if (st != CLRELU_SUCCESS || n == 0)
+  clrelu_status st = check_handles(&c, alpha, use_alpha, ev);
+  if (st != CLRELU_SUCCESS)
     return st;
+  if (n == 0)
+    return clrelu__marker(ctx, ev);
   if ((st = check_eltwise(&c, n)) != CLRELU_SUCCESS)
     return st;
   cl_ulong xo = x->offset, yo = y->offset, cn = n;
   clrelu_arg args[] = {MEM_ARG(x),         {sizeof xo, &xo}, MEM_ARG(y),
                        {sizeof yo, &yo},   {sizeof cn, &cn},
                        {sizeof alpha, &alpha}};
-  return clrelu__launch(ctx, id, args, 6, eltwise_items(ctx, n));
+  return clrelu__launch(ctx, id, args, 6, eltwise_items(ctx, n), ev);
 }
 
 static clrelu_status binary(const char *fn, enum clrelu_kernel_id id,
                             clrelu_context *ctx, const clrelu_buffer *dy,
                             const clrelu_buffer *x, clrelu_buffer *dx,
-                            size_t n, float alpha, int use_alpha) {
+                            size_t n, float alpha, int use_alpha,
+                            const clrelu_events *ev) {
   op_call c = {fn, ctx, {dy, x}, {"dy", "x"}, 2, dx, "dx"};
-  clrelu_status st = check_handles(&c, alpha, use_alpha);
-  if (st != CLRELU_SUCCESS || n == 0)
+  clrelu_status st = check_handles(&c, alpha, use_alpha, ev);
+  if (st != CLRELU_SUCCESS)
     return st;
+  if (n == 0)
+    return clrelu__marker(ctx, ev);
   if ((st = check_eltwise(&c, n)) != CLRELU_SUCCESS)
     return st;
   cl_ulong dyo = dy->offset, xo = x->offset, dxo = dx->offset, cn = n;
   clrelu_arg args[] = {MEM_ARG(dy),       {sizeof dyo, &dyo}, MEM_ARG(x),
                        {sizeof xo, &xo},  MEM_ARG(dx),        {sizeof dxo, &dxo},
                        {sizeof cn, &cn},  {sizeof alpha, &alpha}};
-  return clrelu__launch(ctx, id, args, 8, eltwise_items(ctx, n));
+  return clrelu__launch(ctx, id, args, 8, eltwise_items(ctx, n), ev);
+}
+
+clrelu_status clrelu_relu_ev(clrelu_context *ctx, const clrelu_buffer *x,
+                             clrelu_buffer *y, size_t n,
+                             const clrelu_events *ev) {
+  return unary("clrelu_relu", K_RELU, ctx, x, y, n, 0.0f, 0, "y", ev);
+}
+
+clrelu_status clrelu_relu_derivative_ev(clrelu_context *ctx,
+                                        const clrelu_buffer *x,
+                                        clrelu_buffer *d, size_t n,
+                                        const clrelu_events *ev) {
+  return unary("clrelu_relu_derivative", K_RELU_DERIVATIVE, ctx, x, d, n,
+               0.0f, 0, "d", ev);
+}
+
+clrelu_status clrelu_leaky_relu_ev(clrelu_context *ctx, const clrelu_buffer *x,
+                                   clrelu_buffer *y, size_t n, float alpha,
+                                   const clrelu_events *ev) {
+  return unary("clrelu_leaky_relu", K_LEAKY_RELU, ctx, x, y, n, alpha, 1, "y",
+               ev);
+}
+
+clrelu_status clrelu_relu_backward_ev(clrelu_context *ctx,
+                                      const clrelu_buffer *dy,
+                                      const clrelu_buffer *x,
+                                      clrelu_buffer *dx, size_t n,
+                                      const clrelu_events *ev) {
+  return binary("clrelu_relu_backward", K_RELU_BACKWARD, ctx, dy, x, dx, n,
+                0.0f, 0, ev);
+}
+
+clrelu_status clrelu_leaky_relu_backward_ev(clrelu_context *ctx,
+                                            const clrelu_buffer *dy,
+                                            const clrelu_buffer *x,
+                                            clrelu_buffer *dx, size_t n,
+                                            float alpha,
+                                            const clrelu_events *ev) {
+  return binary("clrelu_leaky_relu_backward", K_LEAKY_RELU_BACKWARD, ctx, dy,
+                x, dx, n, alpha, 1, ev);
 }
 
 clrelu_status clrelu_relu(clrelu_context *ctx, const clrelu_buffer *x,
                           clrelu_buffer *y, size_t n) {
-  return unary("clrelu_relu", K_RELU, ctx, x, y, n, 0.0f, 0, "y");
+  return clrelu_relu_ev(ctx, x, y, n, NULL);
 }
 
 clrelu_status clrelu_relu_derivative(clrelu_context *ctx,
                                      const clrelu_buffer *x, clrelu_buffer *d,
                                      size_t n) {
-  return unary("clrelu_relu_derivative", K_RELU_DERIVATIVE, ctx, x, d, n,
-               0.0f, 0, "d");
+  return clrelu_relu_derivative_ev(ctx, x, d, n, NULL);
 }
 
 clrelu_status clrelu_leaky_relu(clrelu_context *ctx, const clrelu_buffer *x,
                                 clrelu_buffer *y, size_t n, float alpha) {
-  return unary("clrelu_leaky_relu", K_LEAKY_RELU, ctx, x, y, n, alpha, 1,
-               "y");
+  return clrelu_leaky_relu_ev(ctx, x, y, n, alpha, NULL);
 }
 
 clrelu_status clrelu_relu_backward(clrelu_context *ctx,
                                    const clrelu_buffer *dy,
                                    const clrelu_buffer *x, clrelu_buffer *dx,
                                    size_t n) {
-  return binary("clrelu_relu_backward", K_RELU_BACKWARD, ctx, dy, x, dx, n,
-                0.0f, 0);
+  return clrelu_relu_backward_ev(ctx, dy, x, dx, n, NULL);
 }
 
 clrelu_status clrelu_leaky_relu_backward(clrelu_context *ctx,
@@ -179,18 +228,27 @@ clrelu_status clrelu_leaky_relu_backward(clrelu_context *ctx,
                                          const clrelu_buffer *x,
                                          clrelu_buffer *dx, size_t n,
                                          float alpha) {
-  return binary("clrelu_leaky_relu_backward", K_LEAKY_RELU_BACKWARD, ctx, dy,
-                x, dx, n, alpha, 1);
+  return clrelu_leaky_relu_backward_ev(ctx, dy, x, dx, n, alpha, NULL);
 }
 
 clrelu_status clrelu_bias_relu(clrelu_context *ctx, const clrelu_buffer *x,
                                const clrelu_buffer *bias, clrelu_buffer *y,
                                size_t outer, size_t channels, size_t inner,
                                float alpha) {
+  return clrelu_bias_relu_ev(ctx, x, bias, y, outer, channels, inner, alpha,
+                             NULL);
+}
+
+clrelu_status clrelu_bias_relu_ev(clrelu_context *ctx, const clrelu_buffer *x,
+                                  const clrelu_buffer *bias, clrelu_buffer *y,
+                                  size_t outer, size_t channels, size_t inner,
+                                  float alpha, const clrelu_events *ev) {
   op_call c = {"clrelu_bias_relu", ctx, {x, bias}, {"x", "bias"}, 2, y, "y"};
-  clrelu_status st = check_handles(&c, alpha, 1);
-  if (st != CLRELU_SUCCESS || outer == 0 || channels == 0 || inner == 0)
+  clrelu_status st = check_handles(&c, alpha, 1, ev);
+  if (st != CLRELU_SUCCESS)
     return st;
+  if (outer == 0 || channels == 0 || inner == 0)
+    return clrelu__marker(ctx, ev);
   if (channels > SIZE_MAX / outer || inner > SIZE_MAX / (outer * channels))
     return clrelu__fail(CLRELU_ERROR_OUT_OF_RANGE,
                         "clrelu_bias_relu: outer * channels * inner = %zu * "
@@ -232,5 +290,5 @@ clrelu_status clrelu_bias_relu(clrelu_context *ctx, const clrelu_buffer *x,
                        {sizeof chunks, &chunks}, {sizeof ch, &ch},
                        {sizeof per_elem, &per_elem}, {sizeof alpha, &alpha}};
   return clrelu__launch(ctx, alpha == 0.0f ? K_BIAS_RELU : K_BIAS_LEAKY_RELU,
-                        args, 12, (size_t)(rows * chunks));
+                        args, 12, (size_t)(rows * chunks), ev);
 }

@@ -196,23 +196,56 @@ void clrelu__program_release(clrelu_context *ctx) {
 
 /* ---- enqueueing ---- */
 
-cl_int clrelu__enqueue(clrelu_context *ctx, clrelu_enqueue_fn fn, void *user) {
+cl_int clrelu__enqueue(clrelu_context *ctx, clrelu_enqueue_fn fn, void *user,
+                       const clrelu_events *ev) {
+  cl_uint nuser = ev ? ev->num_wait : 0;
+  cl_event small[8];
+  cl_event *wait = small;
+  if (nuser + 1 > sizeof small / sizeof small[0]) {
+    wait = malloc((nuser + 1) * sizeof *wait);
+    if (!wait)
+      return CL_OUT_OF_HOST_MEMORY;
+  }
+  for (cl_uint i = 0; i < nuser; ++i)
+    wait[i] = ev->wait[i];
+  int want_done = ev && ev->done;
   pthread_mutex_lock(&ctx->lock);
-  cl_int err;
-  if (ctx->out_of_order) {
-    /* Chain clrelu's commands so they run in the order they were issued. */
-    cl_event ev = NULL;
-    err = fn(ctx, user, ctx->last ? 1 : 0, ctx->last ? &ctx->last : NULL, &ev);
-    if (err == CL_SUCCESS && ev) {
+  cl_uint nwait = nuser;
+  /* On an out-of-order queue, chain clrelu's commands in issue order. */
+  if (ctx->out_of_order && ctx->last)
+    wait[nwait++] = ctx->last;
+  cl_event out = NULL;
+  cl_int err = fn(ctx, user, nwait, nwait ? wait : NULL,
+                  ctx->out_of_order || want_done ? &out : NULL);
+  if (err == CL_SUCCESS && out) {
+    if (ctx->out_of_order) {
       if (ctx->last)
         clReleaseEvent(ctx->last);
-      ctx->last = ev;
+      ctx->last = out;
+      if (want_done)
+        clRetainEvent(out);
     }
-  } else {
-    err = fn(ctx, user, 0, NULL, NULL);
   }
   pthread_mutex_unlock(&ctx->lock);
+  if (want_done)
+    *ev->done = err == CL_SUCCESS ? out : NULL;
+  if (wait != small)
+    free(wait);
   return err;
+}
+
+static cl_int do_marker(clrelu_context *ctx, void *user, cl_uint nwait,
+                        const cl_event *wait, cl_event *out) {
+  (void)user;
+  return clEnqueueMarkerWithWaitList(ctx->queue, nwait, wait, out);
+}
+
+clrelu_status clrelu__marker(clrelu_context *ctx, const clrelu_events *ev) {
+  if (!ev || !ev->done)
+    return CLRELU_SUCCESS;
+  cl_int err = clrelu__enqueue(ctx, do_marker, NULL, ev);
+  return err == CL_SUCCESS ? CLRELU_SUCCESS
+                           : clrelu__cl_fail(err, "clEnqueueMarkerWithWaitList");
 }
 
 typedef struct launch_args {
@@ -237,12 +270,12 @@ static cl_int do_launch(clrelu_context *ctx, void *user, cl_uint nwait,
 
 clrelu_status clrelu__launch(clrelu_context *ctx, enum clrelu_kernel_id id,
                              const clrelu_arg *args, cl_uint nargs,
-                             size_t items) {
+                             size_t items, const clrelu_events *ev) {
   launch_args l = {id, args, nargs, 0, (size_t)ctx->tuning.local};
   if (items == 0)
     items = 1;
   l.global = (items + l.local - 1) / l.local * l.local;
-  cl_int err = clrelu__enqueue(ctx, do_launch, &l);
+  cl_int err = clrelu__enqueue(ctx, do_launch, &l, ev);
   if (err != CL_SUCCESS) {
     char what[96];
     snprintf(what, sizeof what, "enqueueing %s", kernel_names[id]);

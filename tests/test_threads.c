@@ -1,0 +1,121 @@
+/* Threads sharing one context (and threads with a context each) issue random
+ * ops at once; every result is checked against the reference. */
+#include "reference.h"
+#include "testutil.h"
+
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define THREADS 8
+static int ops_per_thread = 200;
+static clrelu_context *shared;
+static int errors[THREADS];
+
+typedef struct worker {
+  int id;
+  int own; /* a context of its own */
+} worker;
+
+static uint64_t next(uint64_t *s) { /* xorshift64 */
+  *s ^= *s << 13;
+  *s ^= *s >> 7;
+  *s ^= *s << 17;
+  return *s;
+}
+
+static void *work(void *arg) {
+  worker *w = arg;
+  clrelu_context *ctx = shared;
+  if (w->own && clrelu_context_create(NULL, &ctx) != CLRELU_SUCCESS) {
+    ++errors[w->id];
+    return NULL;
+  }
+  uint64_t s = test_seed * 7919u + (uint64_t)w->id + 1;
+  enum { MAXN = 5000 };
+  float *hx = malloc(MAXN * 4), *hdy = malloc(MAXN * 4), *got = malloc(MAXN * 4);
+  clrelu_buffer *x = NULL, *dy = NULL, *y = NULL;
+  clrelu_buffer_create(ctx, CLRELU_F32, MAXN, &x);
+  clrelu_buffer_create(ctx, CLRELU_F32, MAXN, &dy);
+  clrelu_buffer_create(ctx, CLRELU_F32, MAXN, &y);
+  for (int k = 0; k < ops_per_thread && hx && hdy && got && x && dy && y; ++k) {
+    size_t n = 1 + next(&s) % MAXN;
+    for (size_t i = 0; i < n; ++i) {
+      uint32_t u = (uint32_t)next(&s);
+      float f = (float)((int32_t)u % 2000) / 16.0f;
+      if (u % 97 == 0)
+        memcpy(&f, &u, 4); /* any bit pattern now and then */
+      hx[i] = f;
+      hdy[i] = (float)((int32_t)(u >> 8) % 1000) / 8.0f;
+    }
+    clrelu_buffer_write(x, 0, n, hx);
+    clrelu_buffer_write(dy, 0, n, hdy);
+    int op = (int)(next(&s) % 6);
+    float a = 0.125f * (float)(next(&s) % 5);
+    clrelu_status st;
+    size_t ch = 1 + next(&s) % 7, outer = n / ch;
+    switch (op) {
+    case 0: st = clrelu_relu(ctx, x, y, n); break;
+    case 1: st = clrelu_relu_derivative(ctx, x, y, n); break;
+    case 2: st = clrelu_leaky_relu(ctx, x, y, n, a); break;
+    case 3: st = clrelu_relu_backward(ctx, dy, x, y, n); break;
+    case 4: st = clrelu_leaky_relu_backward(ctx, dy, x, y, n, a); break;
+    default: st = clrelu_bias_relu(ctx, x, dy, y, outer, ch, 1, a); n = outer * ch; break;
+    }
+    if (st != CLRELU_SUCCESS || clrelu_buffer_read(y, 0, n, got) != CLRELU_SUCCESS) {
+      ++errors[w->id];
+      continue;
+    }
+    for (size_t i = 0; i < n; ++i) {
+      float want;
+      switch (op) {
+      case 0: want = ref_relu(hx[i]); break;
+      case 1: want = ref_relu_derivative(hx[i]); break;
+      case 2: want = ref_leaky_relu(hx[i], a); break;
+      case 3: want = ref_relu_backward(hdy[i], hx[i]); break;
+      case 4: want = ref_leaky_relu_backward(hdy[i], hx[i], a); break;
+      default: want = ref_bias_relu(hx[i], hdy[i % ch], a); break;
+      }
+      if (!test_same(got[i], want, 1)) {
+        ++errors[w->id];
+        break;
+      }
+    }
+  }
+  clrelu_buffer_destroy(x);
+  clrelu_buffer_destroy(dy);
+  clrelu_buffer_destroy(y);
+  free(hx);
+  free(hdy);
+  free(got);
+  if (w->own)
+    clrelu_context_destroy(ctx);
+  return NULL;
+}
+
+int main(void) {
+  test_init();
+  const char *ops = getenv("CLRELU_TEST_THREAD_OPS");
+  if (ops && atoi(ops) > 0)
+    ops_per_thread = atoi(ops);
+  shared = test_context();
+  for (int own = 0; own < 2; ++own) {
+    pthread_t t[THREADS];
+    worker w[THREADS];
+    memset(errors, 0, sizeof errors);
+    for (int i = 0; i < THREADS; ++i) {
+      w[i].id = i;
+      w[i].own = own;
+      CHECK(pthread_create(&t[i], NULL, work, &w[i]) == 0, "thread %d", i);
+    }
+    for (int i = 0; i < THREADS; ++i)
+      pthread_join(t[i], NULL);
+    for (int i = 0; i < THREADS; ++i)
+      CHECK(errors[i] == 0, "%s context: thread %d had %d wrong ops",
+            own ? "own" : "shared", i, errors[i]);
+    printf("%d threads x %d ops on %s checked\n", THREADS, ops_per_thread,
+           own ? "a context each" : "one shared context");
+  }
+  clrelu_context_destroy(shared);
+  return test_finish("test_threads");
+}
