@@ -54,7 +54,7 @@ extern "C" {
 #define CLRELU_VERSION_MINOR 1
 #define CLRELU_VERSION_PATCH 0
 #define CLRELU_VERSION_NUMBER                                                  \
-  (CLRELU_VERSION_MAJOR * 10000 + CLRELU_VERSION_MINOR * 100 +               \
+  (CLRELU_VERSION_MAJOR * 10000 + CLRELU_VERSION_MINOR * 100 +                 \
    CLRELU_VERSION_PATCH)
 
 #if defined(CLRELU_STATIC_DEFINE)
@@ -75,15 +75,15 @@ extern "C" {
 
 typedef enum clrelu_status {
   CLRELU_SUCCESS = 0,
-  CLRELU_ERROR_INVALID_ARGUMENT,  /* NULL handle or pointer, bad value      */
-  CLRELU_ERROR_OUT_OF_RANGE,      /* a count or offset exceeds a buffer     */
-  CLRELU_ERROR_CONTEXT_MISMATCH,  /* a buffer belongs to another context    */
-  CLRELU_ERROR_DTYPE_MISMATCH,    /* buffers of one call differ in dtype    */
-  CLRELU_ERROR_NO_DEVICE,         /* no OpenCL platform or matching device  */
-  CLRELU_ERROR_BUILD_FAILED,      /* kernels did not build; log in message  */
-  CLRELU_ERROR_OUT_OF_MEMORY,     /* host or device allocation failed       */
-  CLRELU_ERROR_UNSUPPORTED,       /* the device cannot do what was asked    */
-  CLRELU_ERROR_OPENCL             /* any other OpenCL error                 */
+  CLRELU_ERROR_INVALID_ARGUMENT, /* NULL handle or pointer, bad value      */
+  CLRELU_ERROR_OUT_OF_RANGE,     /* a count or offset exceeds a buffer     */
+  CLRELU_ERROR_CONTEXT_MISMATCH, /* a buffer belongs to another context    */
+  CLRELU_ERROR_DTYPE_MISMATCH,   /* buffers of one call differ in dtype    */
+  CLRELU_ERROR_NO_DEVICE,        /* no OpenCL platform or matching device  */
+  CLRELU_ERROR_BUILD_FAILED,     /* kernels did not build; log in message  */
+  CLRELU_ERROR_OUT_OF_MEMORY,    /* host or device allocation failed       */
+  CLRELU_ERROR_UNSUPPORTED,      /* the device cannot do what was asked    */
+  CLRELU_ERROR_OPENCL            /* any other OpenCL error                 */
 } clrelu_status;
 
 /* Element types. CLRELU_F16 buffers hold IEEE binary16 bit patterns
@@ -164,8 +164,7 @@ CLRELU_API clrelu_status clrelu_finish(clrelu_context *ctx);
  * OUT_OF_MEMORY (more bytes than CL_DEVICE_MAX_MEM_ALLOC_SIZE, or the
  * allocation failed), OPENCL. */
 CLRELU_API clrelu_status clrelu_buffer_create(clrelu_context *ctx,
-                                              clrelu_dtype dtype,
-                                              size_t count,
+                                              clrelu_dtype dtype, size_t count,
                                               clrelu_buffer **out);
 
 /* Wraps the caller's cl_mem as count elements of dtype. Takes its own
@@ -198,8 +197,7 @@ CLRELU_API clrelu_dtype clrelu_buffer_dtype(const clrelu_buffer *buf);
 
 /* The cl_mem behind the buffer (a view shares its parent's) and the offset
  * of the buffer's first element in it, in elements. Not retained. */
-CLRELU_API cl_mem clrelu_buffer_mem(const clrelu_buffer *buf,
-                                    size_t *offset);
+CLRELU_API cl_mem clrelu_buffer_mem(const clrelu_buffer *buf, size_t *offset);
 
 /* Blocking copies between host memory (float, or uint16_t bit patterns for
  * CLRELU_F16) and elements [offset, offset + count) of buf. They wait for
@@ -246,8 +244,8 @@ CLRELU_API clrelu_status clrelu_leaky_relu(clrelu_context *ctx,
 CLRELU_API clrelu_status clrelu_leaky_relu_backward(clrelu_context *ctx,
                                                     const clrelu_buffer *dy,
                                                     const clrelu_buffer *x,
-                                                    clrelu_buffer *dx,
-                                                    size_t n, float alpha);
+                                                    clrelu_buffer *dx, size_t n,
+                                                    float alpha);
 /* Fused bias + activation in one pass over memory.
  * x, y: row-major [outer][channels][inner]; bias: [channels].
  * y = act(x + bias[c]); act = relu when alpha == 0 (never -0.0), else leaky
@@ -258,12 +256,9 @@ CLRELU_API clrelu_status clrelu_leaky_relu_backward(clrelu_context *ctx,
  * y may be x; y overlapping bias is INVALID_ARGUMENT; outer*channels*inner
  * overflowing size_t is OUT_OF_RANGE; x and y need outer*channels*inner
  * elements and bias channels. */
-CLRELU_API clrelu_status clrelu_bias_relu(clrelu_context *ctx,
-                                          const clrelu_buffer *x,
-                                          const clrelu_buffer *bias,
-                                          clrelu_buffer *y, size_t outer,
-                                          size_t channels, size_t inner,
-                                          float alpha);
+CLRELU_API clrelu_status clrelu_bias_relu(
+    clrelu_context *ctx, const clrelu_buffer *x, const clrelu_buffer *bias,
+    clrelu_buffer *y, size_t outer, size_t channels, size_t inner, float alpha);
 
 /* ---- Ordering against the caller's own work -------------------------------
  * Each op has an _ev form taking a clrelu_events (NULL: as the plain form).
@@ -274,9 +269,9 @@ CLRELU_API clrelu_status clrelu_bias_relu(clrelu_context *ctx,
  * a marker event (complete once earlier work is). A context's own queue is
  * created with CL_QUEUE_PROFILING_ENABLE, so done events carry timings. */
 typedef struct clrelu_events {
-  cl_uint num_wait;      /* number of events in wait                    */
-  const cl_event *wait;  /* NULL when num_wait is 0                     */
-  cl_event *done;        /* NULL, or receives the op's event (retained) */
+  cl_uint num_wait;     /* number of events in wait                    */
+  const cl_event *wait; /* NULL when num_wait is 0                     */
+  cl_event *done;       /* NULL, or receives the op's event (retained) */
 } clrelu_events;
 
 CLRELU_API clrelu_status clrelu_relu_ev(clrelu_context *ctx,
@@ -312,15 +307,14 @@ CLRELU_API clrelu_status clrelu_bias_relu_ev(
  * undefined. NULL pointers with n > 0 are undefined; these functions have no
  * status. alpha should be finite. */
 CLRELU_API void clrelu_cpu_relu(const float *x, float *y, size_t n);
-CLRELU_API void clrelu_cpu_relu_derivative(const float *x, float *d,
-                                           size_t n);
+CLRELU_API void clrelu_cpu_relu_derivative(const float *x, float *d, size_t n);
 CLRELU_API void clrelu_cpu_relu_backward(const float *dy, const float *x,
                                          float *dx, size_t n);
 CLRELU_API void clrelu_cpu_leaky_relu(const float *x, float *y, size_t n,
                                       float alpha);
-CLRELU_API void clrelu_cpu_leaky_relu_backward(const float *dy,
-                                               const float *x, float *dx,
-                                               size_t n, float alpha);
+CLRELU_API void clrelu_cpu_leaky_relu_backward(const float *dy, const float *x,
+                                               float *dx, size_t n,
+                                               float alpha);
 CLRELU_API void clrelu_cpu_bias_relu(const float *x, const float *bias,
                                      float *y, size_t outer, size_t channels,
                                      size_t inner, float alpha);

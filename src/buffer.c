@@ -14,9 +14,8 @@ size_t clrelu__dtype_size(clrelu_dtype dtype) {
   return 0;
 }
 
-static clrelu_status buffer_new(clrelu_context *ctx, cl_mem mem,
-                                size_t offset, size_t count,
-                                clrelu_dtype dtype, cl_mem root,
+static clrelu_status buffer_new(clrelu_context *ctx, cl_mem mem, size_t offset,
+                                size_t count, clrelu_dtype dtype, cl_mem root,
                                 size_t root_byte, clrelu_buffer **out) {
   clrelu_buffer *b = malloc(sizeof *b);
   if (!b)
@@ -74,7 +73,9 @@ clrelu_status clrelu_buffer_wrap(clrelu_context *ctx, cl_mem mem,
   if (!ctx || !mem || !out)
     return clrelu__fail(CLRELU_ERROR_INVALID_ARGUMENT,
                         "clrelu_buffer_wrap: %s is NULL",
-                        !ctx ? "ctx" : !mem ? "mem" : "out");
+                        !ctx   ? "ctx"
+                        : !mem ? "mem"
+                               : "out");
   size_t es = clrelu__dtype_size(dtype);
   if (es == 0)
     return clrelu__fail(CLRELU_ERROR_INVALID_ARGUMENT,
@@ -84,8 +85,7 @@ clrelu_status clrelu_buffer_wrap(clrelu_context *ctx, cl_mem mem,
     return clrelu__fail(CLRELU_ERROR_INVALID_ARGUMENT,
                         "clrelu_buffer_wrap: count is 0");
   cl_mem_object_type type = 0;
-  cl_int err =
-      clGetMemObjectInfo(mem, CL_MEM_TYPE, sizeof type, &type, NULL);
+  cl_int err = clGetMemObjectInfo(mem, CL_MEM_TYPE, sizeof type, &type, NULL);
   if (err != CL_SUCCESS || type != CL_MEM_OBJECT_BUFFER)
     return clrelu__fail(CLRELU_ERROR_INVALID_ARGUMENT,
                         "clrelu_buffer_wrap: mem is not a valid buffer (%s)",
@@ -143,10 +143,9 @@ clrelu_status clrelu_buffer_view(clrelu_buffer *parent, size_t offset,
   if (err != CL_SUCCESS)
     return clrelu__cl_fail(err, "clrelu_buffer_view: clRetainMemObject");
   size_t es = clrelu__dtype_size(parent->dtype);
-  clrelu_status st =
-      buffer_new(parent->ctx, parent->mem, parent->offset + offset, count,
-                 parent->dtype, parent->root, parent->root_byte + offset * es,
-                 out);
+  clrelu_status st = buffer_new(
+      parent->ctx, parent->mem, parent->offset + offset, count, parent->dtype,
+      parent->root, parent->root_byte + offset * es, out);
   if (st != CLRELU_SUCCESS)
     clReleaseMemObject(parent->mem);
   return st;
@@ -188,9 +187,8 @@ static cl_int do_copy(clrelu_context *ctx, void *user, cl_uint nwait,
   const copy_args *c = user;
   /* Non-blocking with an event, waited on outside the context's lock. */
   if (c->write)
-    return clEnqueueWriteBuffer(ctx->queue, c->buf->mem, CL_FALSE,
-                                c->byte_off, c->bytes, c->host, nwait, wait,
-                                ev);
+    return clEnqueueWriteBuffer(ctx->queue, c->buf->mem, CL_FALSE, c->byte_off,
+                                c->bytes, c->host, nwait, wait, ev);
   return clEnqueueReadBuffer(ctx->queue, c->buf->mem, CL_FALSE, c->byte_off,
                              c->bytes, c->host, nwait, wait, ev);
 }
@@ -212,8 +210,8 @@ static cl_int do_copy_event(clrelu_context *ctx, void *user, cl_uint nwait,
   return err;
 }
 
-static clrelu_status copy(const clrelu_buffer *buf, size_t offset,
-                          size_t count, void *host, int write) {
+static clrelu_status copy(const clrelu_buffer *buf, size_t offset, size_t count,
+                          void *host, int write) {
   const char *fn = write ? "clrelu_buffer_write" : "clrelu_buffer_read";
   if (!buf)
     return clrelu__fail(CLRELU_ERROR_INVALID_ARGUMENT, "%s: buf is NULL", fn);

@@ -56,7 +56,8 @@ static clrelu_status list_devices(device_entry **out, size_t *count) {
   *count = 0;
   cl_uint np = 0;
   cl_int err = clGetPlatformIDs(0, NULL, &np);
-  if (err == -1001 /* CL_PLATFORM_NOT_FOUND_KHR */ || (err == CL_SUCCESS && np == 0)) {
+  if (err == -1001 /* CL_PLATFORM_NOT_FOUND_KHR */ ||
+      (err == CL_SUCCESS && np == 0)) {
     clrelu__fail(CLRELU_ERROR_NO_DEVICE,
                  "no OpenCL platform found (clGetPlatformIDs: %s (%d)): "
                  "install an OpenCL driver, for example PoCL for the CPU "
@@ -192,8 +193,7 @@ static clrelu_status context_new(clrelu_context **out) {
     return clrelu__fail(CLRELU_ERROR_OUT_OF_MEMORY, "out of host memory");
   if (pthread_mutex_init(&ctx->lock, NULL) != 0) {
     free(ctx);
-    return clrelu__fail(CLRELU_ERROR_OUT_OF_MEMORY,
-                        "could not create a mutex");
+    return clrelu__fail(CLRELU_ERROR_OUT_OF_MEMORY, "could not create a mutex");
   }
   atomic_init(&ctx->refs, 1);
   *out = ctx;
@@ -214,16 +214,16 @@ static void context_free(clrelu_context *ctx) {
 
 /* Device facts, tuning and kernels, once device, context and queue are set. */
 static clrelu_status context_finish_setup(clrelu_context *ctx) {
-  cl_int err = clGetDeviceInfo(ctx->device, CL_DEVICE_NAME,
-                               sizeof ctx->device_name - 1, ctx->device_name,
-                               NULL);
+  cl_int err =
+      clGetDeviceInfo(ctx->device, CL_DEVICE_NAME, sizeof ctx->device_name - 1,
+                      ctx->device_name, NULL);
   if (err == CL_SUCCESS)
     err = clGetDeviceInfo(ctx->device, CL_DEVICE_MAX_MEM_ALLOC_SIZE,
                           sizeof ctx->max_alloc, &ctx->max_alloc, NULL);
   if (err == CL_SUCCESS)
-    err = clGetDeviceInfo(ctx->device, CL_DEVICE_MEM_BASE_ADDR_ALIGN,
-                          sizeof ctx->mem_align_bits, &ctx->mem_align_bits,
-                          NULL);
+    err =
+        clGetDeviceInfo(ctx->device, CL_DEVICE_MEM_BASE_ADDR_ALIGN,
+                        sizeof ctx->mem_align_bits, &ctx->mem_align_bits, NULL);
   if (err != CL_SUCCESS)
     return clrelu__cl_fail(err, "clGetDeviceInfo");
   clrelu_status st = clrelu__tuning_choose(ctx);
@@ -334,8 +334,7 @@ clrelu_status clrelu_context_create_from_queue(cl_command_queue queue,
   ctx->context = context;
   clRetainCommandQueue(queue);
   ctx->queue = queue;
-  ctx->out_of_order =
-      (qprops & CL_QUEUE_OUT_OF_ORDER_EXEC_MODE_ENABLE) != 0;
+  ctx->out_of_order = (qprops & CL_QUEUE_OUT_OF_ORDER_EXEC_MODE_ENABLE) != 0;
   st = context_finish_setup(ctx);
   if (st != CLRELU_SUCCESS) {
     context_free(ctx);

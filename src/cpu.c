@@ -62,7 +62,7 @@ typedef void (*cpu_loop)(const float *a, const float *b, float *y, size_t m,
     if (nt && ((uintptr_t)y & 3) != 0)                                         \
       nt = 0;                                                                  \
     if (nt) { /* peel until y is aligned */                                    \
-      size_t h = (((W)*4 - ((uintptr_t)y & ((W)*4 - 1))) & ((W)*4 - 1)) / 4;  \
+      size_t h = (((W)*4 - ((uintptr_t)y & ((W)*4 - 1))) & ((W)*4 - 1)) / 4;   \
       i = h < m ? h : m;                                                       \
     }                                                                          \
     if (i > 0) { /* the partial head [0, i) */                                 \
@@ -126,8 +126,8 @@ enum {
   CPU_LOOP(PREFIX##_brelu_s, TARGET_ATTR, W, STREAM, FENCE, 0, E_BRELU)        \
   CPU_LOOP(PREFIX##_bleaky_s, TARGET_ATTR, W, STREAM, FENCE, 0, E_BLEAKY)      \
   static const cpu_loop PREFIX##_table[OP_COUNT] = {                           \
-      PREFIX##_relu,    PREFIX##_deriv,    PREFIX##_leaky,                     \
-      PREFIX##_rbwd,    PREFIX##_lbwd,     PREFIX##_brelu_e,                   \
+      PREFIX##_relu,     PREFIX##_deriv,   PREFIX##_leaky,                     \
+      PREFIX##_rbwd,     PREFIX##_lbwd,    PREFIX##_brelu_e,                   \
       PREFIX##_bleaky_e, PREFIX##_brelu_s, PREFIX##_bleaky_s};
 
 #define NO_ATTR
@@ -252,8 +252,7 @@ static void run_piece(const job *j, size_t p0, size_t p1) {
     if (j->per_elem)
       fn(j->a + p0, j->b + c, j->y + p0, m, j->alpha, 0.0f, j->nt);
     else
-      fn(j->a + p0, NULL, j->y + p0, m, j->alpha, j->b[r % j->channels],
-         j->nt);
+      fn(j->a + p0, NULL, j->y + p0, m, j->alpha, j->b[r % j->channels], j->nt);
     p0 += m;
     ++r;
     c = 0;
@@ -295,8 +294,8 @@ static void run_job(job *j, size_t total) {
   }
 }
 
-static void eltwise(int op, const float *a, const float *b, float *y,
-                    size_t n, float alpha) {
+static void eltwise(int op, const float *a, const float *b, float *y, size_t n,
+                    float alpha) {
   if (n == 0)
     return;
   job j = {0};
@@ -321,8 +320,8 @@ void clrelu_cpu_relu_backward(const float *dy, const float *x, float *dx,
 void clrelu_cpu_leaky_relu(const float *x, float *y, size_t n, float alpha) {
   eltwise(OP_LEAKY, x, NULL, y, n, alpha);
 }
-void clrelu_cpu_leaky_relu_backward(const float *dy, const float *x,
-                                    float *dx, size_t n, float alpha) {
+void clrelu_cpu_leaky_relu_backward(const float *dy, const float *x, float *dx,
+                                    size_t n, float alpha) {
   eltwise(OP_LBWD, dy, x, dx, n, alpha);
 }
 

@@ -32,8 +32,8 @@ static int overlaps(const clrelu_buffer *a, size_t na, const clrelu_buffer *b,
 }
 
 /* Checks 1-3 of the documented order: NULLs and values, contexts, dtypes. */
-static clrelu_status check_handles(const op_call *c, float alpha,
-                                   int use_alpha, const clrelu_events *ev) {
+static clrelu_status check_handles(const op_call *c, float alpha, int use_alpha,
+                                   const clrelu_events *ev) {
   if (ev && ev->done)
     *ev->done = NULL;
   if (!c->ctx)
@@ -44,8 +44,8 @@ static clrelu_status check_handles(const op_call *c, float alpha,
       return clrelu__fail(CLRELU_ERROR_INVALID_ARGUMENT, "%s: %s is NULL",
                           c->fn, c->in_names[i]);
   if (!c->out)
-    return clrelu__fail(CLRELU_ERROR_INVALID_ARGUMENT, "%s: %s is NULL",
-                        c->fn, c->out_name);
+    return clrelu__fail(CLRELU_ERROR_INVALID_ARGUMENT, "%s: %s is NULL", c->fn,
+                        c->out_name);
   if (ev && ev->num_wait > 0 && !ev->wait)
     return clrelu__fail(CLRELU_ERROR_INVALID_ARGUMENT,
                         "%s: ev->wait is NULL with ev->num_wait = %u", c->fn,
@@ -118,7 +118,8 @@ static size_t eltwise_items(const clrelu_context *ctx, size_t n) {
   return (nvec + (size_t)ctx->tuning.items - 1) / (size_t)ctx->tuning.items;
 }
 
-#define MEM_ARG(b) {sizeof(cl_mem), &(b)->mem}
+#define MEM_ARG(b)                                                             \
+  { sizeof(cl_mem), &(b)->mem }
 
 static clrelu_status unary(const char *fn, enum clrelu_kernel_id id,
                            clrelu_context *ctx, const clrelu_buffer *x,
@@ -134,16 +135,16 @@ static clrelu_status unary(const char *fn, enum clrelu_kernel_id id,
   if ((st = check_eltwise(&c, n)) != CLRELU_SUCCESS)
     return st;
   cl_ulong xo = x->offset, yo = y->offset, cn = n;
-  clrelu_arg args[] = {MEM_ARG(x),         {sizeof xo, &xo}, MEM_ARG(y),
-                       {sizeof yo, &yo},   {sizeof cn, &cn},
-                       {sizeof alpha, &alpha}};
+  clrelu_arg args[] = {MEM_ARG(x),       {sizeof xo, &xo},
+                       MEM_ARG(y),       {sizeof yo, &yo},
+                       {sizeof cn, &cn}, {sizeof alpha, &alpha}};
   return clrelu__launch(ctx, id, args, 6, eltwise_items(ctx, n), ev);
 }
 
 static clrelu_status binary(const char *fn, enum clrelu_kernel_id id,
                             clrelu_context *ctx, const clrelu_buffer *dy,
-                            const clrelu_buffer *x, clrelu_buffer *dx,
-                            size_t n, float alpha, int use_alpha,
+                            const clrelu_buffer *x, clrelu_buffer *dx, size_t n,
+                            float alpha, int use_alpha,
                             const clrelu_events *ev) {
   op_call c = {fn, ctx, {dy, x}, {"dy", "x"}, 2, dx, "dx"};
   clrelu_status st = check_handles(&c, alpha, use_alpha, ev);
@@ -154,9 +155,10 @@ static clrelu_status binary(const char *fn, enum clrelu_kernel_id id,
   if ((st = check_eltwise(&c, n)) != CLRELU_SUCCESS)
     return st;
   cl_ulong dyo = dy->offset, xo = x->offset, dxo = dx->offset, cn = n;
-  clrelu_arg args[] = {MEM_ARG(dy),       {sizeof dyo, &dyo}, MEM_ARG(x),
-                       {sizeof xo, &xo},  MEM_ARG(dx),        {sizeof dxo, &dxo},
-                       {sizeof cn, &cn},  {sizeof alpha, &alpha}};
+  clrelu_arg args[] = {MEM_ARG(dy),      {sizeof dyo, &dyo},
+                       MEM_ARG(x),       {sizeof xo, &xo},
+                       MEM_ARG(dx),      {sizeof dxo, &dxo},
+                       {sizeof cn, &cn}, {sizeof alpha, &alpha}};
   return clrelu__launch(ctx, id, args, 8, eltwise_items(ctx, n), ev);
 }
 
@@ -170,8 +172,8 @@ clrelu_status clrelu_relu_derivative_ev(clrelu_context *ctx,
                                         const clrelu_buffer *x,
                                         clrelu_buffer *d, size_t n,
                                         const clrelu_events *ev) {
-  return unary("clrelu_relu_derivative", K_RELU_DERIVATIVE, ctx, x, d, n,
-               0.0f, 0, "d", ev);
+  return unary("clrelu_relu_derivative", K_RELU_DERIVATIVE, ctx, x, d, n, 0.0f,
+               0, "d", ev);
 }
 
 clrelu_status clrelu_leaky_relu_ev(clrelu_context *ctx, const clrelu_buffer *x,
@@ -183,21 +185,18 @@ clrelu_status clrelu_leaky_relu_ev(clrelu_context *ctx, const clrelu_buffer *x,
 
 clrelu_status clrelu_relu_backward_ev(clrelu_context *ctx,
                                       const clrelu_buffer *dy,
-                                      const clrelu_buffer *x,
-                                      clrelu_buffer *dx, size_t n,
-                                      const clrelu_events *ev) {
+                                      const clrelu_buffer *x, clrelu_buffer *dx,
+                                      size_t n, const clrelu_events *ev) {
   return binary("clrelu_relu_backward", K_RELU_BACKWARD, ctx, dy, x, dx, n,
                 0.0f, 0, ev);
 }
 
-clrelu_status clrelu_leaky_relu_backward_ev(clrelu_context *ctx,
-                                            const clrelu_buffer *dy,
-                                            const clrelu_buffer *x,
-                                            clrelu_buffer *dx, size_t n,
-                                            float alpha,
-                                            const clrelu_events *ev) {
-  return binary("clrelu_leaky_relu_backward", K_LEAKY_RELU_BACKWARD, ctx, dy,
-                x, dx, n, alpha, 1, ev);
+clrelu_status
+clrelu_leaky_relu_backward_ev(clrelu_context *ctx, const clrelu_buffer *dy,
+                              const clrelu_buffer *x, clrelu_buffer *dx,
+                              size_t n, float alpha, const clrelu_events *ev) {
+  return binary("clrelu_leaky_relu_backward", K_LEAKY_RELU_BACKWARD, ctx, dy, x,
+                dx, n, alpha, 1, ev);
 }
 
 clrelu_status clrelu_relu(clrelu_context *ctx, const clrelu_buffer *x,
@@ -216,8 +215,7 @@ clrelu_status clrelu_leaky_relu(clrelu_context *ctx, const clrelu_buffer *x,
   return clrelu_leaky_relu_ev(ctx, x, y, n, alpha, NULL);
 }
 
-clrelu_status clrelu_relu_backward(clrelu_context *ctx,
-                                   const clrelu_buffer *dy,
+clrelu_status clrelu_relu_backward(clrelu_context *ctx, const clrelu_buffer *dy,
                                    const clrelu_buffer *x, clrelu_buffer *dx,
                                    size_t n) {
   return clrelu_relu_backward_ev(ctx, dy, x, dx, n, NULL);
@@ -283,12 +281,18 @@ clrelu_status clrelu_bias_relu_ev(clrelu_context *ctx, const clrelu_buffer *x,
   size_t chunk = (size_t)ctx->tuning.vec * (size_t)ctx->tuning.items;
   cl_ulong chunks = (len + chunk - 1) / chunk;
   cl_ulong xo = x->offset, bo = bias->offset, yo = y->offset, ch = channels;
-  clrelu_arg args[] = {MEM_ARG(x),           {sizeof xo, &xo},
-                       MEM_ARG(bias),        {sizeof bo, &bo},
-                       MEM_ARG(y),           {sizeof yo, &yo},
-                       {sizeof rows, &rows}, {sizeof len, &len},
-                       {sizeof chunks, &chunks}, {sizeof ch, &ch},
-                       {sizeof per_elem, &per_elem}, {sizeof alpha, &alpha}};
+  clrelu_arg args[] = {MEM_ARG(x),
+                       {sizeof xo, &xo},
+                       MEM_ARG(bias),
+                       {sizeof bo, &bo},
+                       MEM_ARG(y),
+                       {sizeof yo, &yo},
+                       {sizeof rows, &rows},
+                       {sizeof len, &len},
+                       {sizeof chunks, &chunks},
+                       {sizeof ch, &ch},
+                       {sizeof per_elem, &per_elem},
+                       {sizeof alpha, &alpha}};
   return clrelu__launch(ctx, alpha == 0.0f ? K_BIAS_RELU : K_BIAS_LEAKY_RELU,
                         args, 12, (size_t)(rows * chunks), ev);
 }

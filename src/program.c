@@ -131,8 +131,7 @@ clrelu_status clrelu__program_build(clrelu_context *ctx) {
   size_t sizes[2] = {strlen(defines), clrelu_kernel_source_size};
   double t0 = now_ms();
   cl_int err;
-  ctx->program =
-      clCreateProgramWithSource(ctx->context, 2, parts, sizes, &err);
+  ctx->program = clCreateProgramWithSource(ctx->context, 2, parts, sizes, &err);
   if (!ctx->program)
     return clrelu__cl_fail(err, "clCreateProgramWithSource");
   /* No fast-math options: NaN, infinities and denormals must survive. -w:
@@ -244,8 +243,9 @@ clrelu_status clrelu__marker(clrelu_context *ctx, const clrelu_events *ev) {
   if (!ev || !ev->done)
     return CLRELU_SUCCESS;
   cl_int err = clrelu__enqueue(ctx, do_marker, NULL, ev);
-  return err == CL_SUCCESS ? CLRELU_SUCCESS
-                           : clrelu__cl_fail(err, "clEnqueueMarkerWithWaitList");
+  return err == CL_SUCCESS
+             ? CLRELU_SUCCESS
+             : clrelu__cl_fail(err, "clEnqueueMarkerWithWaitList");
 }
 
 typedef struct launch_args {

@@ -120,7 +120,8 @@ int main(void) {
         float got[N];
         CHECK_STATUS(clrelu_buffer_read(b, 0, N, got), CLRELU_SUCCESS);
         for (int i = 0; i < N; ++i) {
-          float want = ref_relu_derivative(ref_relu(ref_leaky_relu(hx[i], 0.5f)));
+          float want =
+              ref_relu_derivative(ref_relu(ref_leaky_relu(hx[i], 0.5f)));
           if (!test_same(got[i], want, 0)) {
             CHECK(0, "out-of-order chain, round %d element %d", round, i);
             break;
@@ -145,8 +146,7 @@ int main(void) {
     cl_mem xm = clrelu_buffer_mem(x, &off);
     CHECK(off == 0, "offset of a new buffer");
     cl_event written, done = NULL, marker = NULL;
-    clEnqueueWriteBuffer(q2, xm, CL_FALSE, 0, sizeof hx, hx, 0, NULL,
-                         &written);
+    clEnqueueWriteBuffer(q2, xm, CL_FALSE, 0, sizeof hx, hx, 0, NULL, &written);
     clFlush(q2);
     clrelu_events ev = {1, &written, &done};
     CHECK_STATUS(clrelu_relu_ev(ctx, x, y, N, &ev), CLRELU_SUCCESS);

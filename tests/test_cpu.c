@@ -9,9 +9,9 @@
 #include <string.h>
 
 enum op { RELU, DERIV, LEAKY, RBWD, LBWD, NOPS };
-static const char *const op_names[NOPS] = {
-    "relu", "relu_derivative", "leaky_relu", "relu_backward",
-    "leaky_relu_backward"};
+static const char *const op_names[NOPS] = {"relu", "relu_derivative",
+                                           "leaky_relu", "relu_backward",
+                                           "leaky_relu_backward"};
 
 static float ref(enum op op, float dy, float x, float a) {
   switch (op) {
@@ -28,8 +28,8 @@ static float ref(enum op op, float dy, float x, float a) {
   }
 }
 
-static void run(enum op op, const float *dy, const float *x, float *y,
-                size_t n, float a) {
+static void run(enum op op, const float *dy, const float *x, float *y, size_t n,
+                float a) {
   switch (op) {
   case RELU:
     clrelu_cpu_relu(x, y, n);
@@ -74,7 +74,8 @@ static void check(enum op op, size_t n, size_t mis, int mode, float a) {
     test_fill(x, size);
     test_fill(dy, size);
     test_fill(y, size);
-    size_t ox = GUARD - (mis % 4), od = GUARD - ((mis + 1) % 4), oy = GUARD - ((mis + 2) % 4);
+    size_t ox = GUARD - (mis % 4), od = GUARD - ((mis + 1) % 4),
+           oy = GUARD - ((mis + 2) % 4);
     float *out = mode == 0 ? y : mode == 1 ? x : dy;
     size_t oo = mode == 0 ? oy : mode == 1 ? ox : od;
     if (mode == 1)
@@ -94,8 +95,8 @@ static void check(enum op op, size_t n, size_t mis, int mode, float a) {
   free(want);
 }
 
-static void check_bias(size_t outer, size_t channels, size_t inner,
-                       size_t mis, int in_place, float a) {
+static void check_bias(size_t outer, size_t channels, size_t inner, size_t mis,
+                       int in_place, float a) {
   size_t total = outer * channels * inner, size = total + 2 * GUARD;
   float *x = malloc(size * 4), *y = malloc(size * 4), *want = malloc(size * 4);
   float *b = malloc((channels + 1) * 4);
@@ -107,14 +108,15 @@ static void check_bias(size_t outer, size_t channels, size_t inner,
     size_t ox = GUARD - mis % 4, oy = in_place ? ox : GUARD - (mis + 1) % 4;
     float *out = in_place ? x : y;
     memcpy(want, out, size * 4);
-    ref_bias_relu_array(x + ox, b + mis % 2, want + oy, outer, channels,
-                        inner, a);
-    clrelu_cpu_bias_relu(x + ox, b + mis % 2, out + oy, outer, channels,
-                         inner, a);
+    ref_bias_relu_array(x + ox, b + mis % 2, want + oy, outer, channels, inner,
+                        a);
+    clrelu_cpu_bias_relu(x + ox, b + mis % 2, out + oy, outer, channels, inner,
+                         a);
     char what[128];
-    snprintf(what, sizeof what, "cpu bias_relu %zux%zux%zu misalign=%zu "
-             "in_place=%d alpha=%g", outer, channels, inner, mis, in_place,
-             (double)a);
+    snprintf(what, sizeof what,
+             "cpu bias_relu %zux%zux%zu misalign=%zu "
+             "in_place=%d alpha=%g",
+             outer, channels, inner, mis, in_place, (double)a);
     compare(what, out, want, size);
   }
   free(x);
@@ -128,11 +130,10 @@ static const float alphas[] = {0.01f, 0.0f, -0.5f, 3.0f, 1e-40f};
 int main(void) {
   test_init();
   printf("instruction set: %s\n", clrelu_cpu_isa());
-  static const size_t sizes[] = {0,      1,       2,       3,     7,
-                                 15,     16,      17,      31,    33,
-                                 63,     64,      65,      1000,  4097,
-                                 65535,  262143,  262144,  262145, 1048575,
-                                 1048577, 4194305};
+  static const size_t sizes[] = {
+      0,      1,      2,      3,       7,       15,     16,   17,
+      31,     33,     63,     64,      65,      1000,   4097, 65535,
+      262143, 262144, 262145, 1048575, 1048577, 4194305};
   size_t ns = sizeof sizes / sizeof sizes[0];
   for (size_t s = 0; s < ns; ++s)
     for (int op = 0; op < NOPS; ++op)
@@ -145,15 +146,14 @@ int main(void) {
   printf("eltwise: %zu sizes x %d ops x 4 alignments, in place\n", ns, NOPS);
 
   static const size_t shapes[][3] = {
-      {7, 33, 1},   {64, 1000, 1}, {2, 3, 17},     {2, 16, 4099},
-      {100, 64, 1}, {5, 1, 1000},  {1000, 1, 1},   {1, 1, 1},
-      {3, 2, 2},    {4, 17, 3},    {1, 7, 300000}, {2, 1, 1100001},
+      {7, 33, 1},    {64, 1000, 1}, {2, 3, 17},     {2, 16, 4099},
+      {100, 64, 1},  {5, 1, 1000},  {1000, 1, 1},   {1, 1, 1},
+      {3, 2, 2},     {4, 17, 3},    {1, 7, 300000}, {2, 1, 1100001},
       {4096, 300, 1}};
   for (size_t s = 0; s < sizeof shapes / sizeof shapes[0]; ++s)
     for (size_t k = 0; k < 5; ++k) {
       check_bias(shapes[s][0], shapes[s][1], shapes[s][2], k, 0, alphas[k]);
-      check_bias(shapes[s][0], shapes[s][1], shapes[s][2], k + 1, 1,
-                 alphas[k]);
+      check_bias(shapes[s][0], shapes[s][1], shapes[s][2], k + 1, 1, alphas[k]);
     }
   check_bias(0, 3, 3, 0, 0, 0.0f);
   printf("bias: %zu shapes x 5 alphas\n", sizeof shapes / sizeof shapes[0]);

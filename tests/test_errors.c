@@ -43,31 +43,26 @@ int main(void) {
   CHECK_STATUS(clrelu_buffer_create(ctx, CLRELU_F32, N, &x), CLRELU_SUCCESS);
   CHECK_STATUS(clrelu_buffer_create(ctx, CLRELU_F32, N, &y), CLRELU_SUCCESS);
   CHECK_STATUS(clrelu_buffer_create(ctx, CLRELU_F32, N, &dy), CLRELU_SUCCESS);
-  CHECK_STATUS(clrelu_buffer_create(ctx, CLRELU_F32, N, &bias),
-               CLRELU_SUCCESS);
-  CHECK_STATUS(clrelu_buffer_create(ctx, CLRELU_F16, N, &h16),
-               CLRELU_SUCCESS);
+  CHECK_STATUS(clrelu_buffer_create(ctx, CLRELU_F32, N, &bias), CLRELU_SUCCESS);
+  CHECK_STATUS(clrelu_buffer_create(ctx, CLRELU_F16, N, &h16), CLRELU_SUCCESS);
   clrelu_buffer_write(x, 0, N, hx);
   clrelu_buffer_write(y, 0, N, hy);
   clrelu_buffer_write(dy, 0, N, hdy);
   clrelu_buffer_write(bias, 0, N, hb);
   clrelu_buffer *ox = NULL;
-  CHECK_STATUS(clrelu_buffer_create(other, CLRELU_F32, N, &ox),
-               CLRELU_SUCCESS);
+  CHECK_STATUS(clrelu_buffer_create(other, CLRELU_F32, N, &ox), CLRELU_SUCCESS);
 
   /* Status strings come from one table and are never NULL. */
   for (int s = 0; s <= CLRELU_ERROR_OPENCL; ++s)
     CHECK(clrelu_status_string((clrelu_status)s)[0] != 0, "status %d", s);
-  CHECK(strcmp(clrelu_status_string((clrelu_status)999), "unknown status") ==
-            0,
+  CHECK(strcmp(clrelu_status_string((clrelu_status)999), "unknown status") == 0,
         "out of range status");
 
   /* NULL handles and pointers. */
   FAILS(clrelu_relu(NULL, x, y, N), CLRELU_ERROR_INVALID_ARGUMENT);
   FAILS(clrelu_relu(ctx, NULL, y, N), CLRELU_ERROR_INVALID_ARGUMENT);
   FAILS(clrelu_relu(ctx, x, NULL, N), CLRELU_ERROR_INVALID_ARGUMENT);
-  FAILS(clrelu_relu_derivative(ctx, NULL, y, N),
-        CLRELU_ERROR_INVALID_ARGUMENT);
+  FAILS(clrelu_relu_derivative(ctx, NULL, y, N), CLRELU_ERROR_INVALID_ARGUMENT);
   FAILS(clrelu_relu_backward(ctx, NULL, x, y, N),
         CLRELU_ERROR_INVALID_ARGUMENT);
   FAILS(clrelu_relu_backward(ctx, dy, x, NULL, N),
@@ -156,9 +151,9 @@ int main(void) {
                           sizeof dev, &dev, NULL);
     clGetDeviceInfo(dev, CL_DEVICE_MAX_MEM_ALLOC_SIZE, sizeof max_alloc,
                     &max_alloc, NULL);
-    FAILS(clrelu_buffer_create(ctx, CLRELU_F32, (size_t)(max_alloc / 4 + 1),
-                               &nb),
-          CLRELU_ERROR_OUT_OF_MEMORY);
+    FAILS(
+        clrelu_buffer_create(ctx, CLRELU_F32, (size_t)(max_alloc / 4 + 1), &nb),
+        CLRELU_ERROR_OUT_OF_MEMORY);
     CHECK(strstr(clrelu_last_error(), "CL_DEVICE_MAX_MEM_ALLOC_SIZE") != NULL,
           "message: %s", clrelu_last_error());
   }
@@ -177,8 +172,7 @@ int main(void) {
         CLRELU_ERROR_INVALID_ARGUMENT);
   FAILS(clrelu_relu_backward(ctx, x1, dy, x0, 32),
         CLRELU_ERROR_INVALID_ARGUMENT);
-  FAILS(clrelu_leaky_relu(ctx, x0, x1, 2, 0.5f),
-        CLRELU_ERROR_INVALID_ARGUMENT);
+  FAILS(clrelu_leaky_relu(ctx, x0, x1, 2, 0.5f), CLRELU_ERROR_INVALID_ARGUMENT);
   FAILS(clrelu_bias_relu(ctx, x0, bias, x1, 4, 8, 1, 0.0f),
         CLRELU_ERROR_INVALID_ARGUMENT);
   FAILS(clrelu_bias_relu(ctx, x, b0, bias, 4, 8, 1, 0.0f),
@@ -233,7 +227,8 @@ int main(void) {
     clGetCommandQueueInfo(clrelu_context_queue(ctx), CL_QUEUE_CONTEXT,
                           sizeof cl_ctx, &cl_ctx, NULL);
     cl_int err;
-    cl_mem m_other = clCreateBuffer(cl_other, CL_MEM_READ_WRITE, 64, NULL, &err);
+    cl_mem m_other =
+        clCreateBuffer(cl_other, CL_MEM_READ_WRITE, 64, NULL, &err);
     cl_mem m_small = clCreateBuffer(cl_ctx, CL_MEM_READ_WRITE, 64, NULL, &err);
     clrelu_buffer *w;
     FAILS(clrelu_buffer_wrap(ctx, m_other, CLRELU_F32, 16, &w),

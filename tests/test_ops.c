@@ -8,9 +8,9 @@
 #include <string.h>
 
 enum op { RELU, DERIV, LEAKY, RBWD, LBWD, NOPS };
-static const char *const op_names[NOPS] = {
-    "relu", "relu_derivative", "leaky_relu", "relu_backward",
-    "leaky_relu_backward"};
+static const char *const op_names[NOPS] = {"relu", "relu_derivative",
+                                           "leaky_relu", "relu_backward",
+                                           "leaky_relu_backward"};
 static int binary_op(enum op op) { return op == RBWD || op == LBWD; }
 
 static float ref(enum op op, float dy, float x, float a) {
@@ -93,8 +93,8 @@ static void compare(const char *what, const arr *out, const float *want) {
   for (size_t i = 0; i < out->size; ++i)
     if (!test_same(got[i], want[i], flush_ok)) {
       if (shown++ < 5)
-        CHECK(0, "%s: element %zu of %zu: got %a, want %a", what, i,
-              out->size, (double)got[i], (double)want[i]);
+        CHECK(0, "%s: element %zu of %zu: got %a, want %a", what, i, out->size,
+              (double)got[i], (double)want[i]);
       else
         ++test_failures;
     }
@@ -130,9 +130,8 @@ static void check_eltwise(enum op op, size_t n, size_t offx, size_t offdy,
     arr_free(&y);
 }
 
-static void check_bias(size_t outer, size_t channels, size_t inner,
-                       size_t offx, size_t offb, size_t offy, int in_place,
-                       float a) {
+static void check_bias(size_t outer, size_t channels, size_t inner, size_t offx,
+                       size_t offb, size_t offy, int in_place, float a) {
   size_t total = outer * channels * inner;
   arr x, b, y;
   int ok = arr_make(&x, offx, total) && arr_make(&b, offb, channels) &&
@@ -212,10 +211,10 @@ int main(void) {
   /* Bias layouts: dense, NCHW (small and large planes), NHWC, channels 1,
    * inner 1, a single element; with offsets, in place, every alpha. */
   static const size_t shapes[][3] = {
-      {7, 33, 1},     {64, 1000, 1}, {3, 4096, 1},  {2, 3, 17},
-      {2, 16, 4099},  {1, 5, 65536}, {100, 64, 1},  {5, 1, 1000},
-      {1000, 1, 1},   {1, 1, 1},     {3, 2, 2},     {1, 1024, 1},
-      {4, 17, 3},     {1, 7, 300000}, {2, 1, 70001}};
+      {7, 33, 1},    {64, 1000, 1},  {3, 4096, 1}, {2, 3, 17},
+      {2, 16, 4099}, {1, 5, 65536},  {100, 64, 1}, {5, 1, 1000},
+      {1000, 1, 1},  {1, 1, 1},      {3, 2, 2},    {1, 1024, 1},
+      {4, 17, 3},    {1, 7, 300000}, {2, 1, 70001}};
   size_t nshapes = sizeof shapes / sizeof shapes[0];
   for (size_t s = 0; s < nshapes; ++s)
     for (size_t k = 0; k < 5; ++k) {
@@ -223,8 +222,7 @@ int main(void) {
       check_bias(sh[0], sh[1], sh[2], 0, 0, 0, 0, alphas[k]);
       check_bias(sh[0], sh[1], sh[2], offsets[k % 4], offsets[(k + 1) % 4],
                  offsets[(k + 2) % 4], 0, alphas[k]);
-      check_bias(sh[0], sh[1], sh[2], offsets[(k + 3) % 4], 1, 0, 1,
-                 alphas[k]);
+      check_bias(sh[0], sh[1], sh[2], offsets[(k + 3) % 4], 1, 0, 1, alphas[k]);
     }
   /* zero-sized bias calls succeed and do nothing */
   check_bias(0, 5, 3, 1, 0, 2, 0, 0.0f);

@@ -19,8 +19,8 @@ static unsigned bits(float f) {
 static void expect(const char *what, float got, float want) {
   if ((isnan(got) && isnan(want)) || bits(got) == bits(want))
     return;
-  printf("FAILED: %s: got %a (0x%08x), want %a (0x%08x)\n", what,
-         (double)got, bits(got), (double)want, bits(want));
+  printf("FAILED: %s: got %a (0x%08x), want %a (0x%08x)\n", what, (double)got,
+         bits(got), (double)want, bits(want));
   ++failures;
 }
 
@@ -29,9 +29,8 @@ int main(void) {
   clrelu_status st = clrelu_context_create(NULL, &ctx);
   if (st != CLRELU_SUCCESS) {
     printf("%s: %s\n", clrelu_status_string(st), clrelu_last_error());
-    return st == CLRELU_ERROR_NO_DEVICE && !getenv("CLRELU_REQUIRE_DEVICE")
-               ? 77
-               : 1;
+    return st == CLRELU_ERROR_NO_DEVICE && !getenv("CLRELU_REQUIRE_DEVICE") ? 77
+                                                                            : 1;
   }
   /* the columns of the table: NaN, -0.0, +inf, -inf, and a negative, a
    * positive and a zero value */

@@ -33,7 +33,8 @@ static void *work(void *arg) {
   }
   uint64_t s = test_seed * 7919u + (uint64_t)w->id + 1;
   enum { MAXN = 5000 };
-  float *hx = malloc(MAXN * 4), *hdy = malloc(MAXN * 4), *got = malloc(MAXN * 4);
+  float *hx = malloc(MAXN * 4), *hdy = malloc(MAXN * 4),
+        *got = malloc(MAXN * 4);
   clrelu_buffer *x = NULL, *dy = NULL, *y = NULL;
   clrelu_buffer_create(ctx, CLRELU_F32, MAXN, &x);
   clrelu_buffer_create(ctx, CLRELU_F32, MAXN, &dy);
@@ -55,26 +56,52 @@ static void *work(void *arg) {
     clrelu_status st;
     size_t ch = 1 + next(&s) % 7, outer = n / ch;
     switch (op) {
-    case 0: st = clrelu_relu(ctx, x, y, n); break;
-    case 1: st = clrelu_relu_derivative(ctx, x, y, n); break;
-    case 2: st = clrelu_leaky_relu(ctx, x, y, n, a); break;
-    case 3: st = clrelu_relu_backward(ctx, dy, x, y, n); break;
-    case 4: st = clrelu_leaky_relu_backward(ctx, dy, x, y, n, a); break;
-    default: st = clrelu_bias_relu(ctx, x, dy, y, outer, ch, 1, a); n = outer * ch; break;
+    case 0:
+      st = clrelu_relu(ctx, x, y, n);
+      break;
+    case 1:
+      st = clrelu_relu_derivative(ctx, x, y, n);
+      break;
+    case 2:
+      st = clrelu_leaky_relu(ctx, x, y, n, a);
+      break;
+    case 3:
+      st = clrelu_relu_backward(ctx, dy, x, y, n);
+      break;
+    case 4:
+      st = clrelu_leaky_relu_backward(ctx, dy, x, y, n, a);
+      break;
+    default:
+      st = clrelu_bias_relu(ctx, x, dy, y, outer, ch, 1, a);
+      n = outer * ch;
+      break;
     }
-    if (st != CLRELU_SUCCESS || clrelu_buffer_read(y, 0, n, got) != CLRELU_SUCCESS) {
+    if (st != CLRELU_SUCCESS ||
+        clrelu_buffer_read(y, 0, n, got) != CLRELU_SUCCESS) {
       ++errors[w->id];
       continue;
     }
     for (size_t i = 0; i < n; ++i) {
       float want;
       switch (op) {
-      case 0: want = ref_relu(hx[i]); break;
-      case 1: want = ref_relu_derivative(hx[i]); break;
-      case 2: want = ref_leaky_relu(hx[i], a); break;
-      case 3: want = ref_relu_backward(hdy[i], hx[i]); break;
-      case 4: want = ref_leaky_relu_backward(hdy[i], hx[i], a); break;
-      default: want = ref_bias_relu(hx[i], hdy[i % ch], a); break;
+      case 0:
+        want = ref_relu(hx[i]);
+        break;
+      case 1:
+        want = ref_relu_derivative(hx[i]);
+        break;
+      case 2:
+        want = ref_leaky_relu(hx[i], a);
+        break;
+      case 3:
+        want = ref_relu_backward(hdy[i], hx[i]);
+        break;
+      case 4:
+        want = ref_leaky_relu_backward(hdy[i], hx[i], a);
+        break;
+      default:
+        want = ref_bias_relu(hx[i], hdy[i % ch], a);
+        break;
       }
       if (!test_same(got[i], want, 1)) {
         ++errors[w->id];

@@ -35,18 +35,19 @@ float test_value(void) {
   uint32_t sign = (uint32_t)(r >> 63) << 31;
   switch (r % 40) {
   case 0: /* quiet and signalling NaNs with payloads, either sign */
-    return from_bits(sign | 0x7f800000u | (uint32_t)(((r >> 8) & 0x7fffff) | 1));
+    return from_bits(sign | 0x7f800000u |
+                     (uint32_t)(((r >> 8) & 0x7fffff) | 1));
   case 1:
     return from_bits(sign | 0x7f800000u); /* +-inf */
   case 2:
     return from_bits(sign); /* +-0 */
-  case 3: /* denormals */
+  case 3:                   /* denormals */
     return from_bits(sign | (uint32_t)(((r >> 8) & 0x7fffff) | 1));
   case 4:
     return sign ? -FLT_MAX : FLT_MAX;
   case 5:
     return from_bits(sign | 0x00800000u); /* smallest normal */
-  case 6: /* any bit pattern */
+  case 6:                                 /* any bit pattern */
     return from_bits((uint32_t)(r >> 16));
   default: { /* ordinary values around zero */
     double u = (double)((r >> 11) & ((1ull << 40) - 1)) / (double)(1ull << 40);
@@ -82,8 +83,8 @@ clrelu_context *test_context(void) {
     exit(SKIP_CODE);
   }
   if (st != CLRELU_SUCCESS) {
-    fprintf(stderr, "cannot open a context: %s: %s\n",
-            clrelu_status_string(st), clrelu_last_error());
+    fprintf(stderr, "cannot open a context: %s: %s\n", clrelu_status_string(st),
+            clrelu_last_error());
     exit(1);
   }
   printf("device: %s; tuning: %s\n", clrelu_context_device_name(ctx),

@@ -30,7 +30,7 @@ extern uint64_t test_seed;
   do {                                                                         \
     clrelu_status st_ = (call);                                                \
     CHECK(st_ == (want), "got %s, want %s; last error: %s",                    \
-          clrelu_status_string(st_), clrelu_status_string(want),              \
+          clrelu_status_string(st_), clrelu_status_string(want),               \
           clrelu_last_error());                                                \
   } while (0)
 

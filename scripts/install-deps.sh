@@ -1,0 +1,72 @@
+#!/usr/bin/env bash
+# Installs what clrelu needs to build, test and benchmark, when it is missing.
+#   scripts/install-deps.sh          build + tests + benchmark peers
+#   scripts/install-deps.sh --ci     also the format checker
+# Needs root (or sudo) on Debian/Ubuntu; elsewhere it names what to install.
+set -euo pipefail
+
+pkgs=(cmake make gcc pkg-config ocl-icd-opencl-dev opencl-headers pocl-opencl-icd clinfo)
+# Optional peers and later features; the build works without them.
+optional=(libdnnl-dev libclblast-dev)
+[[ "${1:-}" == "--ci" ]] && pkgs+=(clang-format)
+
+say() { echo "install-deps: $*" >&2; }
+
+missing=()
+if command -v dpkg-query >/dev/null 2>&1; then
+  for p in "${pkgs[@]}" "${optional[@]}"; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+  done
+else
+  say "not a Debian-based system: install a C11 compiler, CMake >= 3.20, an"
+  say "OpenCL ICD loader with headers, and an OpenCL driver (PoCL for the CPU)."
+  exit 0
+fi
+
+if ((${#missing[@]})); then
+  if [[ $(id -u) -eq 0 ]]; then
+    sudo=()
+  elif command -v sudo >/dev/null 2>&1 && sudo -n true 2>/dev/null; then
+    sudo=(sudo)
+  else
+    say "missing packages: ${missing[*]}"
+    say "run as root: apt-get update && apt-get install -y ${missing[*]}"
+    exit 1
+  fi
+  say "installing: ${missing[*]}"
+  export DEBIAN_FRONTEND=noninteractive
+  "${sudo[@]}" apt-get update -qq
+  # Required packages must install; optional ones may be unavailable.
+  req=()
+  for p in "${missing[@]}"; do
+    [[ " ${optional[*]} " == *" $p "* ]] || req+=("$p")
+  done
+  if ((${#req[@]})); then
+    "${sudo[@]}" apt-get install -y -qq --no-install-recommends "${req[@]}" >/dev/null
+  fi
+  for p in "${optional[@]}"; do
+    if [[ " ${missing[*]} " == *" $p "* ]]; then
+      "${sudo[@]}" apt-get install -y -qq --no-install-recommends "$p" >/dev/null ||
+        say "optional package $p could not be installed; continuing without it"
+    fi
+  done
+fi
+
+# NVIDIA's OpenCL driver is often installed but not registered with the
+# ICD loader (containers built from CUDA images); register it.
+icd=/etc/OpenCL/vendors/nvidia.icd
+if [[ ! -e $icd ]]; then
+  for lib in /usr/lib/libnvidia-opencl.so.1 /usr/lib/x86_64-linux-gnu/libnvidia-opencl.so.1 \
+    /usr/lib64/libnvidia-opencl.so.1 /usr/local/nvidia/lib64/libnvidia-opencl.so.1; do
+    if [[ -e $lib ]]; then
+      if [[ -w /etc/OpenCL/vendors || $(id -u) -eq 0 ]]; then
+        mkdir -p /etc/OpenCL/vendors && echo "$lib" >"$icd"
+        say "registered NVIDIA's OpenCL driver: wrote $lib to $icd"
+      else
+        say "NVIDIA's OpenCL driver is not registered; as root: echo $lib > $icd"
+      fi
+      break
+    fi
+  done
+fi
+exit 0
