@@ -51,6 +51,22 @@
        ++i##_k, i += get_global_size(0))
 #endif
 
+/* The first vector index of a work-item that takes CLRELU_ITEMS adjacent
+ * vectors. */
+#define FIRST_VECTOR ((ulong)get_global_id(0) * CLRELU_ITEMS)
+
+/* Lane numbers 0, 1, ... as a vector. */
+#if CLRELU_VEC == 2
+#define CLRELU_LANES ((int2)(0, 1))
+#elif CLRELU_VEC == 4
+#define CLRELU_LANES ((int4)(0, 1, 2, 3))
+#elif CLRELU_VEC == 8
+#define CLRELU_LANES ((int8)(0, 1, 2, 3, 4, 5, 6, 7))
+#else
+#define CLRELU_LANES                                                           \
+  ((int16)(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15))
+#endif
+
 /* Loads elements [t0, n) of p into a vector (other lanes 0). */
 inline floatV load_tail(global const float *p, ulong t0, ulong n) {
   float t[CLRELU_VEC];

@@ -268,31 +268,34 @@ clrelu_status clrelu_bias_relu_ev(clrelu_context *ctx, const clrelu_buffer *x,
   if ((st = check_supported(&c)) != CLRELU_SUCCESS)
     return st;
 
-  /* rows of len elements; see kernels/bias_relu.cl */
-  cl_ulong rows, len;
-  cl_int per_elem;
-  if (channels == 1) {
-    rows = 1, len = total, per_elem = 0;
-  } else if (inner == 1) {
-    rows = outer, len = channels, per_elem = 1;
-  } else {
-    rows = (cl_ulong)outer * channels, len = inner, per_elem = 0;
+  /* See kernels/bias_relu.cl: rows for inner == 1, planes otherwise. */
+  cl_ulong xo = x->offset, bo = bias->offset, yo = y->offset;
+  size_t vec = (size_t)ctx->tuning.vec, items = (size_t)ctx->tuning.items;
+  int leaky = alpha != 0.0f;
+  if (inner == 1 && channels > 1) {
+    cl_ulong rows = outer, len = channels;
+    cl_ulong chunks = (len + vec * items - 1) / (vec * items);
+    clrelu_arg args[] = {MEM_ARG(x),
+                         {sizeof xo, &xo},
+                         MEM_ARG(bias),
+                         {sizeof bo, &bo},
+                         MEM_ARG(y),
+                         {sizeof yo, &yo},
+                         {sizeof rows, &rows},
+                         {sizeof len, &len},
+                         {sizeof chunks, &chunks},
+                         {sizeof alpha, &alpha}};
+    return clrelu__launch(ctx,
+                          leaky ? K_BIAS_LEAKY_RELU_ROWS : K_BIAS_RELU_ROWS,
+                          args, 10, (size_t)(rows * chunks), ev);
   }
-  size_t chunk = (size_t)ctx->tuning.vec * (size_t)ctx->tuning.items;
-  cl_ulong chunks = (len + chunk - 1) / chunk;
-  cl_ulong xo = x->offset, bo = bias->offset, yo = y->offset, ch = channels;
-  clrelu_arg args[] = {MEM_ARG(x),
-                       {sizeof xo, &xo},
-                       MEM_ARG(bias),
-                       {sizeof bo, &bo},
-                       MEM_ARG(y),
-                       {sizeof yo, &yo},
-                       {sizeof rows, &rows},
-                       {sizeof len, &len},
-                       {sizeof chunks, &chunks},
-                       {sizeof ch, &ch},
-                       {sizeof per_elem, &per_elem},
-                       {sizeof alpha, &alpha}};
-  return clrelu__launch(ctx, alpha == 0.0f ? K_BIAS_RELU : K_BIAS_LEAKY_RELU,
-                        args, 12, (size_t)(rows * chunks), ev);
+  cl_ulong n = total, in = channels == 1 ? total : inner, ch = channels;
+  clrelu_arg args[] = {
+      MEM_ARG(x),       {sizeof xo, &xo},      MEM_ARG(bias),  {sizeof bo, &bo},
+      MEM_ARG(y),       {sizeof yo, &yo},      {sizeof n, &n}, {sizeof in, &in},
+      {sizeof ch, &ch}, {sizeof alpha, &alpha}};
+  size_t nvec = (total + vec - 1) / vec;
+  return clrelu__launch(ctx,
+                        leaky ? K_BIAS_LEAKY_RELU_PLANES : K_BIAS_RELU_PLANES,
+                        args, 10, (nvec + items - 1) / items, ev);
 }

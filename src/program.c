@@ -12,8 +12,10 @@ static const char *const kernel_names[K_COUNT] = {
     [K_LEAKY_RELU] = "clrelu_leaky_relu",
     [K_RELU_BACKWARD] = "clrelu_relu_backward",
     [K_LEAKY_RELU_BACKWARD] = "clrelu_leaky_relu_backward",
-    [K_BIAS_RELU] = "clrelu_bias_relu",
-    [K_BIAS_LEAKY_RELU] = "clrelu_bias_leaky_relu",
+    [K_BIAS_RELU_ROWS] = "clrelu_bias_relu_rows",
+    [K_BIAS_LEAKY_RELU_ROWS] = "clrelu_bias_leaky_relu_rows",
+    [K_BIAS_RELU_PLANES] = "clrelu_bias_relu_planes",
+    [K_BIAS_LEAKY_RELU_PLANES] = "clrelu_bias_leaky_relu_planes",
 };
 
 /* ---- launch shapes ----
