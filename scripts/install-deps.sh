@@ -8,7 +8,7 @@ set -euo pipefail
 pkgs=(cmake make gcc pkg-config ocl-icd-opencl-dev opencl-headers pocl-opencl-icd clinfo)
 # Optional peers and later features; the build works without them.
 optional=(libdnnl-dev libclblast-dev)
-[[ "${1:-}" == "--ci" ]] && pkgs+=(clang-format)
+[[ "${1:-}" == "--ci" ]] && pkgs+=(clang-format clang-tidy)
 
 say() { echo "install-deps: $*" >&2; }
 

@@ -178,19 +178,19 @@ cl_mem clrelu_buffer_mem(const clrelu_buffer *buf, size_t *offset) {
 typedef struct copy_args {
   const clrelu_buffer *buf;
   size_t byte_off, bytes;
-  void *host;
-  int write;
+  const void *src; /* a write's source, or NULL for a read */
+  void *dst;       /* a read's destination */
 } copy_args;
 
 static cl_int do_copy(clrelu_context *ctx, void *user, cl_uint nwait,
                       const cl_event *wait, cl_event *ev) {
   const copy_args *c = user;
   /* Non-blocking with an event, waited on outside the context's lock. */
-  if (c->write)
+  if (c->src)
     return clEnqueueWriteBuffer(ctx->queue, c->buf->mem, CL_FALSE, c->byte_off,
-                                c->bytes, c->host, nwait, wait, ev);
+                                c->bytes, c->src, nwait, wait, ev);
   return clEnqueueReadBuffer(ctx->queue, c->buf->mem, CL_FALSE, c->byte_off,
-                             c->bytes, c->host, nwait, wait, ev);
+                             c->bytes, c->dst, nwait, wait, ev);
 }
 
 /* Like clrelu__enqueue, but always with an event, which it waits for. */
@@ -210,8 +210,10 @@ static cl_int do_copy_event(clrelu_context *ctx, void *user, cl_uint nwait,
   return err;
 }
 
+/* A write when write is set (from src), else a read (into dst). */
 static clrelu_status copy(const clrelu_buffer *buf, size_t offset, size_t count,
-                          void *host, int write) {
+                          const void *src, void *dst, int write) {
+  const void *host = write ? src : dst;
   const char *fn = write ? "clrelu_buffer_write" : "clrelu_buffer_read";
   if (!buf)
     return clrelu__fail(CLRELU_ERROR_INVALID_ARGUMENT, "%s: buf is NULL", fn);
@@ -226,7 +228,8 @@ static clrelu_status copy(const clrelu_buffer *buf, size_t offset, size_t count,
   if (count == 0)
     return CLRELU_SUCCESS;
   size_t es = clrelu__dtype_size(buf->dtype);
-  copy_args c = {buf, (buf->offset + offset) * es, count * es, host, write};
+  copy_args c = {buf, (buf->offset + offset) * es, count * es,
+                 write ? src : NULL, dst};
   copy_wrap w = {&c, NULL};
   cl_int err = clrelu__enqueue(buf->ctx, do_copy_event, &w, NULL);
   if (err == CL_SUCCESS) {
@@ -249,10 +252,10 @@ static clrelu_status copy(const clrelu_buffer *buf, size_t offset, size_t count,
 
 clrelu_status clrelu_buffer_write(clrelu_buffer *buf, size_t offset,
                                   size_t count, const void *src) {
-  return copy(buf, offset, count, (void *)(uintptr_t)src, 1);
+  return copy(buf, offset, count, src, NULL, 1);
 }
 
 clrelu_status clrelu_buffer_read(const clrelu_buffer *buf, size_t offset,
                                  size_t count, void *dst) {
-  return copy(buf, offset, count, dst, 0);
+  return copy(buf, offset, count, NULL, dst, 0);
 }

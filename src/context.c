@@ -187,17 +187,20 @@ static const device_entry *match(const device_entry *list, size_t n,
   return NULL;
 }
 
-static clrelu_status context_new(clrelu_context **out) {
+/* A zeroed context with its lock, or NULL (message set). */
+static clrelu_context *context_new(void) {
   clrelu_context *ctx = calloc(1, sizeof *ctx);
-  if (!ctx)
-    return clrelu__fail(CLRELU_ERROR_OUT_OF_MEMORY, "out of host memory");
+  if (!ctx) {
+    clrelu__fail(CLRELU_ERROR_OUT_OF_MEMORY, "out of host memory");
+    return NULL;
+  }
   if (pthread_mutex_init(&ctx->lock, NULL) != 0) {
     free(ctx);
-    return clrelu__fail(CLRELU_ERROR_OUT_OF_MEMORY, "could not create a mutex");
+    clrelu__fail(CLRELU_ERROR_OUT_OF_MEMORY, "could not create a mutex");
+    return NULL;
   }
   atomic_init(&ctx->refs, 1);
-  *out = ctx;
-  return CLRELU_SUCCESS;
+  return ctx;
 }
 
 static void context_free(clrelu_context *ctx) {
@@ -255,20 +258,19 @@ clrelu_status clrelu_context_create(const char *device, clrelu_context **out) {
     clrelu__fail(CLRELU_ERROR_NO_DEVICE,
                  "no OpenCL device matches \"%s\" (from %s; use \"gpu\", "
                  "\"cpu\", \"P:D\" or part of a name); devices:",
-                 spec, from);
-    for (size_t i = 0; i < n; ++i)
+                 spec ? spec : "", from);
+    for (size_t i = 0; list && i < n; ++i)
       clrelu__append(" %u:%u %s (%s)%s", list[i].pi, list[i].di, list[i].name,
                      type_name(list[i].type), i + 1 < n ? "," : "");
-    if (equals_nocase(spec, "gpu"))
+    if (spec && equals_nocase(spec, "gpu"))
       append_nvidia_hint();
     free(list);
     return CLRELU_ERROR_NO_DEVICE;
   }
-  clrelu_context *ctx = NULL;
-  st = context_new(&ctx);
-  if (st != CLRELU_SUCCESS) {
+  clrelu_context *ctx = context_new();
+  if (!ctx) {
     free(list);
-    return st;
+    return CLRELU_ERROR_OUT_OF_MEMORY;
   }
   ctx->platform = e->platform;
   ctx->device = e->device;
@@ -323,10 +325,10 @@ clrelu_status clrelu_context_create_from_queue(cl_command_queue queue,
                         "clrelu_context_create_from_queue: not a valid "
                         "queue (clGetCommandQueueInfo: %s (%d))",
                         clrelu__cl_name(err), (int)err);
-  clrelu_context *ctx = NULL;
-  clrelu_status st = context_new(&ctx);
-  if (st != CLRELU_SUCCESS)
-    return st;
+  clrelu_context *ctx = context_new();
+  if (!ctx)
+    return CLRELU_ERROR_OUT_OF_MEMORY;
+  clrelu_status st;
   ctx->device = device;
   clGetDeviceInfo(device, CL_DEVICE_PLATFORM, sizeof ctx->platform,
                   &ctx->platform, NULL);

@@ -44,8 +44,8 @@ typedef void (*cpu_loop)(const float *a, const float *b, float *y, size_t m,
 #define CPU_LOOP(NAME, TARGET_ATTR, W, STREAM, FENCE, LOAD_B, EXPR)            \
   TARGET_ATTR static void NAME(const float *a, const float *b, float *y,       \
                                size_t m, float alpha, float bs, int nt) {      \
-    typedef float vf __attribute__((vector_size((W)*4)));                      \
-    typedef int32_t vi __attribute__((vector_size((W)*4)));                    \
+    typedef float vf __attribute__((vector_size((size_t)(W)*4)));              \
+    typedef int32_t vi __attribute__((vector_size((size_t)(W)*4)));            \
     const vf Z = {0};                                                          \
     vf AV, BS;                                                                 \
     vi ONE;                                                                    \
@@ -61,8 +61,9 @@ typedef void (*cpu_loop)(const float *a, const float *b, float *y, size_t m,
     size_t i = 0;                                                              \
     if (nt && ((uintptr_t)y & 3) != 0)                                         \
       nt = 0;                                                                  \
-    if (nt) { /* peel until y is aligned */                                    \
-      size_t h = (((W)*4 - ((uintptr_t)y & ((W)*4 - 1))) & ((W)*4 - 1)) / 4;   \
+    if (nt) {                          /* peel until y is aligned */           \
+      const size_t vb = (size_t)(W)*4; /* vector bytes */                      \
+      size_t h = ((vb - ((uintptr_t)y & (vb - 1))) & (vb - 1)) / 4;            \
       i = h < m ? h : m;                                                       \
     }                                                                          \
     if (i > 0) { /* the partial head [0, i) */                                 \

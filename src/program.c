@@ -119,7 +119,7 @@ clrelu_status clrelu__tuning_choose(clrelu_context *ctx) {
 static double now_ms(void) {
   struct timespec ts;
   clock_gettime(CLOCK_MONOTONIC, &ts);
-  return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
+  return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
 }
 
 clrelu_status clrelu__program_build(clrelu_context *ctx) {

@@ -9,12 +9,12 @@
 #include <string.h>
 
 typedef struct dev {
-  unsigned p, d;
   cl_device_id id;
-  char name[256], vendor[256], platform[256], version[256], driver[256];
   cl_device_type type;
-  cl_uint units;
   cl_ulong mem, max_alloc;
+  char name[256], vendor[256], platform[256], version[256], driver[256];
+  unsigned p, d;
+  cl_uint units;
   int denorm, fp16, unified;
 } dev;
 
