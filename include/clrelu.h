@@ -86,10 +86,12 @@ typedef enum clrelu_status {
   CLRELU_ERROR_OPENCL            /* any other OpenCL error                 */
 } clrelu_status;
 
-/* Element types. CLRELU_F16 buffers hold IEEE binary16 bit patterns
- * (uint16_t on the host); ops on them answer CLRELU_ERROR_UNSUPPORTED in
- * this version. */
-typedef enum clrelu_dtype { CLRELU_F32, CLRELU_F16 } clrelu_dtype;
+/* Element types. 16-bit buffers hold bit patterns (uint16_t on the host):
+ * CLRELU_F16 is IEEE binary16, CLRELU_BF16 bfloat16 (the upper half of a
+ * float32). Ops on 16-bit data compute in float32 (alpha and bias too) and
+ * round the result once to nearest even; NaN stays NaN. Every device does
+ * them (no cl_khr_fp16 needed). */
+typedef enum clrelu_dtype { CLRELU_F32, CLRELU_F16, CLRELU_BF16 } clrelu_dtype;
 
 typedef struct clrelu_context clrelu_context;
 typedef struct clrelu_buffer clrelu_buffer;
@@ -217,8 +219,8 @@ CLRELU_API clrelu_status clrelu_buffer_read(const clrelu_buffer *buf,
  * exactly the same elements); an output that partly overlaps an input is
  * INVALID_ARGUMENT. All buffers of one call share the context and dtype.
  * Returns SUCCESS, INVALID_ARGUMENT, CONTEXT_MISMATCH, DTYPE_MISMATCH,
- * OUT_OF_RANGE (n exceeds a buffer), UNSUPPORTED (dtype the device cannot
- * do), OUT_OF_MEMORY (the driver could not back a buffer), OPENCL. */
+ * OUT_OF_RANGE (n exceeds a buffer), OUT_OF_MEMORY (the driver could not
+ * back a buffer), OPENCL. */
 
 /* y = relu(x) */
 CLRELU_API clrelu_status clrelu_relu(clrelu_context *ctx,
@@ -318,6 +320,41 @@ CLRELU_API void clrelu_cpu_leaky_relu_backward(const float *dy, const float *x,
 CLRELU_API void clrelu_cpu_bias_relu(const float *x, const float *bias,
                                      float *y, size_t outer, size_t channels,
                                      size_t inner, float alpha);
+
+/* ---- 16-bit data on the host ----------------------------------------------
+ * Conversions between float32 and 16-bit arrays (round to nearest even; NaN
+ * stays NaN; F16C instructions where the CPU has them). */
+CLRELU_API void clrelu_f32_to_f16(const float *src, uint16_t *dst, size_t n);
+CLRELU_API void clrelu_f16_to_f32(const uint16_t *src, float *dst, size_t n);
+CLRELU_API void clrelu_f32_to_bf16(const float *src, uint16_t *dst, size_t n);
+CLRELU_API void clrelu_bf16_to_f32(const uint16_t *src, float *dst, size_t n);
+
+/* The CPU ops on 16-bit arrays of dtype (CLRELU_F16 or CLRELU_BF16), bit for
+ * bit what the device gives: each input converted to float32 exactly, the
+ * op in float32 (bias added in float32), the result rounded once.
+ * Returns SUCCESS, INVALID_ARGUMENT (dtype not 16-bit, or alpha not finite
+ * where there is one), OUT_OF_MEMORY (bias_relu_16 converts the bias first).
+ * Pointers alias as in the float32 forms. */
+CLRELU_API clrelu_status clrelu_cpu_relu_16(clrelu_dtype dtype,
+                                            const uint16_t *x, uint16_t *y,
+                                            size_t n);
+CLRELU_API clrelu_status clrelu_cpu_relu_derivative_16(clrelu_dtype dtype,
+                                                       const uint16_t *x,
+                                                       uint16_t *d, size_t n);
+CLRELU_API clrelu_status clrelu_cpu_relu_backward_16(clrelu_dtype dtype,
+                                                     const uint16_t *dy,
+                                                     const uint16_t *x,
+                                                     uint16_t *dx, size_t n);
+CLRELU_API clrelu_status clrelu_cpu_leaky_relu_16(clrelu_dtype dtype,
+                                                  const uint16_t *x,
+                                                  uint16_t *y, size_t n,
+                                                  float alpha);
+CLRELU_API clrelu_status clrelu_cpu_leaky_relu_backward_16(
+    clrelu_dtype dtype, const uint16_t *dy, const uint16_t *x, uint16_t *dx,
+    size_t n, float alpha);
+CLRELU_API clrelu_status clrelu_cpu_bias_relu_16(
+    clrelu_dtype dtype, const uint16_t *x, const uint16_t *bias, uint16_t *y,
+    size_t outer, size_t channels, size_t inner, float alpha);
 
 /* The instruction set the CPU ops use on this machine: "avx512", "avx2",
  * "sse2" or "generic". $CLRELU_CPU ("avx2", "sse2") caps it. */

@@ -1,6 +1,7 @@
-/* Fused bias + activation: y = act(x + bias), one pass over memory.
+/* Fused bias + activation: y = act(x + bias), one pass over memory; the sum
+ * is rounded to float32 once, the result once to the dtype.
  *
- * Two kernels per activation:
+ * Two kernels per activation and dtype:
  * - rows: `rows` rows of `len` elements, every row adding bias[0 .. len)
  *   (dense and NHWC: inner == 1). Each row is cut into chunks of
  *   CLRELU_VEC * CLRELU_ITEMS elements and one work-item does one chunk, so
@@ -13,10 +14,10 @@
 
 #define CLRELU_CHUNK (CLRELU_VEC * CLRELU_ITEMS)
 
-#define BIAS_ROWS_KERNEL(NAME, EXPR)                                           \
-  kernel void NAME(global const float *x, ulong xo, global const float *b,     \
-                   ulong bo, global float *y, ulong yo, ulong rows, ulong len, \
-                   ulong chunks, float a) {                                    \
+#define BIAS_ROWS_KERNEL(NAME, D, EXPR)                                        \
+  kernel void NAME(global const ET_##D *x, ulong xo, global const ET_##D *b,   \
+                   ulong bo, global ET_##D *y, ulong yo, ulong rows,           \
+                   ulong len, ulong chunks, float a) {                         \
     const ulong g = get_global_id(0);                                          \
     const ulong r = g / chunks;                                                \
     if (r >= rows)                                                             \
@@ -24,58 +25,65 @@
     const ulong start = (g - r * chunks) * CLRELU_CHUNK;                       \
     const ulong cnt = min((ulong)CLRELU_CHUNK, len - start);                   \
     const ulong nvec = cnt / CLRELU_VEC;                                       \
-    global const float *xp = x + xo + r * len + start;                         \
-    global float *yp = y + yo + r * len + start;                               \
-    global const float *bp = b + bo + start;                                   \
-    if (CLRELU_NT && VEC_ALIGNED(yp)) {                                        \
+    global const ET_##D *xp = x + xo + r * len + start;                        \
+    global ET_##D *yp = y + yo + r * len + start;                              \
+    global const ET_##D *bp = b + bo + start;                                  \
+    if (CLRELU_NT && VEC_ALIGNED(VT_##D, yp)) {                                \
       for (ulong i = 0; i < nvec; ++i) {                                       \
-        floatV t = VLOAD(i, xp) + VLOAD(i, bp);                                \
-        STORE_NT(EXPR, i, yp);                                                 \
+        const floatV t = LDF_##D(i, xp) + LDF_##D(i, bp);                      \
+        STFNT_##D(EXPR, i, yp);                                                \
       }                                                                        \
     } else {                                                                   \
       for (ulong i = 0; i < nvec; ++i) {                                       \
-        floatV t = VLOAD(i, xp) + VLOAD(i, bp);                                \
-        VSTORE(EXPR, i, yp);                                                   \
+        const floatV t = LDF_##D(i, xp) + LDF_##D(i, bp);                      \
+        STF_##D(EXPR, i, yp);                                                  \
       }                                                                        \
     }                                                                          \
     if (nvec * CLRELU_VEC < cnt) {                                             \
-      floatV t = load_tail(xp, nvec * CLRELU_VEC, cnt) +                       \
-                 load_tail(bp, nvec * CLRELU_VEC, cnt);                        \
-      store_tail(EXPR, yp, nvec * CLRELU_VEC, cnt);                            \
+      const floatV t = LDFT_##D(xp, nvec * CLRELU_VEC, cnt) +                  \
+                       LDFT_##D(bp, nvec * CLRELU_VEC, cnt);                   \
+      STFT_##D(EXPR, yp, nvec * CLRELU_VEC, cnt);                              \
     }                                                                          \
   }
 
 /* The bias of the vector starting at plane position *pos of channel *c, and
- * the position and channel of the next vector. */
-inline floatV plane_bias(global const float *b, ulong inner, ulong channels,
-                         ulong *pos, ulong *c) {
-  const ulong rem = inner - *pos; /* elements left in this plane, >= 1 */
-  if (rem > CLRELU_VEC) {
-    *pos += CLRELU_VEC;
-    return (floatV)(b[*c]);
+ * the position and channel of the next vector. BIAS(c) is bias c as float. */
+#define PLANE_BIAS_FUNCTION(D, BIAS)                                           \
+  inline floatV plane_bias_##D(global const ET_##D *b, ulong inner,            \
+                               ulong channels, ulong *pos, ulong *c) {         \
+    const ulong rem = inner - *pos; /* elements left in the plane, >= 1 */     \
+    if (rem > CLRELU_VEC) {                                                    \
+      *pos += CLRELU_VEC;                                                      \
+      return (floatV)(BIAS(*c));                                               \
+    }                                                                          \
+    if (inner >= CLRELU_VEC) { /* at most one boundary in the vector */        \
+      const ulong c2 = *c + 1 == channels ? 0 : *c + 1;                        \
+      const floatV bv = select((floatV)(BIAS(c2)), (floatV)(BIAS(*c)),         \
+                               CLRELU_LANES < (intV)(int)rem);                 \
+      *pos = CLRELU_VEC - rem;                                                 \
+      *c = c2;                                                                 \
+      return bv;                                                               \
+    }                                                                          \
+    float t[CLRELU_VEC]; /* small planes: lane by lane */                      \
+    for (int j = 0; j < CLRELU_VEC; ++j) {                                     \
+      t[j] = BIAS(*c);                                                         \
+      if (++*pos == inner) {                                                   \
+        *pos = 0;                                                              \
+        *c = *c + 1 == channels ? 0 : *c + 1;                                  \
+      }                                                                        \
+    }                                                                          \
+    return VLOAD(0, t);                                                        \
   }
-  if (inner >= CLRELU_VEC) { /* at most one boundary in the vector */
-    const ulong c2 = *c + 1 == channels ? 0 : *c + 1;
-    const floatV bv = select((floatV)(b[c2]), (floatV)(b[*c]),
-                             CLRELU_LANES < (intV)(int)rem);
-    *pos = CLRELU_VEC - rem;
-    *c = c2;
-    return bv;
-  }
-  float t[CLRELU_VEC]; /* small planes: lane by lane */
-  for (int j = 0; j < CLRELU_VEC; ++j) {
-    t[j] = b[*c];
-    if (++*pos == inner) {
-      *pos = 0;
-      *c = *c + 1 == channels ? 0 : *c + 1;
-    }
-  }
-  return VLOAD(0, t);
-}
+#define BIAS_F32(c) b[c]
+#define BIAS_F16(c) f16_to_f32((ushortV)(b[c])).s0
+#define BIAS_BF16(c) as_float((uint)b[c] << 16)
+PLANE_BIAS_FUNCTION(F32, BIAS_F32)
+PLANE_BIAS_FUNCTION(F16, BIAS_F16)
+PLANE_BIAS_FUNCTION(BF16, BIAS_BF16)
 
-#define BIAS_PLANES_KERNEL(NAME, EXPR)                                         \
-  kernel void NAME(global const float *x, ulong xo, global const float *b,     \
-                   ulong bo, global float *y, ulong yo, ulong n, ulong inner,  \
+#define BIAS_PLANES_KERNEL(NAME, D, EXPR)                                      \
+  kernel void NAME(global const ET_##D *x, ulong xo, global const ET_##D *b,   \
+                   ulong bo, global ET_##D *y, ulong yo, ulong n, ulong inner, \
                    ulong channels, float a) {                                  \
     x += xo;                                                                   \
     y += yo;                                                                   \
@@ -90,25 +98,35 @@ inline floatV plane_bias(global const float *b, ulong inner, ulong channels,
     const ulong full = n / CLRELU_VEC;                                         \
     const ulong end = min(first + CLRELU_ITEMS, full);                         \
     ulong i = first;                                                           \
-    if (CLRELU_NT && VEC_ALIGNED(y)) {                                         \
+    if (CLRELU_NT && VEC_ALIGNED(VT_##D, y)) {                                 \
       for (; i < end; ++i) {                                                   \
-        floatV t = VLOAD(i, x) + plane_bias(b, inner, channels, &pos, &c);     \
-        STORE_NT(EXPR, i, y);                                                  \
+        const floatV t =                                                       \
+            LDF_##D(i, x) + plane_bias_##D(b, inner, channels, &pos, &c);      \
+        STFNT_##D(EXPR, i, y);                                                 \
       }                                                                        \
     } else {                                                                   \
       for (; i < end; ++i) {                                                   \
-        floatV t = VLOAD(i, x) + plane_bias(b, inner, channels, &pos, &c);     \
-        VSTORE(EXPR, i, y);                                                    \
+        const floatV t =                                                       \
+            LDF_##D(i, x) + plane_bias_##D(b, inner, channels, &pos, &c);      \
+        STF_##D(EXPR, i, y);                                                   \
       }                                                                        \
     }                                                                          \
     if (i == full && full < nvec && i < first + CLRELU_ITEMS) {                \
       const ulong t0 = full * CLRELU_VEC;                                      \
-      floatV t = load_tail(x, t0, n) + plane_bias(b, inner, channels, &pos, &c); \
-      store_tail(EXPR, y, t0, n);                                              \
+      const floatV t = LDFT_##D(x, t0, n) +                                    \
+                       plane_bias_##D(b, inner, channels, &pos, &c);           \
+      STFT_##D(EXPR, y, t0, n);                                                \
     }                                                                          \
   }
 
-BIAS_ROWS_KERNEL(clrelu_bias_relu_rows, op_relu(t))
-BIAS_ROWS_KERNEL(clrelu_bias_leaky_relu_rows, op_leaky_relu(t, a))
-BIAS_PLANES_KERNEL(clrelu_bias_relu_planes, op_relu(t))
-BIAS_PLANES_KERNEL(clrelu_bias_leaky_relu_planes, op_leaky_relu(t, a))
+#define BIAS_KERNELS(SUFFIX, D)                                                \
+  BIAS_ROWS_KERNEL(clrelu_bias_relu_rows##SUFFIX, D, op_relu(t))               \
+  BIAS_ROWS_KERNEL(clrelu_bias_leaky_relu_rows##SUFFIX, D,                     \
+                   op_leaky_relu(t, a))                                        \
+  BIAS_PLANES_KERNEL(clrelu_bias_relu_planes##SUFFIX, D, op_relu(t))           \
+  BIAS_PLANES_KERNEL(clrelu_bias_leaky_relu_planes##SUFFIX, D,                 \
+                     op_leaky_relu(t, a))
+
+BIAS_KERNELS(, F32)
+BIAS_KERNELS(_f16, F16)
+BIAS_KERNELS(_bf16, BF16)

@@ -1,7 +1,7 @@
 /* Shared definitions for clrelu's kernels.
  *
  * The host prepends the launch shape as #defines:
- *   CLRELU_VEC     floats per vector (2, 4, 8 or 16)
+ *   CLRELU_VEC     elements per vector (2, 4, 8 or 16)
  *   CLRELU_ITEMS   vectors per work-item
  *   CLRELU_CONTIG  1: a work-item's vectors are adjacent; 0: strided by the
  *                  global size (adjacent work-items touch adjacent vectors)
@@ -9,6 +9,10 @@
  *
  * Semantics: NaN in x always gives NaN; comparisons do the selecting (never
  * fmax/max, never x * (x > 0)); arithmetic is the op's own single rounding.
+ * 16-bit data (F16, BF16) is computed in float32 and rounded once to nearest
+ * even on store, with conversions written in integer operations (exact on
+ * every device, no cl_khr_fp16 needed); ReLU, its derivative and backward
+ * pass need no arithmetic and work on the bits directly.
  */
 #pragma OPENCL FP_CONTRACT OFF
 
@@ -16,8 +20,16 @@
 #define CLRELU_CAT(a, b) CLRELU_CAT_(a, b)
 #define floatV CLRELU_CAT(float, CLRELU_VEC)
 #define intV CLRELU_CAT(int, CLRELU_VEC)
+#define uintV CLRELU_CAT(uint, CLRELU_VEC)
+#define shortV CLRELU_CAT(short, CLRELU_VEC)
+#define ushortV CLRELU_CAT(ushort, CLRELU_VEC)
 #define AS_FLOATV CLRELU_CAT(as_float, CLRELU_VEC)
 #define AS_INTV CLRELU_CAT(as_int, CLRELU_VEC)
+#define AS_UINTV CLRELU_CAT(as_uint, CLRELU_VEC)
+#define AS_USHORTV CLRELU_CAT(as_ushort, CLRELU_VEC)
+#define TO_UINTV CLRELU_CAT(convert_uint, CLRELU_VEC)
+#define TO_USHORTV CLRELU_CAT(convert_ushort, CLRELU_VEC)
+#define TO_FLOATV CLRELU_CAT(convert_float, CLRELU_VEC)
 #define VLOAD CLRELU_CAT(vload, CLRELU_VEC)
 #define VSTORE CLRELU_CAT(vstore, CLRELU_VEC)
 
@@ -27,16 +39,17 @@
 #endif
 #endif
 
-/* Streaming store of vector v to vector index i of p (p vector-aligned). */
+/* Streaming store of vector v (of type VT) to vector index i of p, which is
+ * aligned for it. */
 #ifdef CLRELU_HAVE_NT
-#define STORE_NT(v, i, p)                                                      \
-  __builtin_nontemporal_store((v), ((global floatV *)(p)) + (i))
+#define STORE_NT(VT, v, i, p)                                                  \
+  __builtin_nontemporal_store((v), ((global VT *)(p)) + (i))
 #else
-#define STORE_NT(v, i, p) (((global floatV *)(p))[i] = (v))
+#define STORE_NT(VT, v, i, p) (((global VT *)(p))[i] = (v))
 #endif
 
-/* Whether p is aligned for a whole-vector store. */
-#define VEC_ALIGNED(p) ((((ulong)(p)) & (sizeof(floatV) - 1)) == 0)
+/* Whether p is aligned for a whole-vector store of VT. */
+#define VEC_ALIGNED(VT, p) ((((ulong)(p)) & (sizeof(VT) - 1)) == 0)
 
 /* The vectors a work-item handles: i runs over up to CLRELU_ITEMS vector
  * indices below nvec. */
@@ -47,8 +60,8 @@
        i < i##_end; ++i)
 #else
 #define FOR_MY_VECTORS(i, nvec)                                                \
-  for (ulong i = get_global_id(0), i##_k = 0; i##_k < CLRELU_ITEMS && i < (nvec); \
-       ++i##_k, i += get_global_size(0))
+  for (ulong i = get_global_id(0), i##_k = 0;                                  \
+       i##_k < CLRELU_ITEMS && i < (nvec); ++i##_k, i += get_global_size(0))
 #endif
 
 /* The first vector index of a work-item that takes CLRELU_ITEMS adjacent
@@ -67,27 +80,71 @@
   ((int16)(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15))
 #endif
 
-/* Loads elements [t0, n) of p into a vector (other lanes 0). */
-inline floatV load_tail(global const float *p, ulong t0, ulong n) {
-  float t[CLRELU_VEC];
-  for (int j = 0; j < CLRELU_VEC; ++j)
-    t[j] = (t0 + j < n) ? p[t0 + j] : 0.0f;
-  return VLOAD(0, t);
+/* Loads elements [t0, n) of p into a vector (other lanes 0); stores the
+ * lanes of v that fall in [t0, n). */
+#define TAIL_FUNCTIONS(T, TV)                                                  \
+  inline TV load_tail_##T(global const T *p, ulong t0, ulong n) {             \
+    T t[CLRELU_VEC];                                                           \
+    for (int j = 0; j < CLRELU_VEC; ++j)                                       \
+      t[j] = (t0 + j < n) ? p[t0 + j] : (T)0;                                  \
+    return VLOAD(0, t);                                                        \
+  }                                                                            \
+  inline void store_tail_##T(TV v, global T *p, ulong t0, ulong n) {          \
+    T t[CLRELU_VEC];                                                           \
+    VSTORE(v, 0, t);                                                           \
+    for (int j = 0; j < CLRELU_VEC; ++j)                                       \
+      if (t0 + j < n)                                                          \
+        p[t0 + j] = t[j];                                                      \
+  }
+TAIL_FUNCTIONS(float, floatV)
+TAIL_FUNCTIONS(ushort, ushortV)
+
+/* ---- 16-bit conversions, exact, round to nearest even ---- */
+
+/* binary16 to float32: every value, denormals, infinities and NaN. */
+inline floatV f16_to_f32(ushortV hv) {
+  const uintV h = TO_UINTV(hv);
+  const uintV sign = (h & 0x8000u) << 16;
+  const uintV em = h & 0x7fffu;
+  uintV r = (em << 13) + 0x38000000u; /* rebias 15 -> 127 */
+  r = select(r, r + 0x38000000u, em >= 0x7c00u); /* inf, NaN: exponent 255 */
+  const floatV den = TO_FLOATV(em) * 0x1p-24f;   /* zero and denormals */
+  r = select(r, AS_UINTV(den), em < 0x400u);
+  return AS_FLOATV(r | sign);
 }
 
-/* Stores the lanes of v that fall in [t0, n) to p. */
-inline void store_tail(floatV v, global float *p, ulong t0, ulong n) {
-  float t[CLRELU_VEC];
-  VSTORE(v, 0, t);
-  for (int j = 0; j < CLRELU_VEC; ++j)
-    if (t0 + j < n)
-      p[t0 + j] = t[j];
+/* float32 to binary16, round to nearest even; NaN stays NaN. */
+inline ushortV f32_to_f16(floatV f) {
+  const uintV x = AS_UINTV(f);
+  const uintV sign = (x >> 16) & 0x8000u;
+  const uintV ax = x & 0x7fffffffu;
+  /* normal results: rebias and round on the 13 dropped bits */
+  uintV r = (ax + 0xc8000fffu + ((ax >> 13) & 1u)) >> 13;
+  /* denormal results: let the float adder round, against 0.5 */
+  const floatV d = AS_FLOATV(ax) + 0.5f;
+  r = select(r, AS_UINTV(d) - 0x3f000000u, ax < 0x38800000u);
+  r = select(r, (uintV)0x7c00u, ax >= 0x47800000u); /* overflow: inf */
+  r = select(r, (uintV)0x7e00u, ax > 0x7f800000u);  /* NaN */
+  return TO_USHORTV(r | sign);
 }
 
-/* ---- the ops, lane by lane ---- */
+/* bfloat16 to float32: the upper half of the bits. */
+inline floatV bf16_to_f32(ushortV h) { return AS_FLOATV(TO_UINTV(h) << 16); }
+
+/* float32 to bfloat16, round to nearest even; NaN stays NaN (quiet). */
+inline ushortV f32_to_bf16(floatV f) {
+  const uintV x = AS_UINTV(f);
+  uintV r = (x + 0x7fffu + ((x >> 16) & 1u)) >> 16;
+  r = select(r, (x >> 16) | 0x40u, (x & 0x7fffffffu) > 0x7f800000u);
+  return TO_USHORTV(r);
+}
+
+/* ---- the ops, lane by lane, in float32 ---- */
 
 /* x > 0 ? x : +0; NaN kept: clear the bits where x <= 0 (false for NaN). */
-inline floatV op_relu(floatV x) { return AS_FLOATV(AS_INTV(x) & ~(x <= 0.0f)); }
+inline floatV op_relu(floatV x) {
+  return AS_FLOATV(AS_INTV(x) & ~(x <= 0.0f));
+}
 
 /* x > 0 ? 1 : 0; NaN kept. */
 inline floatV op_relu_derivative(floatV x) {
@@ -100,9 +157,72 @@ inline floatV op_relu_backward(floatV dy, floatV x) {
 }
 
 /* x > 0 ? x : a * x (NaN stays NaN through the product). */
-inline floatV op_leaky_relu(floatV x, float a) { return select(a * x, x, x > 0.0f); }
+inline floatV op_leaky_relu(floatV x, float a) {
+  return select(a * x, x, x > 0.0f);
+}
 
 /* x > 0 ? dy : a * dy; NaN where x is NaN. */
 inline floatV op_leaky_relu_backward(floatV dy, floatV x, float a) {
   return select(select(a * dy, x, isnan(x)), dy, x > 0.0f);
 }
+
+/* ---- the same on 16-bit bits, no arithmetic ----
+ * inf: the bits of +infinity (0x7c00 for F16, 0x7f80 for BF16), above which
+ * the magnitude bits are a NaN; one: the bits of 1.0. */
+inline ushortV nan16(ushortV h, ushort inf) {
+  return AS_USHORTV((h & (ushort)0x7fff) > inf);
+}
+/* x > 0: positive sign, not zero, not NaN. */
+inline ushortV positive16(ushortV h, ushort inf) {
+  return AS_USHORTV((h < (ushort)0x8000) & (h != (ushort)0)) & ~nan16(h, inf);
+}
+inline ushortV op16_relu(ushortV h, ushort inf) {
+  return h & (AS_USHORTV(h < (ushort)0x8000) | nan16(h, inf));
+}
+inline ushortV op16_relu_derivative(ushortV h, ushort inf, ushort one) {
+  return (positive16(h, inf) & one) | (nan16(h, inf) & h);
+}
+inline ushortV op16_relu_backward(ushortV dy, ushortV h, ushort inf) {
+  return (positive16(h, inf) & dy) | (nan16(h, inf) & h);
+}
+
+/* ---- memory access per dtype ----
+ * For each dtype D: ET_D, the element type in memory; VT_D, its vector;
+ * LDF_D(i, p) loads vector i of p as float32; STF_D(v, i, p) and
+ * STFNT_D(v, i, p) store float32 vector v rounded to D (the second with a
+ * streaming store, p aligned); LDFT_D / STFT_D do the same for a tail
+ * [t0, n). */
+#define ET_F32 float
+#define VT_F32 floatV
+#define LDF_F32(i, p) VLOAD(i, p)
+#define STF_F32(v, i, p) VSTORE(v, i, p)
+#define STFNT_F32(v, i, p) STORE_NT(floatV, v, i, p)
+#define LDFT_F32(p, t0, n) load_tail_float(p, t0, n)
+#define STFT_F32(v, p, t0, n) store_tail_float(v, p, t0, n)
+
+#define ET_F16 ushort
+#define VT_F16 ushortV
+#define LDF_F16(i, p) f16_to_f32(VLOAD(i, p))
+#define STF_F16(v, i, p) VSTORE(f32_to_f16(v), i, p)
+#define STFNT_F16(v, i, p) STORE_NT(ushortV, f32_to_f16(v), i, p)
+#define LDFT_F16(p, t0, n) f16_to_f32(load_tail_ushort(p, t0, n))
+#define STFT_F16(v, p, t0, n) store_tail_ushort(f32_to_f16(v), p, t0, n)
+#define INF_F16 ((ushort)0x7c00)
+#define ONE_F16 ((ushort)0x3c00)
+
+#define ET_BF16 ushort
+#define VT_BF16 ushortV
+#define LDF_BF16(i, p) bf16_to_f32(VLOAD(i, p))
+#define STF_BF16(v, i, p) VSTORE(f32_to_bf16(v), i, p)
+#define STFNT_BF16(v, i, p) STORE_NT(ushortV, f32_to_bf16(v), i, p)
+#define LDFT_BF16(p, t0, n) bf16_to_f32(load_tail_ushort(p, t0, n))
+#define STFT_BF16(v, p, t0, n) store_tail_ushort(f32_to_bf16(v), p, t0, n)
+#define INF_BF16 ((ushort)0x7f80)
+#define ONE_BF16 ((ushort)0x3f80)
+
+/* Bit-level access for 16-bit dtypes (no conversion). */
+#define LDB(i, p) VLOAD(i, p)
+#define STB(v, i, p) VSTORE(v, i, p)
+#define STBNT(v, i, p) STORE_NT(ushortV, v, i, p)
+#define LDBT(p, t0, n) load_tail_ushort(p, t0, n)
+#define STBT(v, p, t0, n) store_tail_ushort(v, p, t0, n)

@@ -1,61 +1,93 @@
 /* Elementwise kernels: elements [0, n) of views starting at element offsets
  * xo, yo, ... of their buffers. Work-item 0 also does the last n % VEC
- * elements. No work-item touches anything outside [0, n). */
+ * elements. No work-item touches anything outside [0, n).
+ *
+ * A kernel is stamped out from its access macros: ET the element type, VT its
+ * vector, LD/ST/STNT/LDT/STT as in common.cl, and EXPR the op on loaded
+ * vectors v (x) and d (dy), with a the float alpha. */
 
-#define UNARY_KERNEL(NAME, EXPR)                                               \
-  kernel void NAME(global const float *x, ulong xo, global float *y, ulong yo, \
+#define UNARY_KERNEL(NAME, ET, VT, LD, ST, STNT, LDT, STT, EXPR)               \
+  kernel void NAME(global const ET *x, ulong xo, global ET *y, ulong yo,       \
                    ulong n, float a) {                                         \
     x += xo;                                                                   \
     y += yo;                                                                   \
     const ulong nvec = n / CLRELU_VEC;                                         \
-    if (CLRELU_NT && VEC_ALIGNED(y)) {                                         \
+    if (CLRELU_NT && VEC_ALIGNED(VT, y)) {                                     \
       FOR_MY_VECTORS(i, nvec) {                                                \
-        floatV v = VLOAD(i, x);                                                \
-        STORE_NT(EXPR, i, y);                                                  \
+        const VT_IN v = LD(i, x);                                              \
+        STNT(EXPR, i, y);                                                      \
       }                                                                        \
     } else {                                                                   \
       FOR_MY_VECTORS(i, nvec) {                                                \
-        floatV v = VLOAD(i, x);                                                \
-        VSTORE(EXPR, i, y);                                                    \
+        const VT_IN v = LD(i, x);                                              \
+        ST(EXPR, i, y);                                                        \
       }                                                                        \
     }                                                                          \
     const ulong t0 = nvec * CLRELU_VEC;                                        \
     if (get_global_id(0) == 0 && t0 < n) {                                     \
-      floatV v = load_tail(x, t0, n);                                          \
-      store_tail(EXPR, y, t0, n);                                              \
+      const VT_IN v = LDT(x, t0, n);                                           \
+      STT(EXPR, y, t0, n);                                                     \
     }                                                                          \
   }
 
-#define BINARY_KERNEL(NAME, EXPR)                                              \
-  kernel void NAME(global const float *dy, ulong dyo, global const float *x,   \
-                   ulong xo, global float *dx, ulong dxo, ulong n, float a) {  \
+#define BINARY_KERNEL(NAME, ET, VT, LD, ST, STNT, LDT, STT, EXPR)              \
+  kernel void NAME(global const ET *dy, ulong dyo, global const ET *x,         \
+                   ulong xo, global ET *dx, ulong dxo, ulong n, float a) {     \
     dy += dyo;                                                                 \
     x += xo;                                                                   \
     dx += dxo;                                                                 \
     const ulong nvec = n / CLRELU_VEC;                                         \
-    if (CLRELU_NT && VEC_ALIGNED(dx)) {                                        \
+    if (CLRELU_NT && VEC_ALIGNED(VT, dx)) {                                    \
       FOR_MY_VECTORS(i, nvec) {                                                \
-        floatV d = VLOAD(i, dy);                                               \
-        floatV v = VLOAD(i, x);                                                \
-        STORE_NT(EXPR, i, dx);                                                 \
+        const VT_IN d = LD(i, dy);                                             \
+        const VT_IN v = LD(i, x);                                              \
+        STNT(EXPR, i, dx);                                                     \
       }                                                                        \
     } else {                                                                   \
       FOR_MY_VECTORS(i, nvec) {                                                \
-        floatV d = VLOAD(i, dy);                                               \
-        floatV v = VLOAD(i, x);                                                \
-        VSTORE(EXPR, i, dx);                                                   \
+        const VT_IN d = LD(i, dy);                                             \
+        const VT_IN v = LD(i, x);                                              \
+        ST(EXPR, i, dx);                                                       \
       }                                                                        \
     }                                                                          \
     const ulong t0 = nvec * CLRELU_VEC;                                        \
     if (get_global_id(0) == 0 && t0 < n) {                                     \
-      floatV d = load_tail(dy, t0, n);                                         \
-      floatV v = load_tail(x, t0, n);                                          \
-      store_tail(EXPR, dx, t0, n);                                             \
+      const VT_IN d = LDT(dy, t0, n);                                          \
+      const VT_IN v = LDT(x, t0, n);                                           \
+      STT(EXPR, dx, t0, n);                                                    \
     }                                                                          \
   }
 
-UNARY_KERNEL(clrelu_relu, op_relu(v))
-UNARY_KERNEL(clrelu_relu_derivative, op_relu_derivative(v))
-UNARY_KERNEL(clrelu_leaky_relu, op_leaky_relu(v, a))
-BINARY_KERNEL(clrelu_relu_backward, op_relu_backward(d, v))
-BINARY_KERNEL(clrelu_leaky_relu_backward, op_leaky_relu_backward(d, v, a))
+/* Ops computed in float32, for each dtype D. */
+#define VT_IN floatV
+#define FLOAT_KERNELS(SUFFIX, D)                                               \
+  UNARY_KERNEL(clrelu_leaky_relu##SUFFIX, ET_##D, VT_##D, LDF_##D, STF_##D,    \
+               STFNT_##D, LDFT_##D, STFT_##D, op_leaky_relu(v, a))             \
+  BINARY_KERNEL(clrelu_leaky_relu_backward##SUFFIX, ET_##D, VT_##D, LDF_##D,   \
+                STF_##D, STFNT_##D, LDFT_##D, STFT_##D,                        \
+                op_leaky_relu_backward(d, v, a))
+
+FLOAT_KERNELS(, F32)
+FLOAT_KERNELS(_f16, F16)
+FLOAT_KERNELS(_bf16, BF16)
+UNARY_KERNEL(clrelu_relu, float, floatV, LDF_F32, STF_F32, STFNT_F32,
+             LDFT_F32, STFT_F32, op_relu(v))
+UNARY_KERNEL(clrelu_relu_derivative, float, floatV, LDF_F32, STF_F32,
+             STFNT_F32, LDFT_F32, STFT_F32, op_relu_derivative(v))
+BINARY_KERNEL(clrelu_relu_backward, float, floatV, LDF_F32, STF_F32,
+              STFNT_F32, LDFT_F32, STFT_F32, op_relu_backward(d, v))
+#undef VT_IN
+
+/* Ops on 16-bit bits. */
+#define VT_IN ushortV
+#define BITS_KERNELS(SUFFIX, D)                                                \
+  UNARY_KERNEL(clrelu_relu##SUFFIX, ushort, ushortV, LDB, STB, STBNT, LDBT,    \
+               STBT, op16_relu(v, INF_##D))                                    \
+  UNARY_KERNEL(clrelu_relu_derivative##SUFFIX, ushort, ushortV, LDB, STB,      \
+               STBNT, LDBT, STBT, op16_relu_derivative(v, INF_##D, ONE_##D))   \
+  BINARY_KERNEL(clrelu_relu_backward##SUFFIX, ushort, ushortV, LDB, STB,       \
+                STBNT, LDBT, STBT, op16_relu_backward(d, v, INF_##D))
+
+BITS_KERNELS(_f16, F16)
+BITS_KERNELS(_bf16, BF16)
+#undef VT_IN

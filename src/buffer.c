@@ -9,6 +9,7 @@ size_t clrelu__dtype_size(clrelu_dtype dtype) {
   case CLRELU_F32:
     return 4;
   case CLRELU_F16:
+  case CLRELU_BF16:
     return 2;
   }
   return 0;

@@ -9,6 +9,7 @@
  * vector go through the same expression on a partly filled vector. */
 #include "internal.h"
 
+#include <math.h>
 #include <pthread.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -82,7 +83,6 @@ typedef void (*cpu_loop)(const float *a, const float *b, float *y, size_t m,
           memcpy(&B, b + i, sizeof B);                                         \
         STREAM(y + i, EXPR);                                                   \
       }                                                                        \
-      FENCE();                                                                 \
     } else {                                                                   \
       for (; i + (W) <= m; i += (W)) {                                         \
         vf A, B = BS;                                                          \
@@ -193,13 +193,17 @@ static const isa *get_isa(void) {
 
 const char *clrelu_cpu_isa(void) { return get_isa()->name; }
 
-/* ---- threads ---- */
+/* ---- jobs: pieces for threads, 16-bit blocks, bias patterns ---- */
 
 /* Below this many elements one thread does all; streaming stores from this
  * many on (the output would only evict the cache). */
-#define PARALLEL_MIN ((size_t)1 << 18)
+#define PARALLEL_MIN ((size_t)1 << 17)
 #define STREAM_MIN ((size_t)1 << 20)
-#define MAX_THREADS 64
+/* 16-bit data is converted this many elements at a time. */
+#define BLOCK 1024
+/* Short rows repeat their bias pattern; calls see at least this many. */
+#define PATTERN_MIN 4096
+#define PATTERN_MAX ((size_t)1 << 16)
 
 static atomic_int thread_setting;
 
@@ -211,96 +215,122 @@ static int threads_for(size_t n) {
   if (n < PARALLEL_MIN)
     return 1;
   int t = atomic_load(&thread_setting);
-  if (t <= 0) {
-    long c = sysconf(_SC_NPROCESSORS_ONLN);
-    t = c > 0 ? (int)c : 1;
-  }
-  size_t most = n / (PARALLEL_MIN / 4);
+  if (t <= 0)
+    t = clrelu__cores();
+  size_t most = n / (PARALLEL_MIN / 2);
   if ((size_t)t > most)
     t = (int)most;
-  return t > MAX_THREADS ? MAX_THREADS : (t < 1 ? 1 : t);
+  return t < 1 ? 1 : t;
 }
 
-/* A job over elements [0, total), cut into pieces at 64-byte boundaries. */
 typedef struct job {
   const cpu_loop *table;
-  int op; /* elementwise op, or -1 for bias */
-  const float *a, *b;
-  float *y;
+  int op;             /* elementwise op, or -1 for bias */
+  clrelu_dtype dtype; /* of a, b (elementwise) and y */
+  const void *a, *b;
+  void *y;
+  size_t total;
   float alpha;
   int nt;
-  /* bias: rows of len elements; per_elem or bias[r % channels] */
+  /* bias: rows of len elements, adding bias[0 .. len) (per_elem) or
+   * bias[r % channels]; or, for short rows, a repeating pattern */
+  const float *bias;
   size_t len, channels;
   int per_elem, leaky;
+  const float *pattern;
+  size_t period, pattern_len;
 } job;
 
-typedef struct piece {
-  const job *j;
-  size_t p0, p1;
-} piece;
+static const void *at(const job *j, const void *p, size_t i) {
+  return (const char *)p + i * (j->dtype == CLRELU_F32 ? 4 : 2);
+}
+
+/* fn over elements [p, p + m) of the job's arrays; bf (float32, already
+ * offset) or else the job's own b is the second input. */
+static void call(const job *j, cpu_loop fn, size_t p, size_t m, const float *bf,
+                 float bs) {
+  const void *b = bf ? (const void *)bf : j->b ? at(j, j->b, p) : NULL;
+  if (j->dtype == CLRELU_F32) {
+    fn(at(j, j->a, p), b, (float *)(uintptr_t)at(j, j->y, p), m, j->alpha, bs,
+       j->nt);
+    return;
+  }
+  float ta[BLOCK], tb[BLOCK], ty[BLOCK];
+  const uint16_t *a16 = at(j, j->a, p);
+  uint16_t *y16 = (uint16_t *)(uintptr_t)at(j, j->y, p);
+  for (size_t k = 0; k < m; k += BLOCK) {
+    size_t c = m - k < BLOCK ? m - k : BLOCK;
+    clrelu__to_f32(j->dtype, a16 + k, ta, c);
+    const float *bk = NULL;
+    if (bf)
+      bk = bf + k;
+    else if (b) {
+      clrelu__to_f32(j->dtype, (const uint16_t *)b + k, tb, c);
+      bk = tb;
+    }
+    fn(ta, bk, ty, c, j->alpha, bs, 0);
+    clrelu__from_f32(j->dtype, ty, y16 + k, c);
+  }
+}
 
 static void run_piece(const job *j, size_t p0, size_t p1) {
   if (j->op >= 0) {
-    j->table[j->op](j->a + p0, j->b ? j->b + p0 : NULL, j->y + p0, p1 - p0,
-                    j->alpha, 0.0f, j->nt);
+    call(j, j->table[j->op], p0, p1 - p0, NULL, 0.0f);
     return;
   }
-  cpu_loop fn = j->table[j->per_elem ? (j->leaky ? OP_BLEAKY_E : OP_BRELU_E)
-                                     : (j->leaky ? OP_BLEAKY_S : OP_BRELU_S)];
+  cpu_loop per_elem = j->table[j->leaky ? OP_BLEAKY_E : OP_BRELU_E];
+  if (j->pattern) {
+    for (size_t p = p0, off = p0 % j->period; p < p1; off = 0) {
+      size_t m = j->pattern_len - off < p1 - p ? j->pattern_len - off : p1 - p;
+      call(j, per_elem, p, m, j->pattern + off, 0.0f);
+      p += m;
+    }
+    return;
+  }
+  cpu_loop scalar = j->table[j->leaky ? OP_BLEAKY_S : OP_BRELU_S];
   size_t r = p0 / j->len, c = p0 - r * j->len;
   while (p0 < p1) {
     size_t m = j->len - c < p1 - p0 ? j->len - c : p1 - p0;
     if (j->per_elem)
-      fn(j->a + p0, j->b + c, j->y + p0, m, j->alpha, 0.0f, j->nt);
+      call(j, per_elem, p0, m, j->bias + c, 0.0f);
     else
-      fn(j->a + p0, NULL, j->y + p0, m, j->alpha, j->b[r % j->channels], j->nt);
+      call(j, scalar, p0, m, NULL, j->bias[r % j->channels]);
     p0 += m;
     ++r;
     c = 0;
   }
 }
 
-static void *piece_thread(void *arg) {
-  const piece *p = arg;
-  run_piece(p->j, p->p0, p->p1);
-  return NULL;
+static void piece(void *arg, int k, int n) {
+  const job *j = arg;
+  size_t per = (j->total / (size_t)n + 15) & ~(size_t)15;
+  size_t p0 = per * (size_t)k, p1 = k + 1 == n ? j->total : p0 + per;
+  if (p0 > j->total)
+    p0 = j->total;
+  if (p1 > j->total)
+    p1 = j->total;
+  if (p0 < p1)
+    run_piece(j, p0, p1);
+#ifdef CLRELU_X86
+  if (j->nt) /* streaming stores are weakly ordered: publish them */
+    _mm_sfence();
+#endif
 }
 
 static void run_job(job *j, size_t total) {
   j->table = get_isa()->table;
-  j->nt = total >= STREAM_MIN;
-  int t = threads_for(total);
-  if (t == 1) {
-    run_piece(j, 0, total);
-    return;
-  }
-  piece pieces[MAX_THREADS];
-  pthread_t tids[MAX_THREADS];
-  int started[MAX_THREADS] = {0};
-  size_t per = (total / (size_t)t + 15) & ~(size_t)15;
-  for (int k = 0; k < t; ++k) {
-    size_t p0 = per * (size_t)k;
-    pieces[k].j = j;
-    pieces[k].p0 = p0 < total ? p0 : total;
-    pieces[k].p1 = p0 + per < total && k + 1 < t ? p0 + per : total;
-  }
-  for (int k = 1; k < t; ++k)
-    started[k] = pthread_create(&tids[k], NULL, piece_thread, &pieces[k]) == 0;
-  run_piece(j, pieces[0].p0, pieces[0].p1);
-  for (int k = 1; k < t; ++k) {
-    if (started[k])
-      pthread_join(tids[k], NULL);
-    else /* no thread to be had: do the piece here */
-      run_piece(j, pieces[k].p0, pieces[k].p1);
-  }
+  j->total = total;
+  j->nt = j->dtype == CLRELU_F32 && total >= STREAM_MIN;
+  clrelu__parallel(piece, j, threads_for(total));
 }
 
-static void eltwise(int op, const float *a, const float *b, float *y, size_t n,
-                    float alpha) {
+static void eltwise(int op, clrelu_dtype dtype, const void *a, const void *b,
+                    void *y, size_t n, float alpha) {
   if (n == 0)
     return;
   job j = {0};
   j.op = op;
+  j.dtype = dtype;
   j.a = a;
   j.b = b;
   j.y = y;
@@ -308,36 +338,18 @@ static void eltwise(int op, const float *a, const float *b, float *y, size_t n,
   run_job(&j, n);
 }
 
-void clrelu_cpu_relu(const float *x, float *y, size_t n) {
-  eltwise(OP_RELU, x, NULL, y, n, 0.0f);
-}
-void clrelu_cpu_relu_derivative(const float *x, float *d, size_t n) {
-  eltwise(OP_DERIV, x, NULL, d, n, 0.0f);
-}
-void clrelu_cpu_relu_backward(const float *dy, const float *x, float *dx,
-                              size_t n) {
-  eltwise(OP_RBWD, dy, x, dx, n, 0.0f);
-}
-void clrelu_cpu_leaky_relu(const float *x, float *y, size_t n, float alpha) {
-  eltwise(OP_LEAKY, x, NULL, y, n, alpha);
-}
-void clrelu_cpu_leaky_relu_backward(const float *dy, const float *x, float *dx,
-                                    size_t n, float alpha) {
-  eltwise(OP_LBWD, dy, x, dx, n, alpha);
-}
-
-void clrelu_cpu_bias_relu(const float *x, const float *bias, float *y,
-                          size_t outer, size_t channels, size_t inner,
-                          float alpha) {
-  if (outer == 0 || channels == 0 || inner == 0)
-    return;
+/* bias is float32 here (16-bit biases are converted first). */
+static void bias_job(clrelu_dtype dtype, const void *x, const float *bias,
+                     void *y, size_t outer, size_t channels, size_t inner,
+                     float alpha) {
   job j = {0};
   j.op = -1;
+  j.dtype = dtype;
   j.a = x;
-  j.b = bias;
   j.y = y;
   j.alpha = alpha;
   j.leaky = alpha != 0.0f;
+  j.bias = bias;
   j.channels = channels;
   size_t total = outer * channels * inner;
   if (channels == 1) { /* one bias for everything */
@@ -348,5 +360,128 @@ void clrelu_cpu_bias_relu(const float *x, const float *bias, float *y,
   } else { /* planes of inner, bias per plane */
     j.len = inner;
   }
+  /* Short rows: the bias repeats with period P; lay it out a few periods
+   * long so each call does a few thousand elements. */
+  float *pattern = NULL;
+  size_t period = j.per_elem ? channels : channels * inner;
+  if (j.len < PATTERN_MIN && channels > 1 && period <= PATTERN_MAX) {
+    size_t want = total < PATTERN_MIN ? total : PATTERN_MIN;
+    size_t len = (want + period - 1) / period * period;
+    pattern = malloc(len * sizeof *pattern);
+    if (pattern) { /* without it, the row by row way below */
+      for (size_t k = 0; k < len; ++k)
+        pattern[k] = bias[j.per_elem ? k % channels : (k / inner) % channels];
+      j.pattern = pattern;
+      j.period = period;
+      j.pattern_len = len;
+    }
+  }
   run_job(&j, total);
+  free(pattern);
+}
+
+void clrelu_cpu_relu(const float *x, float *y, size_t n) {
+  eltwise(OP_RELU, CLRELU_F32, x, NULL, y, n, 0.0f);
+}
+void clrelu_cpu_relu_derivative(const float *x, float *d, size_t n) {
+  eltwise(OP_DERIV, CLRELU_F32, x, NULL, d, n, 0.0f);
+}
+void clrelu_cpu_relu_backward(const float *dy, const float *x, float *dx,
+                              size_t n) {
+  eltwise(OP_RBWD, CLRELU_F32, dy, x, dx, n, 0.0f);
+}
+void clrelu_cpu_leaky_relu(const float *x, float *y, size_t n, float alpha) {
+  eltwise(OP_LEAKY, CLRELU_F32, x, NULL, y, n, alpha);
+}
+void clrelu_cpu_leaky_relu_backward(const float *dy, const float *x, float *dx,
+                                    size_t n, float alpha) {
+  eltwise(OP_LBWD, CLRELU_F32, dy, x, dx, n, alpha);
+}
+
+void clrelu_cpu_bias_relu(const float *x, const float *bias, float *y,
+                          size_t outer, size_t channels, size_t inner,
+                          float alpha) {
+  if (outer == 0 || channels == 0 || inner == 0)
+    return;
+  bias_job(CLRELU_F32, x, bias, y, outer, channels, inner, alpha);
+}
+
+/* ---- 16-bit ---- */
+
+static clrelu_status check16(const char *fn, clrelu_dtype dtype, const void *a,
+                             const void *b, const void *y, size_t n,
+                             float alpha, int use_alpha) {
+  if (dtype != CLRELU_F16 && dtype != CLRELU_BF16)
+    return clrelu__fail(CLRELU_ERROR_INVALID_ARGUMENT,
+                        "%s: dtype %d is not CLRELU_F16 or CLRELU_BF16", fn,
+                        (int)dtype);
+  if (n > 0 && (!a || !b || !y))
+    return clrelu__fail(CLRELU_ERROR_INVALID_ARGUMENT, "%s: a pointer is NULL",
+                        fn);
+  if (use_alpha && !isfinite(alpha))
+    return clrelu__fail(CLRELU_ERROR_INVALID_ARGUMENT,
+                        "%s: alpha is %g; it must be finite", fn,
+                        (double)alpha);
+  return CLRELU_SUCCESS;
+}
+
+#define CPU16_UNARY(NAME, OP, USE_ALPHA)                                       \
+  clrelu_status NAME(clrelu_dtype dtype, const uint16_t *x, uint16_t *y,       \
+                     size_t n, float alpha) {                                  \
+    clrelu_status st = check16(#NAME, dtype, x, x, y, n, alpha, USE_ALPHA);    \
+    if (st == CLRELU_SUCCESS)                                                  \
+      eltwise(OP, dtype, x, NULL, y, n, alpha);                                \
+    return st;                                                                 \
+  }
+static CPU16_UNARY(relu16, OP_RELU, 0) static CPU16_UNARY(deriv16, OP_DERIV, 0)
+
+    clrelu_status clrelu_cpu_relu_16(clrelu_dtype dtype, const uint16_t *x,
+                                     uint16_t *y, size_t n) {
+  return relu16(dtype, x, y, n, 0.0f);
+}
+clrelu_status clrelu_cpu_relu_derivative_16(clrelu_dtype dtype,
+                                            const uint16_t *x, uint16_t *d,
+                                            size_t n) {
+  return deriv16(dtype, x, d, n, 0.0f);
+}
+CPU16_UNARY(clrelu_cpu_leaky_relu_16, OP_LEAKY, 1)
+
+clrelu_status clrelu_cpu_relu_backward_16(clrelu_dtype dtype,
+                                          const uint16_t *dy, const uint16_t *x,
+                                          uint16_t *dx, size_t n) {
+  clrelu_status st =
+      check16("clrelu_cpu_relu_backward_16", dtype, dy, x, dx, n, 0.0f, 0);
+  if (st == CLRELU_SUCCESS)
+    eltwise(OP_RBWD, dtype, dy, x, dx, n, 0.0f);
+  return st;
+}
+
+clrelu_status clrelu_cpu_leaky_relu_backward_16(clrelu_dtype dtype,
+                                                const uint16_t *dy,
+                                                const uint16_t *x, uint16_t *dx,
+                                                size_t n, float alpha) {
+  clrelu_status st = check16("clrelu_cpu_leaky_relu_backward_16", dtype, dy, x,
+                             dx, n, alpha, 1);
+  if (st == CLRELU_SUCCESS)
+    eltwise(OP_LBWD, dtype, dy, x, dx, n, alpha);
+  return st;
+}
+
+clrelu_status clrelu_cpu_bias_relu_16(clrelu_dtype dtype, const uint16_t *x,
+                                      const uint16_t *bias, uint16_t *y,
+                                      size_t outer, size_t channels,
+                                      size_t inner, float alpha) {
+  size_t total = outer * channels * inner;
+  clrelu_status st =
+      check16("clrelu_cpu_bias_relu_16", dtype, x, bias, y, total, alpha, 1);
+  if (st != CLRELU_SUCCESS || total == 0)
+    return st;
+  float *b = malloc(channels * sizeof *b);
+  if (!b)
+    return clrelu__fail(CLRELU_ERROR_OUT_OF_MEMORY,
+                        "clrelu_cpu_bias_relu_16: out of host memory");
+  clrelu__to_f32(dtype, bias, b, channels);
+  bias_job(dtype, x, b, y, outer, channels, inner, alpha);
+  free(b);
+  return CLRELU_SUCCESS;
 }

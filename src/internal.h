@@ -42,6 +42,8 @@ enum clrelu_kernel_id {
   K_COUNT
 };
 
+#define CLRELU_DTYPES 3 /* F32, F16, BF16: the values of clrelu_dtype */
+
 /* Launch shape, prepended to the kernel source as #defines. */
 typedef struct clrelu_tuning {
   int vec;    /* floats per vector: 2, 4, 8 or 16 */
@@ -62,7 +64,7 @@ struct clrelu_context {
   cl_command_queue queue;
   int out_of_order; /* the queue runs commands out of order */
   cl_program program;
-  cl_kernel kernels[K_COUNT];
+  cl_kernel kernels[K_COUNT][CLRELU_DTYPES]; /* by op and dtype */
   pthread_mutex_t lock; /* held from clSetKernelArg to the enqueue */
   cl_event last;        /* out-of-order queues: clrelu's last command */
   cl_ulong max_alloc;
@@ -103,8 +105,9 @@ typedef struct clrelu_arg {
   const void *value;
 } clrelu_arg;
 clrelu_status clrelu__launch(clrelu_context *ctx, enum clrelu_kernel_id id,
-                             const clrelu_arg *args, cl_uint nargs,
-                             size_t items, const clrelu_events *ev);
+                             clrelu_dtype dtype, const clrelu_arg *args,
+                             cl_uint nargs, size_t items,
+                             const clrelu_events *ev);
 
 /* Runs fn under the context's lock with a wait list of ev's events plus, on
  * an out-of-order queue, clrelu's previous command; fn stores its command's
@@ -118,6 +121,27 @@ cl_int clrelu__enqueue(clrelu_context *ctx, clrelu_enqueue_fn fn, void *user,
 
 /* Enqueues a marker after ev's events, for ops with nothing to do. */
 clrelu_status clrelu__marker(clrelu_context *ctx, const clrelu_events *ev);
+
+/* ---- host side (half.c, threads.c) ---- */
+
+float clrelu__f16_to_f32(uint16_t h);
+uint16_t clrelu__f32_to_f16(float f);
+float clrelu__bf16_to_f32(uint16_t h);
+uint16_t clrelu__f32_to_bf16(float f);
+/* Array conversions for a 16-bit dtype. */
+void clrelu__to_f32(clrelu_dtype dtype, const uint16_t *src, float *dst,
+                    size_t n);
+void clrelu__from_f32(clrelu_dtype dtype, const float *src, uint16_t *dst,
+                      size_t n);
+
+/* Runs fn(arg, k, n) for k = 0 .. n-1 at once: k = 0 on the calling thread,
+ * the others on the library's worker threads (started on first use, one per
+ * core less one). When the workers are busy with another caller's job, or
+ * could not be started, the calling thread runs every piece itself. */
+typedef void (*clrelu_piece_fn)(void *arg, int k, int n);
+void clrelu__parallel(clrelu_piece_fn fn, void *arg, int n);
+/* The cores available, at least 1. */
+int clrelu__cores(void);
 
 /* Embedded kernel source (generated at build time from kernels/ *.cl). */
 extern const char clrelu_kernel_source[];

@@ -81,16 +81,8 @@ static clrelu_status check_count(const op_call *c, const clrelu_buffer *b,
   return CLRELU_SUCCESS;
 }
 
-static clrelu_status check_supported(const op_call *c) {
-  if (c->out->dtype != CLRELU_F32)
-    return clrelu__fail(CLRELU_ERROR_UNSUPPORTED,
-                        "%s: 16-bit buffers are not supported by the ops in "
-                        "this version",
-                        c->fn);
-  return CLRELU_SUCCESS;
-}
-
-/* Checks 4-5 for elementwise ops (every buffer n elements), then 6. */
+/* Checks 4-5 for elementwise ops (every buffer n elements). Every device
+ * does every dtype, so check 6 (UNSUPPORTED) has nothing to refuse. */
 static clrelu_status check_eltwise(const op_call *c, size_t n) {
   for (int i = 0; i < c->nin; ++i) {
     clrelu_status st = check_count(c, c->in[i], c->in_names[i], n);
@@ -108,7 +100,7 @@ static clrelu_status check_eltwise(const op_call *c, size_t n) {
                           "the same elements)",
                           c->fn, c->out_name, c->in_names[i]);
   }
-  return check_supported(c);
+  return CLRELU_SUCCESS;
 }
 
 /* Work-items for an elementwise kernel over n elements: each does up to
@@ -138,7 +130,7 @@ static clrelu_status unary(const char *fn, enum clrelu_kernel_id id,
   clrelu_arg args[] = {MEM_ARG(x),       {sizeof xo, &xo},
                        MEM_ARG(y),       {sizeof yo, &yo},
                        {sizeof cn, &cn}, {sizeof alpha, &alpha}};
-  return clrelu__launch(ctx, id, args, 6, eltwise_items(ctx, n), ev);
+  return clrelu__launch(ctx, id, y->dtype, args, 6, eltwise_items(ctx, n), ev);
 }
 
 static clrelu_status binary(const char *fn, enum clrelu_kernel_id id,
@@ -159,7 +151,7 @@ static clrelu_status binary(const char *fn, enum clrelu_kernel_id id,
                        MEM_ARG(x),       {sizeof xo, &xo},
                        MEM_ARG(dx),      {sizeof dxo, &dxo},
                        {sizeof cn, &cn}, {sizeof alpha, &alpha}};
-  return clrelu__launch(ctx, id, args, 8, eltwise_items(ctx, n), ev);
+  return clrelu__launch(ctx, id, dx->dtype, args, 8, eltwise_items(ctx, n), ev);
 }
 
 clrelu_status clrelu_relu_ev(clrelu_context *ctx, const clrelu_buffer *x,
@@ -265,8 +257,6 @@ clrelu_status clrelu_bias_relu_ev(clrelu_context *ctx, const clrelu_buffer *x,
   if (overlaps(bias, channels, y, total, &same))
     return clrelu__fail(CLRELU_ERROR_INVALID_ARGUMENT,
                         "clrelu_bias_relu: y overlaps bias");
-  if ((st = check_supported(&c)) != CLRELU_SUCCESS)
-    return st;
 
   /* See kernels/bias_relu.cl: rows for inner == 1, planes otherwise. */
   cl_ulong xo = x->offset, bo = bias->offset, yo = y->offset;
@@ -287,7 +277,7 @@ clrelu_status clrelu_bias_relu_ev(clrelu_context *ctx, const clrelu_buffer *x,
                          {sizeof alpha, &alpha}};
     return clrelu__launch(ctx,
                           leaky ? K_BIAS_LEAKY_RELU_ROWS : K_BIAS_RELU_ROWS,
-                          args, 10, (size_t)(rows * chunks), ev);
+                          y->dtype, args, 10, (size_t)(rows * chunks), ev);
   }
   cl_ulong n = total, in = channels == 1 ? total : inner, ch = channels;
   clrelu_arg args[] = {
@@ -297,5 +287,5 @@ clrelu_status clrelu_bias_relu_ev(clrelu_context *ctx, const clrelu_buffer *x,
   size_t nvec = (total + vec - 1) / vec;
   return clrelu__launch(ctx,
                         leaky ? K_BIAS_LEAKY_RELU_PLANES : K_BIAS_RELU_PLANES,
-                        args, 10, (nvec + items - 1) / items, ev);
+                        y->dtype, args, 10, (nvec + items - 1) / items, ev);
 }

@@ -18,6 +18,10 @@ static const char *const kernel_names[K_COUNT] = {
     [K_BIAS_LEAKY_RELU_PLANES] = "clrelu_bias_leaky_relu_planes",
 };
 
+/* Kernel names end in the dtype's suffix. */
+static const char *const dtype_suffix[CLRELU_DTYPES] = {
+    [CLRELU_F32] = "", [CLRELU_F16] = "_f16", [CLRELU_BF16] = "_bf16"};
+
 /* ---- launch shapes ----
  * Looked up by device name, then vendor, then device type; the first row
  * that matches wins. Measured: PoCL on x86 CPUs wants 16-float vectors, long
@@ -166,17 +170,20 @@ clrelu_status clrelu__program_build(clrelu_context *ctx) {
   clGetDeviceInfo(ctx->device, CL_DEVICE_MAX_WORK_GROUP_SIZE, sizeof dev_max,
                   &dev_max, NULL);
   ctx->max_wg = dev_max ? dev_max : 1;
-  for (int k = 0; k < K_COUNT; ++k) {
-    ctx->kernels[k] = clCreateKernel(ctx->program, kernel_names[k], &err);
-    if (!ctx->kernels[k])
-      return clrelu__cl_fail(err, "clCreateKernel");
-    size_t wg = 0;
-    if (clGetKernelWorkGroupInfo(ctx->kernels[k], ctx->device,
-                                 CL_KERNEL_WORK_GROUP_SIZE, sizeof wg, &wg,
-                                 NULL) == CL_SUCCESS &&
-        wg > 0 && wg < ctx->max_wg)
-      ctx->max_wg = wg;
-  }
+  for (int k = 0; k < K_COUNT; ++k)
+    for (int d = 0; d < CLRELU_DTYPES; ++d) {
+      char name[64];
+      snprintf(name, sizeof name, "%s%s", kernel_names[k], dtype_suffix[d]);
+      cl_kernel kern = clCreateKernel(ctx->program, name, &err);
+      if (!kern)
+        return clrelu__cl_fail(err, "clCreateKernel");
+      ctx->kernels[k][d] = kern;
+      size_t wg = 0;
+      if (clGetKernelWorkGroupInfo(kern, ctx->device, CL_KERNEL_WORK_GROUP_SIZE,
+                                   sizeof wg, &wg, NULL) == CL_SUCCESS &&
+          wg > 0 && wg < ctx->max_wg)
+        ctx->max_wg = wg;
+    }
   if ((size_t)ctx->tuning.local > ctx->max_wg)
     ctx->tuning.local = (int)ctx->max_wg;
   ctx->build_ms = now_ms() - t0;
@@ -185,10 +192,11 @@ clrelu_status clrelu__program_build(clrelu_context *ctx) {
 
 void clrelu__program_release(clrelu_context *ctx) {
   for (int k = 0; k < K_COUNT; ++k)
-    if (ctx->kernels[k]) {
-      clReleaseKernel(ctx->kernels[k]);
-      ctx->kernels[k] = NULL;
-    }
+    for (int d = 0; d < CLRELU_DTYPES; ++d)
+      if (ctx->kernels[k][d]) {
+        clReleaseKernel(ctx->kernels[k][d]);
+        ctx->kernels[k][d] = NULL;
+      }
   if (ctx->program) {
     clReleaseProgram(ctx->program);
     ctx->program = NULL;
@@ -252,6 +260,7 @@ clrelu_status clrelu__marker(clrelu_context *ctx, const clrelu_events *ev) {
 
 typedef struct launch_args {
   enum clrelu_kernel_id id;
+  clrelu_dtype dtype;
   const clrelu_arg *args;
   cl_uint nargs;
   size_t global, local;
@@ -260,7 +269,7 @@ typedef struct launch_args {
 static cl_int do_launch(clrelu_context *ctx, void *user, cl_uint nwait,
                         const cl_event *wait, cl_event *ev) {
   const launch_args *l = user;
-  cl_kernel k = ctx->kernels[l->id];
+  cl_kernel k = ctx->kernels[l->id][l->dtype];
   for (cl_uint i = 0; i < l->nargs; ++i) {
     cl_int err = clSetKernelArg(k, i, l->args[i].size, l->args[i].value);
     if (err != CL_SUCCESS)
@@ -271,16 +280,18 @@ static cl_int do_launch(clrelu_context *ctx, void *user, cl_uint nwait,
 }
 
 clrelu_status clrelu__launch(clrelu_context *ctx, enum clrelu_kernel_id id,
-                             const clrelu_arg *args, cl_uint nargs,
-                             size_t items, const clrelu_events *ev) {
-  launch_args l = {id, args, nargs, 0, (size_t)ctx->tuning.local};
+                             clrelu_dtype dtype, const clrelu_arg *args,
+                             cl_uint nargs, size_t items,
+                             const clrelu_events *ev) {
+  launch_args l = {id, dtype, args, nargs, 0, (size_t)ctx->tuning.local};
   if (items == 0)
     items = 1;
   l.global = (items + l.local - 1) / l.local * l.local;
   cl_int err = clrelu__enqueue(ctx, do_launch, &l, ev);
   if (err != CL_SUCCESS) {
     char what[96];
-    snprintf(what, sizeof what, "enqueueing %s", kernel_names[id]);
+    snprintf(what, sizeof what, "enqueueing %s%s", kernel_names[id],
+             dtype_suffix[dtype]);
     return clrelu__cl_fail(err, what);
   }
   return CLRELU_SUCCESS;

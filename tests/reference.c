@@ -47,3 +47,56 @@ void ref_bias_relu_array(const float *x, const float *bias, float *y,
         y[k] = ref_bias_relu(x[k], bias[c], alpha);
       }
 }
+
+#include <stdint.h>
+#include <string.h>
+
+/* Format parameters: mantissa bits and exponent bias. */
+static int mbits(int dtype) { return dtype == 1 ? 10 : 7; }
+static int ebias(int dtype) { return dtype == 1 ? 15 : 127; }
+static int emax_field(int dtype) { return dtype == 1 ? 31 : 255; }
+
+float ref_16_to_f32(int dtype, unsigned short h) {
+  int m = mbits(dtype), e = (h >> m) & emax_field(dtype);
+  unsigned frac = h & ((1u << m) - 1);
+  double sign = (h & 0x8000) ? -1.0 : 1.0;
+  if (e == emax_field(dtype))
+    return frac ? NAN : (float)(sign * INFINITY);
+  double v = e == 0 ? ldexp((double)frac, 1 - ebias(dtype) - m)
+                    : ldexp((double)((1u << m) | frac), e - ebias(dtype) - m);
+  return (float)(sign * v); /* exact: every 16-bit value is a float */
+}
+
+int ref_16_is_nan(int dtype, unsigned short h) {
+  int m = mbits(dtype);
+  return ((h >> m) & emax_field(dtype)) == emax_field(dtype) &&
+         (h & ((1u << m) - 1)) != 0;
+}
+
+unsigned short ref_f32_to_16(int dtype, float f) {
+  int m = mbits(dtype), bias = ebias(dtype), emax = emax_field(dtype);
+  unsigned short sign = signbit(f) ? 0x8000 : 0;
+  if (isnan(f))
+    return (unsigned short)(sign | (emax << m) | (1u << (m - 1)));
+  double a = fabs((double)f);
+  if (isinf(f))
+    return (unsigned short)(sign | (emax << m));
+  if (a == 0.0)
+    return sign;
+  int e;
+  frexp(a, &e); /* a = f * 2^e, f in [0.5, 1): exponent e - 1 */
+  int E = e - 1;
+  if (E < 1 - bias) /* denormal: units of 2^(1 - bias - m) */
+    E = 1 - bias;
+  double q = nearbyint(ldexp(a, m - E)); /* rounds to nearest even */
+  if (q >= ldexp(1.0, m + 1)) {          /* rounded up to the next binade */
+    q /= 2;
+    ++E;
+  }
+  if (q < ldexp(1.0, m)) /* stayed denormal */
+    return (unsigned short)(sign | (unsigned)q);
+  if (E + bias >= emax)
+    return (unsigned short)(sign | (emax << m)); /* overflow: infinity */
+  return (unsigned short)(sign | ((unsigned)(E + bias) << m) |
+                          ((unsigned)q - (1u << m)));
+}

@@ -18,3 +18,10 @@ void ref_bias_relu_array(const float *x, const float *bias, float *y,
                          float alpha);
 
 #endif
+
+/* 16-bit formats, written from their definitions with double arithmetic
+ * (independent of the library's integer tricks). dtype: 1 = F16, 2 = BF16
+ * (the values of CLRELU_F16 and CLRELU_BF16). */
+float ref_16_to_f32(int dtype, unsigned short h);
+unsigned short ref_f32_to_16(int dtype, float f); /* nearest even */
+int ref_16_is_nan(int dtype, unsigned short h);

@@ -207,8 +207,17 @@ int main(void) {
   CHECK_STATUS(clrelu_relu(ctx, x0, x1, 0), CLRELU_SUCCESS); /* n == 0 */
   CHECK_STATUS(clrelu_bias_relu(ctx, x, bias, y, 0, 5, 5, 0.0f),
                CLRELU_SUCCESS);
-  /* 16-bit ops are not there yet: said after every other check. */
-  FAILS(clrelu_relu(ctx, h16, h16, N), CLRELU_ERROR_UNSUPPORTED);
+  /* 16-bit buffers of different kinds do not mix; of one kind they work. */
+  {
+    clrelu_buffer *bf = NULL;
+    CHECK_STATUS(clrelu_buffer_create(ctx, CLRELU_BF16, N, &bf),
+                 CLRELU_SUCCESS);
+    FAILS(clrelu_relu(ctx, h16, bf, N), CLRELU_ERROR_DTYPE_MISMATCH);
+    FAILS(clrelu_bias_relu(ctx, bf, h16, bf, 1, 4, 4, 0.0f),
+          CLRELU_ERROR_DTYPE_MISMATCH);
+    CHECK_STATUS(clrelu_relu(ctx, h16, h16, N), CLRELU_SUCCESS);
+    clrelu_buffer_destroy(bf);
+  }
 
   /* Events: a wait list without events. */
   {
