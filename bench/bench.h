@@ -1,0 +1,216 @@
+/* clrelu-bench: types shared by the benchmark's files.
+ *
+ * bench.c     main: options, setup, the timing rounds
+ * options.c   the command line
+ * device.c    the OpenCL side: context, buffers, ops, own reference kernels
+ * peers.c     host copies and oneDNN, the references for the memory limit
+ * analysis.c  medians, the limit, ratios, crossovers
+ * report.c    the table, CSV and JSON
+ * plot.c      the SVG plot
+ * timer.c     clocks and order statistics
+ */
+#ifndef CLRELU_BENCH_H
+#define CLRELU_BENCH_H
+
+#include "clrelu.h"
+
+#include <stddef.h>
+#include <stdio.h>
+
+#define BENCH_MAX_SIZES 64
+#define BENCH_MAX_SIZE ((size_t)1 << 26)
+
+/* ---- what is measured ---------------------------------------------------- */
+
+typedef enum op_id {
+  OP_RELU,
+  OP_RELU_DERIVATIVE,
+  OP_RELU_BACKWARD,
+  OP_LEAKY_RELU,
+  OP_LEAKY_RELU_BACKWARD,
+  OP_BIAS_RELU,
+  OP_COUNT,
+  OP_NONE = -1 /* references, not ops */
+} op_id;
+
+/* Layouts of bias_relu. */
+typedef enum layout_id {
+  LAY_DENSE,   /* [N][1024], inner 1 */
+  LAY_NCHW7,   /* [N][C<=64][7*7] */
+  LAY_NCHW112, /* [N][C<=64][112*112] */
+  LAY_NHWC,    /* [N*H*W][64], inner 1 */
+  LAY_C1,      /* [N][1] */
+  LAY_COUNT,
+  LAY_NONE = -1
+} layout_id;
+
+typedef enum path_id {
+  P_DEV_KERNEL,   /* device-resident, kernel time from profiling events */
+  P_DEV_CALL,     /* device-resident, host time of op + clrelu_finish */
+  P_E2E,          /* buffer_write inputs + op + buffer_read output */
+  P_CPU_1T,       /* clrelu_cpu_* with 1 thread */
+  P_CPU_ALL,      /* clrelu_cpu_* with a thread per core */
+  P_2PASS_KERNEL, /* bias-add kernel then clrelu_relu: first start..end */
+  P_2PASS_CALL,   /* the same, host time */
+  P_BIAS_ADD,     /* the bench's bias-add kernel alone (first pass) */
+  P_STREAM_COPY,  /* two-thread streaming-store copy (limit) */
+  P_PLAIN_COPY,   /* two-thread plain copy loop (limit) */
+  P_DNNL_RELU,    /* oneDNN eltwise ReLU forward (limit) */
+  P_DNNL_LEAKY,   /* oneDNN eltwise ReLU with alpha 0.01 */
+  P_CL_COPY,      /* clEnqueueCopyBuffer, profiling time */
+  P_MEMCPY,       /* host memcpy, one thread */
+  P_OVH_CLRELU,   /* clrelu_relu on 1 element, per call of a batch */
+  P_OVH_BARE,     /* clSetKernelArg + clEnqueueNDRangeKernel, per call */
+  P_COUNT
+} path_id;
+
+extern const char *const bench_op_names[OP_COUNT];
+extern const char *const bench_layout_names[LAY_COUNT];
+extern const char *const bench_layout_help[LAY_COUNT];
+extern const char *const bench_path_names[P_COUNT];
+
+#define BENCH_LEAKY_ALPHA 0.01f
+
+/* One op at one size: which, and its shape. */
+typedef struct op_shape {
+  op_id op;
+  layout_id layout; /* LAY_NONE except for OP_BIAS_RELU */
+  size_t n;         /* elements of the output */
+  size_t outer, channels, inner;
+  float alpha;
+} op_shape;
+
+/* The shape of op (and layout) for a requested size; 0 when the layout
+ * does not fit in size elements. Never more than size elements. */
+int bench_shape(op_id op, layout_id layout, size_t size, op_shape *out);
+
+/* Bytes read and written by one call of the op over n elements. */
+double bench_op_bytes(op_id op, size_t n);
+
+/* ---- options ------------------------------------------------------------- */
+
+typedef struct bench_options {
+  const char *device; /* NULL: $CLRELU_DEVICE, else the library's default */
+  size_t sizes[BENCH_MAX_SIZES];
+  int nsizes;
+  size_t max_size;
+  int reps;
+  int warmup;
+  int calls; /* per round of the per-call overhead test */
+  double gap_ms;
+  int quick;
+  int ops[OP_COUNT];      /* selected ops */
+  int layouts[LAY_COUNT]; /* selected bias_relu layouts */
+  enum { OUT_TABLE, OUT_CSV, OUT_JSON } format;
+  const char *plot; /* SVG file, or NULL */
+  op_id plot_op;    /* op plotted; OP_NONE: the first one run */
+  layout_id plot_layout;
+  int progress; /* progress lines on stderr */
+} bench_options;
+
+/* Parses argv. Returns 0 to run, 1 after --help (exit 0), -1 on a usage
+ * error (message printed; exit 1). */
+int bench_parse_options(int argc, char **argv, bench_options *o);
+
+/* ---- results -------------------------------------------------------------
+ * A row is one path of one op (or one reference) at one size, with a time
+ * per round in round order, so that rows can be compared round by round. */
+
+typedef struct bench_row {
+  size_t size; /* the requested size */
+  op_shape shape;
+  path_id path;
+  double bytes; /* moved per call */
+  double *t;    /* seconds, [reps], round order */
+  int nt;
+  /* filled by bench_analyse */
+  double med, min, p10, p90, spread; /* spread = (p90 - p10) / med */
+  double gbps, gelems;               /* at the median time */
+  double of_limit; /* median of per-round GB/s / limit; < 0 when unknown */
+} bench_row;
+
+typedef struct bench_size {
+  size_t size;
+  int first, count; /* rows [first, first + count) */
+  double *limit;    /* GB/s per round: best of the limit references */
+  double limit_med; /* 0 when no limit reference ran */
+} bench_size;
+
+/* A crossover: the smallest size where end-to-end device beats the CPU
+ * path with all threads. */
+typedef struct bench_crossover {
+  op_id op;
+  layout_id layout;
+  size_t size;     /* 0: never in range */
+  int later_loses; /* a larger size where the device lost again */
+  double ratio;    /* cpu-all time / e2e time at that size */
+} bench_crossover;
+
+typedef struct bench_results {
+  /* header */
+  char device[256];
+  char tuning[256];
+  const char *cpu_isa;
+  const char *copy_isa; /* instructions of the streaming copy */
+  char dnnl[64];        /* oneDNN version, or "" when absent */
+  char omp_note[96];    /* OpenMP wait policy and where it came from */
+  double build_ms[2];   /* clrelu_context_build_ms, cold then warm */
+  double create_ms[2];  /* the whole clrelu_context_create */
+  int reps, warmup, calls;
+  double gap_ms;
+  double wall_s;
+  /* measurements */
+  bench_row *rows;
+  int nrows, cap;
+  bench_size sizes[BENCH_MAX_SIZES];
+  int nsizes;
+  bench_row *ovh_clrelu, *ovh_bare; /* per-call overhead; NULL if not run */
+  double ovh_ratio;                 /* median of per-round clrelu / bare */
+  /* derived */
+  bench_crossover cross[OP_COUNT + LAY_COUNT];
+  int ncross;
+} bench_results;
+
+/* Adds a row with room for reps samples; NULL when out of memory. Rows may
+ * move: keep indices, not pointers, while adding. */
+int bench_add_row(bench_results *r, size_t size, const op_shape *shape,
+                  path_id path, double bytes);
+void bench_results_free(bench_results *r);
+
+/* Medians, limits, ratios and crossovers. */
+void bench_analyse(bench_results *r);
+
+/* The row of (op, layout, path) at size index si; NULL when not measured.
+ * For references pass OP_NONE and LAY_NONE. */
+const bench_row *bench_find(const bench_results *r, int si, op_id op,
+                            layout_id layout, path_id path);
+
+/* Median over rounds of (GB/s of a) / (GB/s of b); 0 when unknown. */
+double bench_ratio(const bench_row *a, const bench_row *b);
+
+/* The oneDNN row an op is compared with (leaky ops: its Leaky ReLU). */
+path_id bench_dnnl_peer(op_id op);
+
+/* Writes the report to f in o->format; the plot when o->plot is set.
+ * Returns 0, or -1 after printing why. */
+int bench_report(FILE *f, const bench_results *r, const bench_options *o);
+int bench_plot(const char *file, const bench_results *r, op_id op,
+               layout_id layout);
+
+/* Spread above which a row is marked "wide". */
+#define BENCH_WIDE_SPREAD 0.25
+
+/* ---- errors -------------------------------------------------------------- */
+
+/* "clrelu-bench: <what>: <status string>: <last error>" on stderr; -1. */
+int bench_fail(const char *what, clrelu_status st);
+/* "clrelu-bench: <what>: OpenCL error <code>" on stderr; -1. */
+int bench_cl_fail(const char *what, cl_int err);
+/* "clrelu-bench: <message>" on stderr; -1. */
+int bench_error(const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 1, 2)))
+#endif
+    ;
+
+#endif /* CLRELU_BENCH_H */

@@ -1,0 +1,384 @@
+/* The OpenCL side of clrelu-bench. */
+#include "device.h"
+
+#include "timer.h"
+
+#include <stdint.h>
+#include <stdlib.h>
+
+struct bench_device {
+  clrelu_context *ctx;
+  cl_command_queue queue; /* the context's own, profiling enabled */
+  cl_program program;
+  cl_kernel bias_add, trivial;
+  clrelu_buffer *x, *dy, *y, *bias;
+  size_t cap;
+};
+
+/* The bench's own kernels. bench_bias_add gives each work-item a chunk and
+ * walks it in runs of one bias value (or of consecutive bias values when
+ * inner == 1), so the inner loops vectorise and nothing divides per
+ * element. Indices are 32-bit: the bench stays below 2^32 elements. */
+static const char kernel_source[] =
+    "kernel void bench_bias_add(global const float *restrict x,\n"
+    "                           global const float *restrict b,\n"
+    "                           global float *restrict y, uint n,\n"
+    "                           uint channels, uint inner, uint chunk) {\n"
+    "  uint i = (uint)get_global_id(0) * chunk;\n"
+    "  if (i >= n)\n"
+    "    return;\n"
+    "  uint end = min(n, i + chunk);\n"
+    "  if (inner == 1) {\n"
+    "    uint c = i % channels;\n"
+    "    while (i < end) {\n"
+    "      uint m = min(end - i, channels - c);\n"
+    "      for (uint j = 0; j < m; ++j)\n"
+    "        y[i + j] = x[i + j] + b[c + j];\n"
+    "      i += m;\n"
+    "      c = 0;\n"
+    "    }\n"
+    "  } else {\n"
+    "    uint c = (i / inner) % channels, k = i % inner;\n"
+    "    while (i < end) {\n"
+    "      uint m = min(end - i, inner - k);\n"
+    "      float bv = b[c];\n"
+    "      for (uint j = 0; j < m; ++j)\n"
+    "        y[i + j] = x[i + j] + bv;\n"
+    "      i += m;\n"
+    "      k = 0;\n"
+    "      c = c + 1 == channels ? 0 : c + 1;\n"
+    "    }\n"
+    "  }\n"
+    "}\n"
+    "kernel void bench_trivial(global const float *x, ulong xo,\n"
+    "                          global float *y, ulong yo, ulong n, float a) {\n"
+    "  size_t i = get_global_id(0);\n"
+    "  if (i < n)\n"
+    "    y[yo + i] = x[xo + i] > 0.0f ? x[xo + i] : a * x[xo + i];\n"
+    "}\n";
+
+int bdev_context_times(const char *spec, double build_ms[2],
+                       double create_ms[2]) {
+  for (int i = 0; i < 2; ++i) {
+    clrelu_context *ctx;
+    double t0 = bench_now();
+    clrelu_status st = clrelu_context_create(spec, &ctx);
+    create_ms[i] = (bench_now() - t0) * 1e3;
+    if (st != CLRELU_SUCCESS)
+      return bench_fail("clrelu_context_create", st);
+    build_ms[i] = clrelu_context_build_ms(ctx);
+    clrelu_context_destroy(ctx);
+  }
+  return 0;
+}
+
+static int build_program(bench_device *d) {
+  cl_context clctx;
+  cl_device_id dev;
+  cl_int err = clGetCommandQueueInfo(d->queue, CL_QUEUE_CONTEXT, sizeof clctx,
+                                     &clctx, NULL);
+  if (err == CL_SUCCESS)
+    err = clGetCommandQueueInfo(d->queue, CL_QUEUE_DEVICE, sizeof dev, &dev,
+                                NULL);
+  if (err != CL_SUCCESS)
+    return bench_cl_fail("clGetCommandQueueInfo", err);
+  const char *src = kernel_source;
+  size_t len = sizeof kernel_source - 1;
+  d->program = clCreateProgramWithSource(clctx, 1, &src, &len, &err);
+  if (!d->program)
+    return bench_cl_fail("clCreateProgramWithSource", err);
+  err = clBuildProgram(d->program, 1, &dev, "", NULL, NULL);
+  if (err != CL_SUCCESS) {
+    char log[4096] = "";
+    clGetProgramBuildInfo(d->program, dev, CL_PROGRAM_BUILD_LOG, sizeof log - 1,
+                          log, NULL);
+    return bench_error("building the bench's kernels: OpenCL error %d: %s",
+                       (int)err, log);
+  }
+  d->bias_add = clCreateKernel(d->program, "bench_bias_add", &err);
+  if (!d->bias_add)
+    return bench_cl_fail("clCreateKernel bench_bias_add", err);
+  d->trivial = clCreateKernel(d->program, "bench_trivial", &err);
+  if (!d->trivial)
+    return bench_cl_fail("clCreateKernel bench_trivial", err);
+  return 0;
+}
+
+static int make_buffer(bench_device *d, size_t n, clrelu_buffer **out) {
+  clrelu_status st = clrelu_buffer_create(d->ctx, CLRELU_F32, n, out);
+  return st == CLRELU_SUCCESS ? 0 : bench_fail("clrelu_buffer_create", st);
+}
+
+int bdev_create(bench_device **out, const char *spec, size_t cap,
+                size_t bias_cap) {
+  *out = NULL;
+  bench_device *d = calloc(1, sizeof *d);
+  if (!d)
+    return bench_error("out of memory");
+  d->cap = cap;
+  clrelu_status st = clrelu_context_create(spec, &d->ctx);
+  if (st != CLRELU_SUCCESS) {
+    free(d);
+    return bench_fail("clrelu_context_create", st);
+  }
+  d->queue = clrelu_context_queue(d->ctx);
+  if (build_program(d) != 0 || make_buffer(d, cap, &d->x) != 0 ||
+      make_buffer(d, cap, &d->dy) != 0 || make_buffer(d, cap, &d->y) != 0 ||
+      make_buffer(d, bias_cap, &d->bias) != 0) {
+    bdev_destroy(d);
+    return -1;
+  }
+  *out = d;
+  return 0;
+}
+
+void bdev_destroy(bench_device *d) {
+  if (!d)
+    return;
+  if (d->ctx)
+    clrelu_finish(d->ctx);
+  clrelu_buffer_destroy(d->x);
+  clrelu_buffer_destroy(d->dy);
+  clrelu_buffer_destroy(d->y);
+  clrelu_buffer_destroy(d->bias);
+  if (d->bias_add)
+    clReleaseKernel(d->bias_add);
+  if (d->trivial)
+    clReleaseKernel(d->trivial);
+  if (d->program)
+    clReleaseProgram(d->program);
+  clrelu_context_destroy(d->ctx);
+  free(d);
+}
+
+clrelu_context *bdev_context(const bench_device *d) { return d->ctx; }
+
+int bdev_upload(bench_device *d, const float *x, const float *dy,
+                const float *bias, size_t n, size_t nb) {
+  clrelu_status st = clrelu_buffer_write(d->x, 0, n, x);
+  if (st == CLRELU_SUCCESS)
+    st = clrelu_buffer_write(d->dy, 0, n, dy);
+  if (st == CLRELU_SUCCESS)
+    st = clrelu_buffer_write(d->y, 0, n, x);
+  if (st == CLRELU_SUCCESS)
+    st = clrelu_buffer_write(d->bias, 0, nb, bias);
+  return st == CLRELU_SUCCESS ? 0 : bench_fail("clrelu_buffer_write", st);
+}
+
+static const char *const op_fn[OP_COUNT] = {"clrelu_relu_ev",
+                                            "clrelu_relu_derivative_ev",
+                                            "clrelu_relu_backward_ev",
+                                            "clrelu_leaky_relu_ev",
+                                            "clrelu_leaky_relu_backward_ev",
+                                            "clrelu_bias_relu_ev"};
+
+/* Enqueues the op on the device buffers, y the output. */
+static clrelu_status enqueue_op(bench_device *d, const op_shape *s,
+                                const clrelu_events *ev) {
+  switch (s->op) {
+  case OP_RELU:
+    return clrelu_relu_ev(d->ctx, d->x, d->y, s->n, ev);
+  case OP_RELU_DERIVATIVE:
+    return clrelu_relu_derivative_ev(d->ctx, d->x, d->y, s->n, ev);
+  case OP_RELU_BACKWARD:
+    return clrelu_relu_backward_ev(d->ctx, d->dy, d->x, d->y, s->n, ev);
+  case OP_LEAKY_RELU:
+    return clrelu_leaky_relu_ev(d->ctx, d->x, d->y, s->n, s->alpha, ev);
+  case OP_LEAKY_RELU_BACKWARD:
+    return clrelu_leaky_relu_backward_ev(d->ctx, d->dy, d->x, d->y, s->n,
+                                         s->alpha, ev);
+  case OP_BIAS_RELU:
+    return clrelu_bias_relu_ev(d->ctx, d->x, d->bias, d->y, s->outer,
+                               s->channels, s->inner, s->alpha, ev);
+  default:
+    return CLRELU_ERROR_INVALID_ARGUMENT;
+  }
+}
+
+typedef struct karg {
+  size_t size;
+  const void *value;
+} karg;
+
+/* clSetKernelArg for arguments 0..n-1; the first error. */
+static cl_int set_args(cl_kernel k, const karg *a, int n) {
+  for (int i = 0; i < n; ++i) {
+    cl_int err = clSetKernelArg(k, (cl_uint)i, a[i].size, a[i].value);
+    if (err != CL_SUCCESS)
+      return err;
+  }
+  return CL_SUCCESS;
+}
+
+/* Seconds from first's START to last's END. */
+static int event_span(cl_event first, cl_event last, double *s) {
+  cl_ulong t0 = 0, t1 = 0;
+  cl_int err = clGetEventProfilingInfo(first, CL_PROFILING_COMMAND_START,
+                                       sizeof t0, &t0, NULL);
+  if (err == CL_SUCCESS)
+    err = clGetEventProfilingInfo(last, CL_PROFILING_COMMAND_END, sizeof t1,
+                                  &t1, NULL);
+  if (err != CL_SUCCESS)
+    return bench_cl_fail("clGetEventProfilingInfo", err);
+  *s = t1 > t0 ? (double)(t1 - t0) * 1e-9 : 0.0;
+  return 0;
+}
+
+int bdev_resident(bench_device *d, const op_shape *s, double *kernel_s,
+                  double *call_s) {
+  cl_event done = NULL;
+  clrelu_events ev = {0, NULL, &done};
+  double t0 = bench_now();
+  clrelu_status st = enqueue_op(d, s, &ev);
+  if (st != CLRELU_SUCCESS)
+    return bench_fail(op_fn[s->op], st);
+  st = clrelu_finish(d->ctx);
+  *call_s = bench_now() - t0;
+  int rc = st == CLRELU_SUCCESS ? 0 : bench_fail("clrelu_finish", st);
+  if (rc == 0 && !done)
+    rc = bench_error("%s returned no event", op_fn[s->op]);
+  if (rc == 0)
+    rc = event_span(done, done, kernel_s);
+  if (done)
+    clReleaseEvent(done);
+  return rc;
+}
+
+int bdev_e2e(bench_device *d, const op_shape *s, const float *hx,
+             const float *hdy, float *hy, double *call_s) {
+  double t0 = bench_now();
+  clrelu_status st = clrelu_buffer_write(d->x, 0, s->n, hx);
+  if (st == CLRELU_SUCCESS &&
+      (s->op == OP_RELU_BACKWARD || s->op == OP_LEAKY_RELU_BACKWARD))
+    st = clrelu_buffer_write(d->dy, 0, s->n, hdy);
+  if (st != CLRELU_SUCCESS)
+    return bench_fail("clrelu_buffer_write", st);
+  st = enqueue_op(d, s, NULL);
+  if (st != CLRELU_SUCCESS)
+    return bench_fail(op_fn[s->op], st);
+  st = clrelu_buffer_read(d->y, 0, s->n, hy);
+  *call_s = bench_now() - t0;
+  return st == CLRELU_SUCCESS ? 0 : bench_fail("clrelu_buffer_read", st);
+}
+
+/* The cl_mem of a buffer made by clrelu_buffer_create (offset 0). */
+static cl_mem mem_of(const clrelu_buffer *b) {
+  size_t offset;
+  return clrelu_buffer_mem(b, &offset);
+}
+
+/* Work-items of bench_bias_add over n elements, and each one's chunk. */
+static void bias_add_shape(size_t n, size_t *items, cl_uint *chunk) {
+  size_t it = (n + 4095) / 4096;
+  if (it > 256)
+    it = 256;
+  if (it < 1)
+    it = 1;
+  size_t c = (n + it - 1) / it;
+  c = (c + 15) & ~(size_t)15; /* whole 64-byte lines */
+  *items = (n + c - 1) / c;
+  *chunk = (cl_uint)c;
+}
+
+int bdev_two_pass(bench_device *d, const op_shape *s, double *kernel_s,
+                  double *call_s, double *add_s) {
+  if (s->n > UINT32_MAX)
+    return bench_error("two-pass: %zu elements is beyond the bench's "
+                       "bias-add kernel",
+                       s->n);
+  cl_uint n = (cl_uint)s->n, channels = (cl_uint)s->channels,
+          inner = (cl_uint)s->inner, chunk;
+  if (channels == 1) /* one bias value for everything */
+    inner = n;
+  size_t items, local = 1;
+  bias_add_shape(s->n, &items, &chunk);
+  cl_mem xm = mem_of(d->x), bm = mem_of(d->bias), ym = mem_of(d->y);
+  cl_event first = NULL, last = NULL;
+  double t0 = bench_now();
+  karg args[] = {{sizeof xm, &xm},
+                 {sizeof bm, &bm},
+                 {sizeof ym, &ym},
+                 {sizeof n, &n},
+                 {sizeof channels, &channels},
+                 {sizeof inner, &inner},
+                 {sizeof chunk, &chunk}};
+  cl_int err = set_args(d->bias_add, args, 7);
+  if (err != CL_SUCCESS)
+    return bench_cl_fail("clSetKernelArg bench_bias_add", err);
+  err = clEnqueueNDRangeKernel(d->queue, d->bias_add, 1, NULL, &items, &local,
+                               0, NULL, &first);
+  if (err != CL_SUCCESS)
+    return bench_cl_fail("clEnqueueNDRangeKernel bench_bias_add", err);
+  clrelu_events ev = {0, NULL, &last};
+  clrelu_status st =
+      s->alpha == 0.0f
+          ? clrelu_relu_ev(d->ctx, d->y, d->y, s->n, &ev)
+          : clrelu_leaky_relu_ev(d->ctx, d->y, d->y, s->n, s->alpha, &ev);
+  int rc = 0;
+  if (st != CLRELU_SUCCESS)
+    rc = bench_fail(
+        s->alpha == 0.0f ? "clrelu_relu_ev" : "clrelu_leaky_relu_ev", st);
+  clrelu_status fst = clrelu_finish(d->ctx);
+  *call_s = bench_now() - t0;
+  if (rc == 0 && fst != CLRELU_SUCCESS)
+    rc = bench_fail("clrelu_finish", fst);
+  if (rc == 0)
+    rc = event_span(first, last, kernel_s);
+  if (rc == 0)
+    rc = event_span(first, first, add_s);
+  clReleaseEvent(first);
+  if (last)
+    clReleaseEvent(last);
+  return rc;
+}
+
+int bdev_cl_copy(bench_device *d, size_t n, double *kernel_s) {
+  cl_mem xm = mem_of(d->x), ym = mem_of(d->y);
+  cl_event ev = NULL;
+  cl_int err = clEnqueueCopyBuffer(d->queue, xm, ym, 0, 0, n * sizeof(float), 0,
+                                   NULL, &ev);
+  if (err != CL_SUCCESS)
+    return bench_cl_fail("clEnqueueCopyBuffer", err);
+  err = clFinish(d->queue);
+  int rc = err == CL_SUCCESS ? event_span(ev, ev, kernel_s)
+                             : bench_cl_fail("clFinish", err);
+  clReleaseEvent(ev);
+  return rc;
+}
+
+int bdev_overhead_clrelu(bench_device *d, int calls, double *per_call_s) {
+  double t0 = bench_now();
+  for (int i = 0; i < calls; ++i) {
+    clrelu_status st = clrelu_relu(d->ctx, d->x, d->y, 1);
+    if (st != CLRELU_SUCCESS) {
+      clrelu_finish(d->ctx);
+      return bench_fail("clrelu_relu", st);
+    }
+  }
+  clrelu_status st = clrelu_finish(d->ctx);
+  *per_call_s = (bench_now() - t0) / calls;
+  return st == CLRELU_SUCCESS ? 0 : bench_fail("clrelu_finish", st);
+}
+
+int bdev_overhead_bare(bench_device *d, int calls, double *per_call_s) {
+  cl_mem xm = mem_of(d->x), ym = mem_of(d->y);
+  cl_ulong zero = 0, n = 1;
+  float a = 0.0f;
+  size_t one = 1;
+  karg args[] = {{sizeof xm, &xm},     {sizeof zero, &zero}, {sizeof ym, &ym},
+                 {sizeof zero, &zero}, {sizeof n, &n},       {sizeof a, &a}};
+  double t0 = bench_now();
+  for (int i = 0; i < calls; ++i) {
+    cl_int err = set_args(d->trivial, args, 6);
+    if (err == CL_SUCCESS)
+      err = clEnqueueNDRangeKernel(d->queue, d->trivial, 1, NULL, &one, &one, 0,
+                                   NULL, NULL);
+    if (err != CL_SUCCESS) {
+      clFinish(d->queue);
+      return bench_cl_fail("bench_trivial launch", err);
+    }
+  }
+  cl_int err = clFinish(d->queue);
+  *per_call_s = (bench_now() - t0) / calls;
+  return err == CL_SUCCESS ? 0 : bench_cl_fail("clFinish", err);
+}
