@@ -302,6 +302,52 @@ CLRELU_API clrelu_status clrelu_bias_relu_ev(
     clrelu_buffer *y, size_t outer, size_t channels, size_t inner, float alpha,
     const clrelu_events *ev);
 
+/* ---- Dense layers -------------------------------------------------------
+ * y[b][o] = act(sum_i x[b][i] * w[o][i] + bias[o]), all device buffers:
+ * x [batch][in_features], w [out_features][in_features] (the usual Linear
+ * layout), bias [out_features], y [batch][out_features]; act as in
+ * clrelu_bias_relu (alpha == 0: ReLU). The product is CLBlast's SGEMM on the
+ * context's queue, then the fused bias + activation kernel: two passes over
+ * y. float32 only. Checks as for the ops (y may not overlap x, w or bias).
+ * CLBlast compiles its kernels on the first call for each shape (see the
+ * README for the cost). Returns as the ops, and UNSUPPORTED when clrelu was
+ * built without CLBlast or the dtype is not CLRELU_F32. */
+CLRELU_API clrelu_status clrelu_dense(clrelu_context *ctx,
+                                      const clrelu_buffer *x,
+                                      const clrelu_buffer *w,
+                                      const clrelu_buffer *bias,
+                                      clrelu_buffer *y, size_t batch,
+                                      size_t in_features, size_t out_features,
+                                      float alpha);
+CLRELU_API clrelu_status clrelu_dense_ev(
+    clrelu_context *ctx, const clrelu_buffer *x, const clrelu_buffer *w,
+    const clrelu_buffer *bias, clrelu_buffer *y, size_t batch,
+    size_t in_features, size_t out_features, float alpha,
+    const clrelu_events *ev);
+
+/* ---- Host arrays ---------------------------------------------------------
+ * The ops on plain host float arrays, run on the device; blocking; the same
+ * results as the device ops. On a device that shares host memory
+ * (CL_DEVICE_HOST_UNIFIED_MEMORY, e.g. PoCL) the arrays are used in place,
+ * with no copy; on a discrete GPU the data moves in chunks, transfers
+ * overlapping the kernels. y may be x. */
+CLRELU_API clrelu_status clrelu_host_relu(clrelu_context *ctx, const float *x,
+                                          float *y, size_t n);
+CLRELU_API clrelu_status clrelu_host_leaky_relu(clrelu_context *ctx,
+                                                const float *x, float *y,
+                                                size_t n, float alpha);
+CLRELU_API clrelu_status clrelu_host_bias_relu(clrelu_context *ctx,
+                                               const float *x,
+                                               const float *bias, float *y,
+                                               size_t outer, size_t channels,
+                                               size_t inner, float alpha);
+/* Host memory the device reaches fastest (pinned: a CL_MEM_ALLOC_HOST_PTR
+ * buffer kept mapped); the host ops recognise it and move it by DMA with no
+ * CPU copy. NULL on failure (clrelu_last_error says why). Free with
+ * clrelu_host_free on the same context; NULL is a no-op. */
+CLRELU_API void *clrelu_host_alloc(clrelu_context *ctx, size_t bytes);
+CLRELU_API void clrelu_host_free(clrelu_context *ctx, void *ptr);
+
 /* ---- CPU ops ----------------------------------------------------------------
  * The same ops on host float arrays, with the same results bit for bit.
  * Vectorised for the running CPU (chosen at run time) and multi-threaded for
