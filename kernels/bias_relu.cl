@@ -14,20 +14,9 @@
 
 #define CLRELU_CHUNK (CLRELU_VEC * CLRELU_ITEMS)
 
-#define BIAS_ROWS_KERNEL(NAME, D, EXPR)                                        \
-  kernel void NAME(global const ET_##D *x, ulong xo, global const ET_##D *b,   \
-                   ulong bo, global ET_##D *y, ulong yo, ulong rows,           \
-                   ulong len, ulong chunks, float a) {                         \
-    const ulong g = get_global_id(0);                                          \
-    const ulong r = g / chunks;                                                \
-    if (r >= rows)                                                             \
-      return;                                                                  \
-    const ulong start = (g - r * chunks) * CLRELU_CHUNK;                       \
-    const ulong cnt = min((ulong)CLRELU_CHUNK, len - start);                   \
-    const ulong nvec = cnt / CLRELU_VEC;                                       \
-    global const ET_##D *xp = x + xo + r * len + start;                        \
-    global ET_##D *yp = y + yo + r * len + start;                              \
-    global const ET_##D *bp = b + bo + start;                                  \
+#define BIAS_ROW(D, EXPR, xp, bp, yp, cnt)                                     \
+  {                                                                            \
+    const ulong nvec = (cnt) / CLRELU_VEC;                                     \
     if (CLRELU_NT && VEC_ALIGNED(VT_##D, yp)) {                                \
       for (ulong i = 0; i < nvec; ++i) {                                       \
         const floatV t = LDF_##D(i, xp) + LDF_##D(i, bp);                      \
@@ -39,11 +28,38 @@
         STF_##D(EXPR, i, yp);                                                  \
       }                                                                        \
     }                                                                          \
-    if (nvec * CLRELU_VEC < cnt) {                                             \
+    if (nvec * CLRELU_VEC < (cnt)) {                                           \
       const floatV t = LDFT_##D(xp, nvec * CLRELU_VEC, cnt) +                  \
                        LDFT_##D(bp, nvec * CLRELU_VEC, cnt);                   \
       STFT_##D(EXPR, yp, nvec * CLRELU_VEC, cnt);                              \
     }                                                                          \
+  }
+
+/* Work-item g does chunk g % chunks of row g / chunks; when a row fits in
+ * one chunk (chunks == 1), it does rows [g * rpi, g * rpi + rpi) instead. */
+#define BIAS_ROWS_KERNEL(NAME, D, EXPR)                                        \
+  kernel void NAME(global const ET_##D *x, ulong xo, global const ET_##D *b,   \
+                   ulong bo, global ET_##D *y, ulong yo, ulong rows,           \
+                   ulong len, ulong chunks, ulong rpi, float a) {              \
+    const ulong g = get_global_id(0);                                          \
+    x += xo;                                                                   \
+    y += yo;                                                                   \
+    b += bo;                                                                   \
+    if (chunks == 1) {                                                         \
+      const ulong r0 = g * rpi, r1 = min(r0 + rpi, rows);                      \
+      for (ulong r = r0; r < r1; ++r)                                          \
+        BIAS_ROW(D, EXPR, (x + r * len), b, (y + r * len), len)                \
+      return;                                                                  \
+    }                                                                          \
+    const ulong r = g / chunks;                                                \
+    if (r >= rows)                                                             \
+      return;                                                                  \
+    const ulong start = (g - r * chunks) * CLRELU_CHUNK;                       \
+    const ulong cnt = min((ulong)CLRELU_CHUNK, len - start);                   \
+    global const ET_##D *xp = x + r * len + start;                             \
+    global ET_##D *yp = y + r * len + start;                                   \
+    global const ET_##D *bp = b + start;                                       \
+    BIAS_ROW(D, EXPR, xp, bp, yp, cnt)                                         \
   }
 
 /* The bias of the vector starting at plane position *pos of channel *c, and

@@ -263,8 +263,12 @@ clrelu_status clrelu_bias_relu_ev(clrelu_context *ctx, const clrelu_buffer *x,
   size_t vec = (size_t)ctx->tuning.vec, items = (size_t)ctx->tuning.items;
   int leaky = alpha != 0.0f;
   if (inner == 1 && channels > 1) {
-    cl_ulong rows = outer, len = channels;
-    cl_ulong chunks = (len + vec * items - 1) / (vec * items);
+    cl_ulong rows = outer, len = channels, chunk = vec * items;
+    cl_ulong chunks = (len + chunk - 1) / chunk;
+    /* rows that fit in a chunk: several to a work-item */
+    cl_ulong rpi = chunks == 1 ? (chunk / len > 0 ? chunk / len : 1) : 1;
+    size_t work = chunks == 1 ? (size_t)((rows + rpi - 1) / rpi)
+                              : (size_t)(rows * chunks);
     clrelu_arg args[] = {MEM_ARG(x),
                          {sizeof xo, &xo},
                          MEM_ARG(bias),
@@ -274,10 +278,11 @@ clrelu_status clrelu_bias_relu_ev(clrelu_context *ctx, const clrelu_buffer *x,
                          {sizeof rows, &rows},
                          {sizeof len, &len},
                          {sizeof chunks, &chunks},
+                         {sizeof rpi, &rpi},
                          {sizeof alpha, &alpha}};
     return clrelu__launch(ctx,
                           leaky ? K_BIAS_LEAKY_RELU_ROWS : K_BIAS_RELU_ROWS,
-                          y->dtype, args, 10, (size_t)(rows * chunks), ev);
+                          y->dtype, args, 11, work, ev);
   }
   cl_ulong n = total, in = channels == 1 ? total : inner, ch = channels;
   clrelu_arg args[] = {
