@@ -97,6 +97,10 @@ PLANE_BIAS_FUNCTION(F32, BIAS_F32)
 PLANE_BIAS_FUNCTION(F16, BIAS_F16)
 PLANE_BIAS_FUNCTION(BF16, BIAS_BF16)
 
+/* The next vector's biases, in the dtype's lane order. */
+#define PLANE_BIAS(D)                                                          \
+  ORDER_##D(plane_bias_##D(b, inner, channels, &pos, &c))
+
 #define BIAS_PLANES_KERNEL(NAME, D, EXPR)                                      \
   kernel void NAME(global const ET_##D *x, ulong xo, global const ET_##D *b,   \
                    ulong bo, global ET_##D *y, ulong yo, ulong n, ulong inner, \
@@ -116,21 +120,18 @@ PLANE_BIAS_FUNCTION(BF16, BIAS_BF16)
     ulong i = first;                                                           \
     if (CLRELU_NT && VEC_ALIGNED(VT_##D, y)) {                                 \
       for (; i < end; ++i) {                                                   \
-        const floatV t =                                                       \
-            LDF_##D(i, x) + plane_bias_##D(b, inner, channels, &pos, &c);      \
+        const floatV t = LDF_##D(i, x) + PLANE_BIAS(D);                        \
         STFNT_##D(EXPR, i, y);                                                 \
       }                                                                        \
     } else {                                                                   \
       for (; i < end; ++i) {                                                   \
-        const floatV t =                                                       \
-            LDF_##D(i, x) + plane_bias_##D(b, inner, channels, &pos, &c);      \
+        const floatV t = LDF_##D(i, x) + PLANE_BIAS(D);                        \
         STF_##D(EXPR, i, y);                                                   \
       }                                                                        \
     }                                                                          \
     if (i == full && full < nvec && i < first + CLRELU_ITEMS) {                \
       const ulong t0 = full * CLRELU_VEC;                                      \
-      const floatV t = LDFT_##D(x, t0, n) +                                    \
-                       plane_bias_##D(b, inner, channels, &pos, &c);           \
+      const floatV t = LDFT_##D(x, t0, n) + PLANE_BIAS(D);                     \
       STFT_##D(EXPR, y, t0, n);                                                \
     }                                                                          \
   }

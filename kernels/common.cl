@@ -27,8 +27,6 @@
 #define AS_INTV CLRELU_CAT(as_int, CLRELU_VEC)
 #define AS_UINTV CLRELU_CAT(as_uint, CLRELU_VEC)
 #define AS_USHORTV CLRELU_CAT(as_ushort, CLRELU_VEC)
-#define TO_UINTV CLRELU_CAT(convert_uint, CLRELU_VEC)
-#define TO_USHORTV CLRELU_CAT(convert_ushort, CLRELU_VEC)
 #define TO_FLOATV CLRELU_CAT(convert_float, CLRELU_VEC)
 #define VLOAD CLRELU_CAT(vload, CLRELU_VEC)
 #define VSTORE CLRELU_CAT(vstore, CLRELU_VEC)
@@ -101,6 +99,68 @@ TAIL_FUNCTIONS(ushort, ushortV)
 
 /* ---- 16-bit conversions, exact, round to nearest even ---- */
 
+/* Widening 16-bit lanes to 32 and back, by reinterpreting pairs of lanes:
+ * PoCL turns convert_uintN / convert_ushortN into a loop over the lanes. */
+#if CLRELU_VEC == 2
+#define uintH uint
+#define AS_UINTH as_uint
+#define AS_FLOATH as_float
+#elif CLRELU_VEC == 4
+#define uintH uint2
+#define AS_UINTH as_uint2
+#define AS_FLOATH as_float2
+#elif CLRELU_VEC == 8
+#define uintH uint4
+#define AS_UINTH as_uint4
+#define AS_FLOATH as_float4
+#else
+#define uintH uint8
+#define AS_UINTH as_uint8
+#define AS_FLOATH as_float8
+#endif
+inline uintV TO_UINTV(ushortV h) {
+  const uintH pairs = AS_UINTH(h);
+  uintV r;
+  r.even = pairs & 0xffffu;
+  r.odd = pairs >> 16;
+  return r;
+}
+inline ushortV TO_USHORTV(uintV r) {
+  const uintH lo = r.even, hi = r.odd;
+  return AS_USHORTV((hi << 16) | (lo & 0xffffu));
+}
+
+#if defined(__F16C__) && (CLRELU_VEC == 8 || CLRELU_VEC == 16)
+/* x86 CPUs (PoCL): the F16C instructions convert 8 lanes at once, exactly,
+ * rounding to nearest even (immediate 0). 16-lane vectors go in halves,
+ * copied to locals first: PoCL 3.1 miscompiled bit casts of the halves of a
+ * 16-lane vector in place. */
+inline float8 f16c_to_f32(ushort8 h) {
+  return __builtin_ia32_vcvtph2ps256(as_short8(h));
+}
+inline ushort8 f16c_to_f16(float8 f) {
+  return as_ushort8(__builtin_ia32_vcvtps2ph256(f, 0));
+}
+#if CLRELU_VEC == 8
+inline floatV f16_to_f32(ushortV h) { return f16c_to_f32(h); }
+inline ushortV f32_to_f16(floatV f) { return f16c_to_f16(f); }
+#else
+inline floatV f16_to_f32(ushortV h) {
+  const ushort8 lo = h.s01234567, hi = h.s89abcdef;
+  floatV r;
+  r.s01234567 = f16c_to_f32(lo);
+  r.s89abcdef = f16c_to_f32(hi);
+  return r;
+}
+inline ushortV f32_to_f16(floatV f) {
+  const float8 lo = f.s01234567, hi = f.s89abcdef;
+  ushortV r;
+  r.s01234567 = f16c_to_f16(lo);
+  r.s89abcdef = f16c_to_f16(hi);
+  return r;
+}
+#endif
+#else
 /* binary16 to float32: every value, denormals, infinities and NaN. */
 inline floatV f16_to_f32(ushortV hv) {
   const uintV h = TO_UINTV(hv);
@@ -128,18 +188,42 @@ inline ushortV f32_to_f16(floatV f) {
   return TO_USHORTV(r | sign);
 }
 
-/* bfloat16 to float32: the upper half of the bits. */
-inline floatV bf16_to_f32(ushortV h) { return AS_FLOATV(TO_UINTV(h) << 16); }
+#endif
+
+/* bfloat16 is the upper half of a float32. Its lanes are computed in a
+ * permuted order: the low half of a float vector holds the even elements,
+ * the high half the odd ones, since a pair of bfloat16 is one 32-bit lane
+ * and splitting it takes only a shift and a mask. Elementwise math does not
+ * mind the order; what is built lane by lane in natural order (plane
+ * biases) goes through bf16_order. */
+inline floatV bf16_to_f32(ushortV h) {
+  const uintH pairs = AS_UINTH(h);
+  floatV r;
+  r.lo = AS_FLOATH(pairs << 16);
+  r.hi = AS_FLOATH(pairs & 0xffff0000u);
+  return r;
+}
 
 /* float32 to bfloat16, round to nearest even; NaN stays NaN (quiet). */
 inline ushortV f32_to_bf16(floatV f) {
   const uintV x = AS_UINTV(f);
-  uintV r = (x + 0x7fffu + ((x >> 16) & 1u)) >> 16;
-  r = select(r, (x >> 16) | 0x40u, (x & 0x7fffffffu) > 0x7f800000u);
-  return TO_USHORTV(r);
+  uintV r = x + 0x7fffu + ((x >> 16) & 1u);
+  /* NaN test as a signed compare: both sides are below 2^31 */
+  r = select(r, x | 0x400000u, AS_INTV(x & 0x7fffffffu) > 0x7f800000);
+  const uintH even = r.lo, odd = r.hi;
+  return AS_USHORTV((odd & 0xffff0000u) | (even >> 16));
 }
 
-/* ---- the ops, lane by lane, in float32 ---- */
+/* A natural-order vector in bfloat16's lane order. */
+inline floatV bf16_order(floatV v) {
+  floatV r;
+  r.lo = v.even;
+  r.hi = v.odd;
+  return r;
+}
+
+/* ---- the ops, lane by lane, in float32 ----
+ * x != x is the NaN test: a plain vector compare (PoCL's isnan is slower). */
 
 /* x > 0 ? x : +0; NaN kept: clear the bits where x <= 0 (false for NaN). */
 inline floatV op_relu(floatV x) {
@@ -148,12 +232,12 @@ inline floatV op_relu(floatV x) {
 
 /* x > 0 ? 1 : 0; NaN kept. */
 inline floatV op_relu_derivative(floatV x) {
-  return AS_FLOATV(((x > 0.0f) & 0x3f800000) | (isnan(x) & AS_INTV(x)));
+  return AS_FLOATV(((x > 0.0f) & 0x3f800000) | ((x != x) & AS_INTV(x)));
 }
 
 /* x > 0 ? dy : +0; NaN where x is NaN. */
 inline floatV op_relu_backward(floatV dy, floatV x) {
-  return AS_FLOATV(((x > 0.0f) & AS_INTV(dy)) | (isnan(x) & AS_INTV(x)));
+  return AS_FLOATV(((x > 0.0f) & AS_INTV(dy)) | ((x != x) & AS_INTV(x)));
 }
 
 /* x > 0 ? x : a * x (NaN stays NaN through the product). */
@@ -163,7 +247,7 @@ inline floatV op_leaky_relu(floatV x, float a) {
 
 /* x > 0 ? dy : a * dy; NaN where x is NaN. */
 inline floatV op_leaky_relu_backward(floatV dy, floatV x, float a) {
-  return select(select(a * dy, x, isnan(x)), dy, x > 0.0f);
+  return select(select(a * dy, x, x != x), dy, x > 0.0f);
 }
 
 /* ---- the same on 16-bit bits, no arithmetic ----
@@ -218,6 +302,9 @@ inline ushortV op16_relu_backward(ushortV dy, ushortV h, ushort inf) {
 #define LDFT_BF16(p, t0, n) bf16_to_f32(load_tail_ushort(p, t0, n))
 #define STFT_BF16(v, p, t0, n) store_tail_ushort(f32_to_bf16(v), p, t0, n)
 #define INF_BF16 ((ushort)0x7f80)
+#define ORDER_BF16(v) bf16_order(v)
+#define ORDER_F32(v) (v)
+#define ORDER_F16(v) (v)
 #define ONE_BF16 ((ushort)0x3f80)
 
 /* Bit-level access for 16-bit dtypes (no conversion). */
