@@ -146,9 +146,25 @@ CLRELU_API cl_command_queue clrelu_context_queue(const clrelu_context *ctx);
 /* The device's name as OpenCL reports it; "" for a NULL context. */
 CLRELU_API const char *clrelu_context_device_name(const clrelu_context *ctx);
 
-/* The kernel launch shape in use, as "vec=16 items=64 local=16 nt=1 (source)"
- * where source names where it came from; "" for a NULL context. */
+/* The kernel launch shape in use, as "vec=16 items=64 local=16 nt=1
+ * contig=1 (table: PoCL CPU)": floats per vector, vectors per work-item,
+ * work-group size, streaming stores, adjacent (1) or strided (0) vectors per
+ * work-item, and where it came from: $CLRELU_TUNING, the tuning cache
+ * (clrelu-tune), or the built-in table. "" for a NULL context. */
 CLRELU_API const char *clrelu_context_tuning(const clrelu_context *ctx);
+
+/* The tuning cache file of ctx's device: $CLRELU_CACHE_DIR (or
+ * $XDG_CACHE_HOME/clrelu, or ~/.cache/clrelu) / tuning-<hash>.txt, the hash
+ * of device, vendor, driver and clrelu version, so a new driver or library
+ * starts afresh. "" when there is no cache directory (CLRELU_CACHE_DIR=off).
+ * Delete the file to go back to the built-in table. */
+CLRELU_API const char *clrelu_context_tuning_cache(const clrelu_context *ctx);
+
+/* Writes shape (the syntax of CLRELU_TUNING) to that file, atomically;
+ * contexts created later on the same device use it. Returns SUCCESS or
+ * INVALID_ARGUMENT (NULL, bad shape, no cache directory, cannot write). */
+CLRELU_API clrelu_status clrelu_context_tuning_save(const clrelu_context *ctx,
+                                                    const char *shape);
 
 /* How long building the kernels took when the context was made, in
  * milliseconds (small when the OpenCL implementation's own cache served). */
@@ -312,18 +328,15 @@ CLRELU_API clrelu_status clrelu_bias_relu_ev(
  * CLBlast compiles its kernels on the first call for each shape (see the
  * README for the cost). Returns as the ops, and UNSUPPORTED when clrelu was
  * built without CLBlast or the dtype is not CLRELU_F32. */
-CLRELU_API clrelu_status clrelu_dense(clrelu_context *ctx,
-                                      const clrelu_buffer *x,
-                                      const clrelu_buffer *w,
-                                      const clrelu_buffer *bias,
-                                      clrelu_buffer *y, size_t batch,
-                                      size_t in_features, size_t out_features,
-                                      float alpha);
-CLRELU_API clrelu_status clrelu_dense_ev(
+CLRELU_API clrelu_status clrelu_dense(
     clrelu_context *ctx, const clrelu_buffer *x, const clrelu_buffer *w,
     const clrelu_buffer *bias, clrelu_buffer *y, size_t batch,
-    size_t in_features, size_t out_features, float alpha,
-    const clrelu_events *ev);
+    size_t in_features, size_t out_features, float alpha);
+CLRELU_API clrelu_status
+clrelu_dense_ev(clrelu_context *ctx, const clrelu_buffer *x,
+                const clrelu_buffer *w, const clrelu_buffer *bias,
+                clrelu_buffer *y, size_t batch, size_t in_features,
+                size_t out_features, float alpha, const clrelu_events *ev);
 
 /* ---- Host arrays ---------------------------------------------------------
  * The ops on plain host float arrays, run on the device; blocking; the same

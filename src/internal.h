@@ -72,6 +72,8 @@ struct clrelu_context {
   size_t max_wg;          /* smallest CL_KERNEL_WORK_GROUP_SIZE */
   clrelu_tuning tuning;
   char tuning_text[160];
+  char tuning_source[96]; /* where the shape came from */
+  char tuning_cache[512]; /* the device's tuning cache file, or "" */
   char device_name[256];
   double build_ms;
 };
@@ -94,8 +96,12 @@ size_t clrelu__dtype_size(clrelu_dtype dtype);
 clrelu_status clrelu__program_build(clrelu_context *ctx);
 void clrelu__program_release(clrelu_context *ctx);
 
-/* Picks the launch shape for the device: $CLRELU_TUNING, else the table. */
+/* Picks the launch shape for the device (tuning.c): $CLRELU_TUNING, else
+ * the device's tuning cache file, else the table. */
 clrelu_status clrelu__tuning_choose(clrelu_context *ctx);
+/* Fits the chosen shape to the built kernels (work-group limits) and writes
+ * ctx->tuning_text. */
+void clrelu__tuning_fit(clrelu_context *ctx);
 
 /* Enqueues kernel id with the given arguments over `items` work-items
  * (padded to the work-group size), under the context's lock, after the

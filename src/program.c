@@ -22,102 +22,6 @@ static const char *const kernel_names[K_COUNT] = {
 static const char *const dtype_suffix[CLRELU_DTYPES] = {
     [CLRELU_F32] = "", [CLRELU_F16] = "_f16", [CLRELU_BF16] = "_bf16"};
 
-/* ---- launch shapes ----
- * Looked up by device name, then vendor, then device type; the first row
- * that matches wins. Measured: PoCL on x86 CPUs wants 16-float vectors, long
- * contiguous runs per work-item and streaming stores; NVIDIA GPUs want
- * float4, adjacent work-items on adjacent vectors and 256-wide groups. */
-typedef struct tuning_row {
-  const char *name_has;   /* substring of the device name, or NULL */
-  const char *vendor_has; /* substring of the vendor, or NULL */
-  cl_device_type type;    /* 0: any */
-  clrelu_tuning t;
-  const char *why;
-} tuning_row;
-
-static const tuning_row tuning_table[] = {
-    {NULL, "NVIDIA", CL_DEVICE_TYPE_GPU, {4, 4, 256, 0, 0}, "NVIDIA GPU"},
-    {NULL, NULL, CL_DEVICE_TYPE_GPU, {4, 4, 256, 0, 0}, "GPU default"},
-    {"pthread", NULL, CL_DEVICE_TYPE_CPU, {16, 64, 16, 1, 1}, "PoCL CPU"},
-    {NULL, NULL, CL_DEVICE_TYPE_CPU, {16, 64, 16, 1, 1}, "CPU default"},
-    {NULL, NULL, 0, {4, 4, 64, 0, 0}, "default"},
-};
-
-static int has(const char *hay, const char *needle) {
-  return needle == NULL || strstr(hay, needle) != NULL;
-}
-
-/* Parses "vec=4,items=8,local=256,nt=0,contig=1" over t. */
-static clrelu_status parse_tuning(const char *text, clrelu_tuning *t) {
-  const char *p = text;
-  while (*p) {
-    char key[16];
-    long value;
-    int used = 0;
-    if (sscanf(p, "%15[a-z]=%ld%n", key, &value, &used) != 2)
-      goto bad;
-    int ok;
-    if (strcmp(key, "vec") == 0)
-      ok = (value == 2 || value == 4 || value == 8 || value == 16) &&
-           (t->vec = (int)value);
-    else if (strcmp(key, "items") == 0)
-      ok = value >= 1 && value <= 4096 && (t->items = (int)value);
-    else if (strcmp(key, "local") == 0)
-      ok = value >= 1 && value <= 4096 && (t->local = (int)value);
-    else if (strcmp(key, "nt") == 0)
-      ok = (value == 0 || value == 1) && ((t->nt = (int)value), 1);
-    else if (strcmp(key, "contig") == 0)
-      ok = (value == 0 || value == 1) && ((t->contig = (int)value), 1);
-    else
-      ok = 0;
-    if (!ok)
-      goto bad;
-    p += used;
-    if (*p == ',')
-      ++p;
-    else if (*p)
-      goto bad;
-  }
-  return CLRELU_SUCCESS;
-bad:
-  return clrelu__fail(CLRELU_ERROR_INVALID_ARGUMENT,
-                      "CLRELU_TUNING=\"%s\" is not valid near \"%s\": use "
-                      "comma-separated vec=2|4|8|16, items=1..4096, "
-                      "local=1..4096, nt=0|1, contig=0|1",
-                      text, p);
-}
-
-clrelu_status clrelu__tuning_choose(clrelu_context *ctx) {
-  char vendor[256] = "";
-  cl_device_type type = 0;
-  clGetDeviceInfo(ctx->device, CL_DEVICE_VENDOR, sizeof vendor - 1, vendor,
-                  NULL);
-  clGetDeviceInfo(ctx->device, CL_DEVICE_TYPE, sizeof type, &type, NULL);
-  const tuning_row *row = NULL;
-  for (size_t i = 0; i < sizeof tuning_table / sizeof tuning_table[0]; ++i) {
-    const tuning_row *r = &tuning_table[i];
-    if (has(ctx->device_name, r->name_has) && has(vendor, r->vendor_has) &&
-        (r->type == 0 || (type & r->type))) {
-      row = r;
-      break;
-    }
-  }
-  ctx->tuning = row->t;
-  const char *source = row->why;
-  const char *env = getenv("CLRELU_TUNING");
-  if (env && *env) {
-    clrelu_status st = parse_tuning(env, &ctx->tuning);
-    if (st != CLRELU_SUCCESS)
-      return st;
-    source = "CLRELU_TUNING";
-  }
-  snprintf(ctx->tuning_text, sizeof ctx->tuning_text,
-           "vec=%d items=%d local=%d nt=%d contig=%d (%s)", ctx->tuning.vec,
-           ctx->tuning.items, ctx->tuning.local, ctx->tuning.nt,
-           ctx->tuning.contig, source);
-  return CLRELU_SUCCESS;
-}
-
 /* ---- building ---- */
 
 static double now_ms(void) {
@@ -184,8 +88,7 @@ clrelu_status clrelu__program_build(clrelu_context *ctx) {
           wg > 0 && wg < ctx->max_wg)
         ctx->max_wg = wg;
     }
-  if ((size_t)ctx->tuning.local > ctx->max_wg)
-    ctx->tuning.local = (int)ctx->max_wg;
+  clrelu__tuning_fit(ctx);
   ctx->build_ms = now_ms() - t0;
   return CLRELU_SUCCESS;
 }
