@@ -167,8 +167,16 @@ CLRELU_API clrelu_status clrelu_context_tuning_save(const clrelu_context *ctx,
                                                     const char *shape);
 
 /* How long building the kernels took when the context was made, in
- * milliseconds (small when the OpenCL implementation's own cache served). */
+ * milliseconds, and what they were built from: "source" (the OpenCL
+ * compiler; fast when the implementation's own cache serves) or "binary
+ * cache" (clrelu's program binaries, kept in the directory of
+ * clrelu_context_tuning_cache and keyed by device, driver, clrelu version
+ * and launch shape). The binary cache is used where the implementation has
+ * no kernel cache of its own (PoCL and NVIDIA have one);
+ * CLRELU_BINARY_CACHE=1 or 0 forces it on or off, CLRELU_CACHE_DIR=off turns
+ * every cache off. "" / 0 for NULL. */
 CLRELU_API double clrelu_context_build_ms(const clrelu_context *ctx);
+CLRELU_API const char *clrelu_context_build_source(const clrelu_context *ctx);
 
 /* Waits until all work enqueued on the context's queue has finished.
  * Returns SUCCESS, INVALID_ARGUMENT (NULL), OUT_OF_MEMORY or OPENCL: an

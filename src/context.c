@@ -371,6 +371,10 @@ double clrelu_context_build_ms(const clrelu_context *ctx) {
   return ctx ? ctx->build_ms : 0.0;
 }
 
+const char *clrelu_context_build_source(const clrelu_context *ctx) {
+  return !ctx ? "" : ctx->built_from_cache ? "binary cache" : "source";
+}
+
 clrelu_status clrelu_finish(clrelu_context *ctx) {
   if (!ctx)
     return clrelu__fail(CLRELU_ERROR_INVALID_ARGUMENT,

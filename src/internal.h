@@ -76,6 +76,7 @@ struct clrelu_context {
   char tuning_cache[512]; /* the device's tuning cache file, or "" */
   char device_name[256];
   double build_ms;
+  int built_from_cache; /* the program came from clrelu's binary cache */
 };
 
 struct clrelu_buffer {
@@ -148,6 +149,22 @@ typedef void (*clrelu_piece_fn)(void *arg, int k, int n);
 void clrelu__parallel(clrelu_piece_fn fn, void *arg, int n);
 /* The cores available, at least 1. */
 int clrelu__cores(void);
+
+/* ---- the on-disk cache (cache.c) ---- */
+
+uint64_t clrelu__hash(const void *data, size_t size, uint64_t h);
+/* $CLRELU_CACHE_DIR, else $XDG_CACHE_HOME/clrelu, else ~/.cache/clrelu; ""
+ * when there is none or CLRELU_CACHE_DIR is "off". */
+void clrelu__cache_dir(char *dir, size_t size);
+int clrelu__cache_mkdirs(void);
+/* Writes head then body to path through a temporary file and a rename. */
+int clrelu__cache_write(const char *path, const void *head, size_t head_size,
+                        const void *body, size_t body_size);
+/* A built program from the binary cache, or NULL; and storing one. */
+cl_program clrelu__binary_load(clrelu_context *ctx, const char *defines,
+                               const char *options);
+void clrelu__binary_store(clrelu_context *ctx, cl_program p,
+                          const char *defines, const char *options);
 
 /* Embedded kernel source (generated at build time from kernels/ *.cl). */
 extern const char clrelu_kernel_source[];

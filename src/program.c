@@ -30,6 +30,21 @@ static double now_ms(void) {
   return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
 }
 
+/* Whether to keep program binaries on disk: not where the implementation
+ * has a kernel cache of its own (PoCL, NVIDIA), since asking PoCL for a
+ * binary compiles every kernel (about 20 s here); $CLRELU_BINARY_CACHE
+ * (0 or 1) decides otherwise. */
+static int use_binary_cache(const clrelu_context *ctx) {
+  const char *env = getenv("CLRELU_BINARY_CACHE");
+  if (env && *env)
+    return strcmp(env, "0") != 0;
+  char name[256] = "";
+  clGetPlatformInfo(ctx->platform, CL_PLATFORM_NAME, sizeof name - 1, name,
+                    NULL);
+  return strstr(name, "Portable Computing Language") == NULL &&
+         strstr(name, "NVIDIA") == NULL;
+}
+
 clrelu_status clrelu__program_build(clrelu_context *ctx) {
   char defines[256];
   const clrelu_tuning *t = &ctx->tuning;
@@ -39,15 +54,23 @@ clrelu_status clrelu__program_build(clrelu_context *ctx) {
            t->vec, t->items, t->contig, t->nt);
   const char *parts[2] = {defines, clrelu_kernel_source};
   size_t sizes[2] = {strlen(defines), clrelu_kernel_source_size};
-  double t0 = now_ms();
-  cl_int err;
-  ctx->program = clCreateProgramWithSource(ctx->context, 2, parts, sizes, &err);
-  if (!ctx->program)
-    return clrelu__cl_fail(err, "clCreateProgramWithSource");
   /* No fast-math options: NaN, infinities and denormals must survive. -w:
    * PoCL otherwise prints ABI notes about wide vectors on every cold build. */
-  err = clBuildProgram(ctx->program, 1, &ctx->device, "-cl-std=CL1.2 -w", NULL,
-                       NULL);
+  static const char options[] = "-cl-std=CL1.2 -w";
+  double t0 = now_ms();
+  cl_int err = CL_SUCCESS;
+  const int binaries = use_binary_cache(ctx);
+  ctx->program = binaries ? clrelu__binary_load(ctx, defines, options) : NULL;
+  ctx->built_from_cache = ctx->program != NULL;
+  if (!ctx->program) {
+    ctx->program =
+        clCreateProgramWithSource(ctx->context, 2, parts, sizes, &err);
+    if (!ctx->program)
+      return clrelu__cl_fail(err, "clCreateProgramWithSource");
+    err = clBuildProgram(ctx->program, 1, &ctx->device, options, NULL, NULL);
+    if (err == CL_SUCCESS && binaries)
+      clrelu__binary_store(ctx, ctx->program, defines, options);
+  }
   if (err != CL_SUCCESS) {
     size_t log_size = 0;
     clGetProgramBuildInfo(ctx->program, ctx->device, CL_PROGRAM_BUILD_LOG, 0,

@@ -15,8 +15,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 /* Measured: PoCL on x86 CPUs wants 16-float vectors, long contiguous runs
  * per work-item and streaming stores; NVIDIA GPUs want float4, adjacent
@@ -83,13 +81,6 @@ static const char *parse_shape(const char *text, clrelu_tuning *t) {
 
 /* ---- the cache file ---- */
 
-static uint64_t fnv1a(const char *s) {
-  uint64_t h = 0xcbf29ce484222325ull;
-  for (; *s; ++s)
-    h = (h ^ (unsigned char)*s) * 0x100000001b3ull;
-  return h;
-}
-
 /* The key line: what the measured shape belongs to. */
 static void cache_key(const clrelu_context *ctx, char *key, size_t size) {
   char vendor[128] = "", driver[128] = "", version[128] = "";
@@ -101,22 +92,6 @@ static void cache_key(const clrelu_context *ctx, char *key, size_t size) {
                   NULL);
   snprintf(key, size, "%s | %s | %s | %s | clrelu %d.%d", ctx->device_name,
            vendor, driver, version, CLRELU_VERSION_MAJOR, CLRELU_VERSION_MINOR);
-}
-
-/* $CLRELU_CACHE_DIR, else $XDG_CACHE_HOME/clrelu, else ~/.cache/clrelu;
- * "" when there is none or CLRELU_CACHE_DIR is "off". */
-static void cache_dir(char *dir, size_t size) {
-  const char *env = getenv("CLRELU_CACHE_DIR");
-  const char *xdg = getenv("XDG_CACHE_HOME"), *home = getenv("HOME");
-  dir[0] = 0;
-  if (env && strcmp(env, "off") == 0)
-    return;
-  if (env && *env)
-    snprintf(dir, size, "%s", env);
-  else if (xdg && *xdg)
-    snprintf(dir, size, "%s/clrelu", xdg);
-  else if (home && *home)
-    snprintf(dir, size, "%s/.cache/clrelu", home);
 }
 
 /* Reads a shape from the cache file when its key matches. */
@@ -161,36 +136,19 @@ clrelu_status clrelu_context_tuning_save(const clrelu_context *ctx,
     return clrelu__fail(CLRELU_ERROR_INVALID_ARGUMENT,
                         "clrelu_context_tuning_save: no cache directory "
                         "(set CLRELU_CACHE_DIR or HOME)");
-  char dir[512];
-  cache_dir(dir, sizeof dir);
-  /* mkdir -p of the cache directory, one level at a time */
-  for (char *p = dir + 1; *p; ++p)
-    if (*p == '/') {
-      *p = 0;
-      mkdir(dir, 0755);
-      *p = '/';
-    }
-  mkdir(dir, 0755);
-  char tmp[600], key[512];
-  snprintf(tmp, sizeof tmp, "%s.%ld.tmp", ctx->tuning_cache, (long)getpid());
+  char key[512], text[1024];
   cache_key(ctx, key, sizeof key);
-  FILE *f = fopen(tmp, "w");
-  if (!f)
-    return clrelu__fail(CLRELU_ERROR_INVALID_ARGUMENT,
-                        "clrelu_context_tuning_save: cannot write %s", tmp);
-  int ok = fprintf(f,
-                   "# clrelu launch shape for one device, written by "
-                   "clrelu-tune; delete to go back to the built-in table\n"
-                   "key=%s\nshape=vec=%d,items=%d,local=%d,nt=%d,contig=%d\n",
-                   key, t.vec, t.items, t.local, t.nt, t.contig) > 0;
-  ok = fclose(f) == 0 && ok;
+  int len = snprintf(text, sizeof text,
+                     "# clrelu launch shape for one device, written by "
+                     "clrelu-tune; delete to go back to the built-in table\n"
+                     "key=%s\nshape=vec=%d,items=%d,local=%d,nt=%d,contig=%d\n",
+                     key, t.vec, t.items, t.local, t.nt, t.contig);
   /* atomic: readers see the old file or the new one, never half of one */
-  if (!ok || rename(tmp, ctx->tuning_cache) != 0) {
-    remove(tmp);
+  if (len <= 0 || (size_t)len >= sizeof text || !clrelu__cache_mkdirs() ||
+      !clrelu__cache_write(ctx->tuning_cache, "", 0, text, (size_t)len))
     return clrelu__fail(CLRELU_ERROR_INVALID_ARGUMENT,
                         "clrelu_context_tuning_save: cannot write %s",
                         ctx->tuning_cache);
-  }
   return CLRELU_SUCCESS;
 }
 
@@ -220,12 +178,14 @@ clrelu_status clrelu__tuning_choose(clrelu_context *ctx) {
   snprintf(ctx->tuning_source, sizeof ctx->tuning_source, "%s", row->why);
 
   char dir[400], key[512];
-  cache_dir(dir, sizeof dir);
+  clrelu__cache_dir(dir, sizeof dir);
   cache_key(ctx, key, sizeof key);
   ctx->tuning_cache[0] = 0;
   if (dir[0])
     snprintf(ctx->tuning_cache, sizeof ctx->tuning_cache,
-             "%s/tuning-%016llx.txt", dir, (unsigned long long)fnv1a(key));
+             "%s/tuning-%016llx.txt", dir,
+             (unsigned long long)clrelu__hash(key, strlen(key),
+                                              0xcbf29ce484222325ull));
   if (cache_read(ctx, &ctx->tuning))
     snprintf(ctx->tuning_source, sizeof ctx->tuning_source,
              "tuned by clrelu-tune");

@@ -118,6 +118,31 @@ int main(void) {
   clrelu_context_destroy(c);
   remove(path);
 
+  /* program binaries: stored, loaded, and a damaged file rebuilt */
+  setenv("CLRELU_BINARY_CACHE", "1", 1);
+  c = open_ctx();
+  clrelu_context_destroy(c);
+  c = open_ctx();
+  CHECK(strcmp(clrelu_context_build_source(c), "binary cache") == 0,
+        "second context built from %s", clrelu_context_build_source(c));
+  printf("binary cache: %.1f ms\n", clrelu_context_build_ms(c));
+  check_relu(c);
+  clrelu_context_destroy(c);
+  {
+    char cmd[700];
+    snprintf(cmd, sizeof cmd,
+             "for f in \"%s\"/program-*.bin; do head -c 100 \"$f\" > "
+             "\"$f.x\" && mv \"$f.x\" \"$f\"; done",
+             getenv("CLRELU_CACHE_DIR"));
+    CHECK(system(cmd) == 0, "truncating %s", cmd);
+  }
+  c = open_ctx();
+  CHECK(strcmp(clrelu_context_build_source(c), "source") == 0,
+        "damaged binary: built from %s", clrelu_context_build_source(c));
+  check_relu(c);
+  clrelu_context_destroy(c);
+  unsetenv("CLRELU_BINARY_CACHE");
+
   /* no cache at all */
   setenv("CLRELU_CACHE_DIR", "off", 1);
   c = open_ctx();

@@ -123,8 +123,12 @@ int main(int argc, char **argv) {
   }
   double first_ms = clrelu_context_build_ms(ctx);
   double cached_ms = -1;
-  if (clrelu_context_create(spec, &again) == CLRELU_SUCCESS)
+  char again_source[32] = "-";
+  if (clrelu_context_create(spec, &again) == CLRELU_SUCCESS) {
     cached_ms = clrelu_context_build_ms(again);
+    snprintf(again_source, sizeof again_source, "%s",
+             clrelu_context_build_source(again));
+  }
   clrelu_context_destroy(again);
 
   cl_device_id chosen;
@@ -175,8 +179,9 @@ int main(int argc, char **argv) {
     json_str(why);
     printf(",\n  \"tuning\": ");
     json_str(clrelu_context_tuning(ctx));
-    printf(",\n  \"build_ms_first\": %.1f,\n  \"build_ms_cached\": %.1f,\n",
-           first_ms, cached_ms);
+    printf(",\n  \"build_ms_first\": %.1f,\n  \"build_ms_cached\": %.1f,\n"
+           "  \"build_cached_from\": \"%s\",\n",
+           first_ms, cached_ms, again_source);
     printf("  \"cpu_isa\": \"%s\"\n}\n", clrelu_cpu_isa());
   } else {
     printf("clrelu %d.%d.%d\n\nOpenCL devices:\n", CLRELU_VERSION_MAJOR,
@@ -195,8 +200,8 @@ int main(int argc, char **argv) {
     }
     printf("\n* chosen: %s\n  why: %s\n", clrelu_context_device_name(ctx), why);
     printf("  launch shape: %s\n", clrelu_context_tuning(ctx));
-    printf("  building the kernels: %.1f ms first, %.1f ms again\n", first_ms,
-           cached_ms);
+    printf("  building the kernels: %.1f ms first, %.1f ms again (from %s)\n",
+           first_ms, cached_ms, again_source);
     printf("  CPU ops use: %s\n", clrelu_cpu_isa());
     printf("\nChoose a device with CLRELU_DEVICE or --device: gpu, cpu, P:D "
            "(platform:device index above), or part of a name, any case.\n");
