@@ -111,6 +111,11 @@ CLRELU_API const char *clrelu_last_error(void);
 
 /* ---- Contexts ------------------------------------------------------------ */
 
+/* A one-line fix when this machine has an OpenCL driver installed but not
+ * registered with the ICD loader (NVIDIA's libnvidia-opencl.so.1 without
+ * /etc/OpenCL/vendors/nvidia.icd, common in containers); "" otherwise. */
+CLRELU_API const char *clrelu_driver_hint(void);
+
 /* Creates a context on one device: an OpenCL context, an in-order queue and
  * the built kernels.
  *   device  NULL or "": $CLRELU_DEVICE when set and not empty, else the

@@ -30,14 +30,28 @@ static const char *nvidia_library(void) {
   return NULL;
 }
 
+static char hint_text[320];
+static void make_hint(void) {
+  const char *lib = nvidia_library();
+  if (lib && access("/etc/OpenCL/vendors/nvidia.icd", F_OK) != 0)
+    snprintf(hint_text, sizeof hint_text,
+             "NVIDIA's OpenCL driver is installed but not registered: as "
+             "root, run 'echo %s > /etc/OpenCL/vendors/nvidia.icd'",
+             lib);
+}
+
+const char *clrelu_driver_hint(void) {
+  static pthread_once_t once = PTHREAD_ONCE_INIT;
+  pthread_once(&once, make_hint);
+  return hint_text;
+}
+
 /* Appends the one-line fix when NVIDIA's driver is there but not registered
  * with the ICD loader. */
 static void append_nvidia_hint(void) {
-  const char *lib = nvidia_library();
-  if (lib && access("/etc/OpenCL/vendors/nvidia.icd", F_OK) != 0)
-    clrelu__append("; NVIDIA's OpenCL driver is installed but not registered:"
-                   " as root, run 'echo %s > /etc/OpenCL/vendors/nvidia.icd'",
-                   lib);
+  const char *hint = clrelu_driver_hint();
+  if (hint[0])
+    clrelu__append("; %s", hint);
 }
 
 static const char *type_name(cl_device_type t) {

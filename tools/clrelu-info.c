@@ -199,6 +199,8 @@ int main(int argc, char **argv) {
              e->unified ? "yes" : "no");
     }
     printf("\n* chosen: %s\n  why: %s\n", clrelu_context_device_name(ctx), why);
+    if (clrelu_driver_hint()[0])
+      printf("  note: %s\n", clrelu_driver_hint());
     printf("  launch shape: %s\n", clrelu_context_tuning(ctx));
     printf("  building the kernels: %.1f ms first, %.1f ms again (from %s)\n",
            first_ms, cached_ms, again_source);
