@@ -47,12 +47,13 @@ static double gbps_at(const bench_row *row, int i) {
 }
 
 const bench_row *bench_find(const bench_results *r, int si, op_id op,
-                            layout_id layout, path_id path) {
+                            layout_id layout, clrelu_dtype dtype,
+                            path_id path) {
   const bench_size *s = &r->sizes[si];
   for (int i = s->first; i < s->first + s->count; ++i) {
     const bench_row *row = &r->rows[i];
     if (row->shape.op == op && row->shape.layout == layout &&
-        row->path == path && row->nt > 0)
+        row->shape.dtype == dtype && row->path == path && row->nt > 0)
       return row;
   }
   return NULL;
@@ -69,6 +70,21 @@ double bench_ratio(const bench_row *a, const bench_row *b) {
       q[n++] = ga / gb;
   }
   return n ? bench_median(q, n) : 0.0;
+}
+
+double bench_ratio_elems(const bench_row *a, const bench_row *b) {
+  if (!a || !b || a->nt == 0 || a->nt != b->nt)
+    return 0.0;
+  double q[1024];
+  int n = 0;
+  for (int i = 0; i < a->nt && n < 1024; ++i)
+    if (a->t[i] > 0 && b->t[i] > 0)
+      q[n++] = ((double)a->shape.n / a->t[i]) / ((double)b->shape.n / b->t[i]);
+  return n ? bench_median(q, n) : 0.0;
+}
+
+double bench_ratio_medians(const bench_row *a, const bench_row *b) {
+  return a && b && a->gbps > 0 && b->gbps > 0 ? a->gbps / b->gbps : 0.0;
 }
 
 path_id bench_dnnl_peer(op_id op) {
@@ -109,8 +125,8 @@ static void size_limit(bench_results *r, bench_size *s) {
   s->limit_med = bench_median(s->limit, nt);
   for (int i = s->first; i < s->first + s->count; ++i) {
     bench_row *row = &r->rows[i];
-    if (row->nt != nt || row->bytes <= 0)
-      continue;
+    if (row->nt != nt || row->bytes <= 0 || row->path == P_TORCH)
+      continue; /* torch ran in its own rounds */
     double q[1024];
     int n = 0;
     for (int k = 0; k < nt && n < 1024; ++k)
@@ -123,31 +139,32 @@ static void size_limit(bench_results *r, bench_size *s) {
 
 static void crossovers(bench_results *r) {
   r->ncross = 0;
-  for (int op = 0; op < OP_COUNT; ++op) {
-    for (int l = op == OP_BIAS_RELU ? 0 : LAY_NONE;
-         l < (op == OP_BIAS_RELU ? LAY_COUNT : 0); ++l) {
-      bench_crossover c = {(op_id)op, (layout_id)l, 0, 0, 0.0};
-      int seen = 0;
-      for (int si = 0; si < r->nsizes; ++si) {
-        const bench_row *e2e =
-            bench_find(r, si, (op_id)op, (layout_id)l, P_E2E);
-        const bench_row *cpu =
-            bench_find(r, si, (op_id)op, (layout_id)l, P_CPU_ALL);
-        if (!e2e || !cpu)
-          continue;
-        seen = 1;
-        double q = bench_ratio(e2e, cpu); /* > 1: the device is faster */
-        if (q > 1.0 && c.size == 0) {
-          c.size = r->sizes[si].size;
-          c.ratio = q;
-        } else if (q <= 1.0 && c.size != 0) {
-          c.later_loses = 1;
+  for (int t = 0; t < BENCH_NDTYPES; ++t)
+    for (int op = 0; op < OP_COUNT; ++op)
+      for (int l = op == OP_BIAS_RELU ? 0 : LAY_NONE;
+           l < (op == OP_BIAS_RELU ? LAY_COUNT : 0); ++l) {
+        bench_crossover c = {
+            .op = (op_id)op, .layout = (layout_id)l, .dtype = (clrelu_dtype)t};
+        int seen = 0;
+        for (int si = 0; si < r->nsizes; ++si) {
+          const bench_row *e2e = bench_find(r, si, (op_id)op, (layout_id)l,
+                                            (clrelu_dtype)t, P_E2E);
+          const bench_row *cpu = bench_find(r, si, (op_id)op, (layout_id)l,
+                                            (clrelu_dtype)t, P_CPU_ALL);
+          if (!e2e || !cpu)
+            continue;
+          seen = 1;
+          double q = bench_ratio(e2e, cpu); /* > 1: the device is faster */
+          if (q > 1.0 && c.size == 0) {
+            c.size = r->sizes[si].size;
+            c.ratio = q;
+          } else if (q <= 1.0 && c.size != 0) {
+            c.later_loses = 1;
+          }
         }
+        if (seen)
+          r->cross[r->ncross++] = c;
       }
-      if (seen)
-        r->cross[r->ncross++] = c;
-    }
-  }
 }
 
 void bench_analyse(bench_results *r) {

@@ -1,16 +1,20 @@
 /* clrelu-bench: main, setup and the timing rounds.
  *
- * For each size, every path (each op on the device, end to end and on the
- * CPU; the two-pass bias + ReLU; the copies and oneDNN that set the memory
- * limit) runs once per round, in turn, with an idle gap between paths, so
- * that the machine's drifting bandwidth affects them alike. */
+ * For each size, every path (each op in each dtype on the device, end to
+ * end and on the CPU; the two-pass bias + ReLU; the copies and oneDNN that
+ * set the memory limit) runs once per round, in turn, with an idle gap
+ * between paths, so that the machine's drifting bandwidth affects them
+ * alike. torch, when it can run on the same GPU, is timed in its own run
+ * before those rounds. */
 #include "bench.h"
 
 #include "device.h"
 #include "peers.h"
 #include "timer.h"
+#include "torch.h"
 
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -43,7 +47,12 @@ typedef struct bench_state {
   bench_device *dev;
   host_team *team;
   dnnl_peer *dnnl;
-  float *hx, *hdy, *hy, *hbias;
+  /* host arrays of each dtype (float, or uint16_t bit patterns); NULL for
+   * dtypes not run. Float32 is always there: the references use it. */
+  void *hx[BENCH_NDTYPES], *hdy[BENCH_NDTYPES], *hy[BENCH_NDTYPES],
+      *hbias[BENCH_NDTYPES];
+  torch_job *torch;
+  int ntorch;
 } bench_state;
 
 /* One timed path: writes up to three rows per run (some paths give more
@@ -56,10 +65,11 @@ typedef struct job {
 
 #define BIAS_CAP 1024
 
-static float *host_array(size_t n) {
-  float *p = malloc(n * sizeof *p); /* plain malloc, as users' arrays are */
+static void *host_array(size_t n, clrelu_dtype t) {
+  size_t bytes = n * (size_t)bench_dtype_bytes(t);
+  void *p = malloc(bytes); /* plain malloc, as users' arrays are */
   if (!p)
-    bench_error("out of memory for %zu floats", n);
+    bench_error("out of memory for %zu %s elements", n, bench_dtype_names[t]);
   return p;
 }
 
@@ -72,29 +82,55 @@ static void fill(float *a, size_t n, unsigned seed, float scale) {
   }
 }
 
-static void cpu_op(const bench_state *b, const op_shape *s) {
+static void cpu_op32(const bench_state *b, const op_shape *s) {
+  const float *x = b->hx[CLRELU_F32], *dy = b->hdy[CLRELU_F32],
+              *bias = b->hbias[CLRELU_F32];
+  float *y = b->hy[CLRELU_F32];
   switch (s->op) {
   case OP_RELU:
-    clrelu_cpu_relu(b->hx, b->hy, s->n);
+    clrelu_cpu_relu(x, y, s->n);
     break;
   case OP_RELU_DERIVATIVE:
-    clrelu_cpu_relu_derivative(b->hx, b->hy, s->n);
+    clrelu_cpu_relu_derivative(x, y, s->n);
     break;
   case OP_RELU_BACKWARD:
-    clrelu_cpu_relu_backward(b->hdy, b->hx, b->hy, s->n);
+    clrelu_cpu_relu_backward(dy, x, y, s->n);
     break;
   case OP_LEAKY_RELU:
-    clrelu_cpu_leaky_relu(b->hx, b->hy, s->n, s->alpha);
+    clrelu_cpu_leaky_relu(x, y, s->n, s->alpha);
     break;
   case OP_LEAKY_RELU_BACKWARD:
-    clrelu_cpu_leaky_relu_backward(b->hdy, b->hx, b->hy, s->n, s->alpha);
+    clrelu_cpu_leaky_relu_backward(dy, x, y, s->n, s->alpha);
     break;
   case OP_BIAS_RELU:
-    clrelu_cpu_bias_relu(b->hx, b->hbias, b->hy, s->outer, s->channels,
-                         s->inner, s->alpha);
+    clrelu_cpu_bias_relu(x, bias, y, s->outer, s->channels, s->inner, s->alpha);
     break;
   default:
     break;
+  }
+}
+
+/* clrelu_cpu_*_16 on the 16-bit arrays of s->dtype. */
+static clrelu_status cpu_op16(const bench_state *b, const op_shape *s) {
+  clrelu_dtype t = s->dtype;
+  const uint16_t *x = b->hx[t], *dy = b->hdy[t], *bias = b->hbias[t];
+  uint16_t *y = b->hy[t];
+  switch (s->op) {
+  case OP_RELU:
+    return clrelu_cpu_relu_16(t, x, y, s->n);
+  case OP_RELU_DERIVATIVE:
+    return clrelu_cpu_relu_derivative_16(t, x, y, s->n);
+  case OP_RELU_BACKWARD:
+    return clrelu_cpu_relu_backward_16(t, dy, x, y, s->n);
+  case OP_LEAKY_RELU:
+    return clrelu_cpu_leaky_relu_16(t, x, y, s->n, s->alpha);
+  case OP_LEAKY_RELU_BACKWARD:
+    return clrelu_cpu_leaky_relu_backward_16(t, dy, x, y, s->n, s->alpha);
+  case OP_BIAS_RELU:
+    return clrelu_cpu_bias_relu_16(t, x, bias, y, s->outer, s->channels,
+                                   s->inner, s->alpha);
+  default:
+    return CLRELU_ERROR_INVALID_ARGUMENT;
   }
 }
 
@@ -106,30 +142,38 @@ static int run_job(bench_state *b, const job *j, double t[3]) {
   case P_DEV_KERNEL:
     return bdev_resident(b->dev, s, &t[0], &t[1]);
   case P_E2E:
-    return bdev_e2e(b->dev, s, b->hx, b->hdy, b->hy, &t[0]);
+    return bdev_e2e(b->dev, s, b->hx[s->dtype], b->hdy[s->dtype],
+                    b->hy[s->dtype], &t[0]);
   case P_CPU_1T:
   case P_CPU_ALL: {
     int old = clrelu_cpu_set_threads(j->path == P_CPU_1T ? 1 : 0);
+    clrelu_status st = CLRELU_SUCCESS;
     t0 = bench_now();
-    cpu_op(b, s);
+    if (s->dtype == CLRELU_F32)
+      cpu_op32(b, s);
+    else
+      st = cpu_op16(b, s);
     t[0] = bench_now() - t0;
     clrelu_cpu_set_threads(old);
-    return 0;
+    return st == CLRELU_SUCCESS ? 0 : bench_fail("clrelu_cpu_*_16", st);
   }
   case P_2PASS_KERNEL:
     return bdev_two_pass(b->dev, s, &t[0], &t[1], &t[2]);
   case P_STREAM_COPY:
   case P_PLAIN_COPY:
-  case P_MEMCPY:
+  case P_MEMCPY: {
+    float *y = b->hy[CLRELU_F32];
+    const float *x = b->hx[CLRELU_F32];
     t0 = bench_now();
     if (j->path == P_STREAM_COPY)
-      copy_stream2(b->team, b->hy, b->hx, s->n);
+      copy_stream2(b->team, y, x, s->n);
     else if (j->path == P_PLAIN_COPY)
-      copy_plain2(b->team, b->hy, b->hx, s->n);
+      copy_plain2(b->team, y, x, s->n);
     else
-      memcpy(b->hy, b->hx, s->n * sizeof *b->hy);
+      memcpy(y, x, s->n * sizeof *y);
     t[0] = bench_now() - t0;
     return 0;
+  }
   case P_DNNL_RELU:
   case P_DNNL_LEAKY: {
     t0 = bench_now();
@@ -151,8 +195,8 @@ static int run_job(bench_state *b, const job *j, double t[3]) {
 /* Adds a job and its rows: one per path in paths[0..npaths). */
 static int add_job(bench_state *b, job *jobs, int *njobs, size_t size,
                    const op_shape *s, int npaths, const path_id *paths) {
-  double bytes =
-      s->op == OP_NONE ? 8.0 * (double)s->n : bench_op_bytes(s->op, s->n);
+  double bytes = s->op == OP_NONE ? 8.0 * (double)s->n
+                                  : bench_op_bytes(s->op, s->dtype, s->n);
   job *j = &jobs[*njobs];
   j->path = paths[0];
   j->shape = *s;
@@ -199,31 +243,60 @@ static int run_rounds(bench_state *b, const job *jobs, int njobs) {
   return 0;
 }
 
-/* The jobs of one size: each selected op's paths, then the references. */
-static int size_jobs(bench_state *b, size_t size, job *jobs, int *njobs) {
+/* Calls fn for each selected op (and layout) and dtype at size. */
+typedef int (*shape_fn)(bench_state *b, size_t size, const op_shape *s,
+                        void *arg);
+static int each_shape(bench_state *b, size_t size, shape_fn fn, void *arg) {
   const bench_options *o = &b->opt;
   for (int op = 0; op < OP_COUNT; ++op) {
     if (!o->ops[op])
       continue;
     int nl = op == OP_BIAS_RELU ? LAY_COUNT : 1;
     for (int l = 0; l < nl; ++l) {
-      op_shape s;
       if (op == OP_BIAS_RELU && !o->layouts[l])
         continue;
-      if (!bench_shape((op_id)op, op == OP_BIAS_RELU ? (layout_id)l : LAY_NONE,
-                       size, &s))
-        continue;
-      if (add_path(b, jobs, njobs, size, &s, P_DEV_KERNEL) ||
-          add_path(b, jobs, njobs, size, &s, P_E2E) ||
-          add_path(b, jobs, njobs, size, &s, P_CPU_1T) ||
-          add_path(b, jobs, njobs, size, &s, P_CPU_ALL))
-        return -1;
-      if (op == OP_BIAS_RELU &&
-          add_path(b, jobs, njobs, size, &s, P_2PASS_KERNEL))
-        return -1;
+      for (int t = 0; t < BENCH_NDTYPES; ++t) {
+        op_shape s;
+        if (!bench_dtype_at(o, (clrelu_dtype)t, size) ||
+            !bench_shape((op_id)op,
+                         op == OP_BIAS_RELU ? (layout_id)l : LAY_NONE,
+                         (clrelu_dtype)t, size, &s))
+          continue;
+        int rc = fn(b, size, &s, arg);
+        if (rc != 0)
+          return rc;
+      }
     }
   }
-  op_shape ref = {OP_NONE, LAY_NONE, size, size, 1, 1, 0.0f};
+  return 0;
+}
+
+typedef struct job_list {
+  job *jobs;
+  int *njobs;
+} job_list;
+
+static int op_jobs(bench_state *b, size_t size, const op_shape *s, void *arg) {
+  job_list *l = arg;
+  if (add_path(b, l->jobs, l->njobs, size, s, P_DEV_KERNEL) ||
+      add_path(b, l->jobs, l->njobs, size, s, P_E2E) ||
+      add_path(b, l->jobs, l->njobs, size, s, P_CPU_1T) ||
+      add_path(b, l->jobs, l->njobs, size, s, P_CPU_ALL))
+    return -1;
+  /* the bench's bias-add kernel is float32 */
+  if (s->op == OP_BIAS_RELU && s->dtype == CLRELU_F32 &&
+      add_path(b, l->jobs, l->njobs, size, s, P_2PASS_KERNEL))
+    return -1;
+  return 0;
+}
+
+/* The jobs of one size: each selected op's paths in each dtype, then the
+ * references. */
+static int size_jobs(bench_state *b, size_t size, job *jobs, int *njobs) {
+  job_list l = {jobs, njobs};
+  if (each_shape(b, size, op_jobs, &l) != 0)
+    return -1;
+  op_shape ref = {OP_NONE, LAY_NONE, CLRELU_F32, size, size, 1, 1, 0.0f};
   if (add_path(b, jobs, njobs, size, &ref, P_STREAM_COPY) ||
       add_path(b, jobs, njobs, size, &ref, P_PLAIN_COPY) ||
       add_path(b, jobs, njobs, size, &ref, P_CL_COPY) ||
@@ -231,7 +304,8 @@ static int size_jobs(bench_state *b, size_t size, job *jobs, int *njobs) {
     return -1;
   if (b->dnnl) {
     ref.alpha = BENCH_LEAKY_ALPHA;
-    if (dnnl_peer_prepare(b->dnnl, b->hx, b->hy, size, BENCH_LEAKY_ALPHA) ||
+    if (dnnl_peer_prepare(b->dnnl, b->hx[CLRELU_F32], b->hy[CLRELU_F32], size,
+                          BENCH_LEAKY_ALPHA) ||
         add_path(b, jobs, njobs, size, &ref, P_DNNL_RELU) ||
         add_path(b, jobs, njobs, size, &ref, P_DNNL_LEAKY))
       return -1;
@@ -239,7 +313,25 @@ static int size_jobs(bench_state *b, size_t size, job *jobs, int *njobs) {
   return 0;
 }
 
-#define MAX_JOBS (OP_COUNT * LAY_COUNT * 5 + 8)
+#define MAX_JOBS ((OP_COUNT + LAY_COUNT) * (4 * BENCH_NDTYPES + 1) + 8)
+
+/* Rows of size for the torch jobs timed there, their times copied. */
+static int torch_rows(bench_state *b, size_t size) {
+  for (int i = 0; i < b->ntorch; ++i) {
+    const torch_job *tj = &b->torch[i];
+    if (tj->size != size || tj->nt == 0)
+      continue;
+    int k = bench_add_row(
+        &b->res, size, &tj->shape, P_TORCH,
+        bench_op_bytes(tj->shape.op, tj->shape.dtype, tj->shape.n));
+    if (k < 0)
+      return bench_error("out of memory for the results");
+    bench_row *row = &b->res.rows[k];
+    for (int j = 0; j < tj->nt && j < b->opt.reps; ++j)
+      row->t[row->nt++] = tj->t[j];
+  }
+  return 0;
+}
 
 static int measure_sizes(bench_state *b) {
   job jobs[MAX_JOBS];
@@ -256,7 +348,7 @@ static int measure_sizes(bench_state *b) {
       fprintf(stderr, "clrelu-bench: size %zu (%d of %d)\n", size, si + 1,
               b->opt.nsizes);
     int njobs = 0;
-    if (size_jobs(b, size, jobs, &njobs) != 0)
+    if (size_jobs(b, size, jobs, &njobs) != 0 || torch_rows(b, size) != 0)
       return -1;
     bs->count = b->res.nrows - bs->first;
     if (run_rounds(b, jobs, njobs) != 0)
@@ -269,7 +361,7 @@ static int measure_overhead(bench_state *b) {
   if (b->opt.progress)
     fprintf(stderr, "clrelu-bench: per-call overhead\n");
   op_shape s;
-  bench_shape(OP_RELU, LAY_NONE, 1, &s);
+  bench_shape(OP_RELU, LAY_NONE, CLRELU_F32, 1, &s);
   job jobs[2];
   int njobs = 0;
   if (add_path(b, jobs, &njobs, 1, &s, P_OVH_CLRELU) ||
@@ -294,7 +386,7 @@ static int setup(bench_state *b) {
   if (bdev_context_times(o->device, r->build_ms, r->create_ms) != 0)
     return -1;
   size_t cap = o->sizes[o->nsizes - 1];
-  if (bdev_create(&b->dev, o->device, cap, BIAS_CAP) != 0)
+  if (bdev_create(&b->dev, o->device, cap, BIAS_CAP, o->dtypes) != 0)
     return -1;
   clrelu_context *ctx = bdev_context(b->dev);
   snprintf(r->device, sizeof r->device, "%s", clrelu_context_device_name(ctx));
@@ -302,15 +394,35 @@ static int setup(bench_state *b) {
   r->cpu_isa = clrelu_cpu_isa();
   r->copy_isa = copy_stream_isa();
 
-  if (!(b->hx = host_array(cap)) || !(b->hdy = host_array(cap)) ||
-      !(b->hy = host_array(cap)) || !(b->hbias = host_array(BIAS_CAP)))
-    return -1;
-  fill(b->hx, cap, 1, 1.0f);
-  fill(b->hdy, cap, 2, 1.0f);
-  fill(b->hbias, BIAS_CAP, 3, 0.5f);
-  memset(b->hy, 0, cap * sizeof *b->hy);
-  if (bdev_upload(b->dev, b->hx, b->hdy, b->hbias, cap, BIAS_CAP) != 0)
-    return -1;
+  /* float32 inputs; the 16-bit ones are the same values rounded */
+  for (int t = 0; t < BENCH_NDTYPES; ++t) {
+    if (t != CLRELU_F32 && !o->dtypes[t])
+      continue;
+    clrelu_dtype dt = (clrelu_dtype)t;
+    if (!(b->hx[t] = host_array(cap, dt)) ||
+        !(b->hdy[t] = host_array(cap, dt)) ||
+        !(b->hy[t] = host_array(cap, dt)) ||
+        !(b->hbias[t] = host_array(BIAS_CAP, dt)))
+      return -1;
+    memset(b->hy[t], 0, cap * (size_t)bench_dtype_bytes(dt));
+  }
+  fill(b->hx[CLRELU_F32], cap, 1, 1.0f);
+  fill(b->hdy[CLRELU_F32], cap, 2, 1.0f);
+  fill(b->hbias[CLRELU_F32], BIAS_CAP, 3, 0.5f);
+  for (int t = 0; t < BENCH_NDTYPES; ++t) {
+    if (!b->hx[t])
+      continue;
+    if (t != CLRELU_F32) {
+      void (*to16)(const float *, uint16_t *, size_t) =
+          t == CLRELU_F16 ? clrelu_f32_to_f16 : clrelu_f32_to_bf16;
+      to16(b->hx[CLRELU_F32], b->hx[t], cap);
+      to16(b->hdy[CLRELU_F32], b->hdy[t], cap);
+      to16(b->hbias[CLRELU_F32], b->hbias[t], BIAS_CAP);
+    }
+    if (bdev_upload(b->dev, (clrelu_dtype)t, b->hx[t], b->hdy[t], b->hbias[t],
+                    cap, BIAS_CAP) != 0)
+      return -1;
+  }
 
   if (team_create(&b->team) != 0)
     return -1;
@@ -328,14 +440,71 @@ static int setup(bench_state *b) {
   return 0;
 }
 
+/* The torch jobs: each selected op with a torch counterpart, in each dtype,
+ * at each size. */
+static int count_torch(bench_state *b, size_t size, const op_shape *s,
+                       void *arg) {
+  (void)b, (void)size;
+  *(int *)arg += torch_has_op(s->op);
+  return 0;
+}
+
+static int add_torch(bench_state *b, size_t size, const op_shape *s,
+                     void *arg) {
+  (void)arg;
+  if (!torch_has_op(s->op))
+    return 0;
+  torch_job *tj = &b->torch[b->ntorch];
+  memset(tj, 0, sizeof *tj);
+  tj->size = size;
+  tj->shape = *s;
+  if (!(tj->t = calloc((size_t)b->opt.reps, sizeof *tj->t)))
+    return bench_error("out of memory for the torch peer");
+  ++b->ntorch;
+  return 0;
+}
+
+static int measure_torch(bench_state *b) {
+  const bench_options *o = &b->opt;
+  bench_results *r = &b->res;
+  if (!o->torch) {
+    snprintf(r->torch, sizeof r->torch, "not run (--no-torch)");
+    return 0;
+  }
+  int n = 0;
+  /* $CLRELU_BENCH_TORCH_ANY_DEVICE=1 runs the peer whatever clrelu's device
+   * is: for testing the plumbing (with a stand-in torch) */
+  const char *any = getenv("CLRELU_BENCH_TORCH_ANY_DEVICE");
+  int gpu = bdev_is_gpu(b->dev) || (any && !strcmp(any, "1"));
+  for (int si = 0; si < o->nsizes && gpu; ++si)
+    each_shape(b, o->sizes[si], count_torch, &n);
+  if (n > 0 && !(b->torch = calloc((size_t)n, sizeof *b->torch)))
+    return bench_error("out of memory for the torch peer");
+  for (int si = 0; si < o->nsizes && n > 0; ++si)
+    if (each_shape(b, o->sizes[si], add_torch, NULL) != 0)
+      return -1;
+  if (o->progress)
+    fprintf(stderr, "clrelu-bench: torch peer (%d jobs)\n", b->ntorch);
+  r->torch_ran = torch_run(o, r->device, gpu, b->torch, b->ntorch, r->torch,
+                           sizeof r->torch);
+  if (o->format != OUT_TABLE || o->progress)
+    fprintf(stderr, "clrelu-bench: torch: %s\n", r->torch);
+  return 0;
+}
+
 static void teardown(bench_state *b) {
   dnnl_peer_destroy(b->dnnl);
   team_destroy(b->team);
   bdev_destroy(b->dev);
-  free(b->hx);
-  free(b->hdy);
-  free(b->hy);
-  free(b->hbias);
+  for (int t = 0; t < BENCH_NDTYPES; ++t) {
+    free(b->hx[t]);
+    free(b->hdy[t]);
+    free(b->hy[t]);
+    free(b->hbias[t]);
+  }
+  for (int i = 0; i < b->ntorch; ++i)
+    free(b->torch[i].t);
+  free(b->torch);
   bench_results_free(&b->res);
 }
 
@@ -359,6 +528,8 @@ int main(int argc, char **argv) {
 #endif
   double t0 = bench_now();
   rc = setup(&b);
+  if (rc == 0)
+    rc = measure_torch(&b);
   if (rc == 0)
     rc = measure_sizes(&b);
   if (rc == 0)

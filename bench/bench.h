@@ -4,6 +4,7 @@
  * options.c   the command line
  * device.c    the OpenCL side: context, buffers, ops, own reference kernels
  * peers.c     host copies and oneDNN, the references for the memory limit
+ * torch.c     torch on the same GPU, through bench/torch_peer.py
  * analysis.c  medians, the limit, ratios, crossovers
  * report.c    the table, CSV and JSON
  * plot.c      the SVG plot
@@ -21,6 +22,16 @@
 #define BENCH_MAX_SIZE ((size_t)1 << 26)
 
 /* ---- what is measured ---------------------------------------------------- */
+
+/* Element types, indexed by clrelu_dtype: CLRELU_F32, CLRELU_F16,
+ * CLRELU_BF16. The references (copies, oneDNN) are float32. */
+#define BENCH_NDTYPES 3
+extern const char *const bench_dtype_names[BENCH_NDTYPES]; /* "f32", ... */
+
+/* Bytes per element of dtype: 4 or 2. */
+static inline double bench_dtype_bytes(clrelu_dtype d) {
+  return d == CLRELU_F32 ? 4.0 : 2.0;
+}
 
 typedef enum op_id {
   OP_RELU,
@@ -61,6 +72,7 @@ typedef enum path_id {
   P_MEMCPY,       /* host memcpy, one thread */
   P_OVH_CLRELU,   /* clrelu_relu on 1 element, per call of a batch */
   P_OVH_BARE,     /* clSetKernelArg + clEnqueueNDRangeKernel, per call */
+  P_TORCH,        /* torch on the same GPU, in its own run (torch_peer.py) */
   P_COUNT
 } path_id;
 
@@ -71,21 +83,23 @@ extern const char *const bench_path_names[P_COUNT];
 
 #define BENCH_LEAKY_ALPHA 0.01f
 
-/* One op at one size: which, and its shape. */
+/* One op at one size: which, its shape and its element type. */
 typedef struct op_shape {
   op_id op;
   layout_id layout; /* LAY_NONE except for OP_BIAS_RELU */
-  size_t n;         /* elements of the output */
+  clrelu_dtype dtype;
+  size_t n; /* elements of the output */
   size_t outer, channels, inner;
   float alpha;
 } op_shape;
 
-/* The shape of op (and layout) for a requested size; 0 when the layout
- * does not fit in size elements. Never more than size elements. */
-int bench_shape(op_id op, layout_id layout, size_t size, op_shape *out);
+/* The shape of op (and layout) for a requested size, in dtype; 0 when the
+ * layout does not fit in size elements. Never more than size elements. */
+int bench_shape(op_id op, layout_id layout, clrelu_dtype dtype, size_t size,
+                op_shape *out);
 
-/* Bytes read and written by one call of the op over n elements. */
-double bench_op_bytes(op_id op, size_t n);
+/* Bytes read and written by one call of the op over n elements of dtype. */
+double bench_op_bytes(op_id op, clrelu_dtype dtype, size_t n);
 
 /* ---- options ------------------------------------------------------------- */
 
@@ -99,8 +113,11 @@ typedef struct bench_options {
   int calls; /* per round of the per-call overhead test */
   double gap_ms;
   int quick;
-  int ops[OP_COUNT];      /* selected ops */
-  int layouts[LAY_COUNT]; /* selected bias_relu layouts */
+  int ops[OP_COUNT];         /* selected ops */
+  int layouts[LAY_COUNT];    /* selected bias_relu layouts */
+  int dtypes[BENCH_NDTYPES]; /* selected element types */
+  int thin16;                /* default sizes: 16-bit at fewer of them */
+  int torch;                 /* run the torch peer (--no-torch: 0) */
   enum { OUT_TABLE, OUT_CSV, OUT_JSON } format;
   const char *plot; /* SVG file, or NULL */
   op_id plot_op;    /* op plotted; OP_NONE: the first one run */
@@ -111,6 +128,9 @@ typedef struct bench_options {
 /* Parses argv. Returns 0 to run, 1 after --help (exit 0), -1 on a usage
  * error (message printed; exit 1). */
 int bench_parse_options(int argc, char **argv, bench_options *o);
+
+/* Whether dtype runs at size (selected, and not thinned out there). */
+int bench_dtype_at(const bench_options *o, clrelu_dtype dtype, size_t size);
 
 /* ---- results -------------------------------------------------------------
  * A row is one path of one op (or one reference) at one size, with a time
@@ -141,6 +161,7 @@ typedef struct bench_size {
 typedef struct bench_crossover {
   op_id op;
   layout_id layout;
+  clrelu_dtype dtype;
   size_t size;     /* 0: never in range */
   int later_loses; /* a larger size where the device lost again */
   double ratio;    /* cpu-all time / e2e time at that size */
@@ -154,6 +175,8 @@ typedef struct bench_results {
   const char *copy_isa; /* instructions of the streaming copy */
   char dnnl[64];        /* oneDNN version, or "" when absent */
   char omp_note[96];    /* OpenMP wait policy and where it came from */
+  char torch[320];      /* the torch peer: what ran, or why it did not */
+  int torch_ran;        /* torch rows were measured */
   double build_ms[2];   /* clrelu_context_build_ms, cold then warm */
   double create_ms[2];  /* the whole clrelu_context_create */
   int reps, warmup, calls;
@@ -167,7 +190,7 @@ typedef struct bench_results {
   bench_row *ovh_clrelu, *ovh_bare; /* per-call overhead; NULL if not run */
   double ovh_ratio;                 /* median of per-round clrelu / bare */
   /* derived */
-  bench_crossover cross[OP_COUNT + LAY_COUNT];
+  bench_crossover cross[(OP_COUNT + LAY_COUNT) * BENCH_NDTYPES];
   int ncross;
 } bench_results;
 
@@ -180,13 +203,18 @@ void bench_results_free(bench_results *r);
 /* Medians, limits, ratios and crossovers. */
 void bench_analyse(bench_results *r);
 
-/* The row of (op, layout, path) at size index si; NULL when not measured.
- * For references pass OP_NONE and LAY_NONE. */
+/* The row of (op, layout, dtype, path) at size index si; NULL when not
+ * measured. For references pass OP_NONE, LAY_NONE and CLRELU_F32. */
 const bench_row *bench_find(const bench_results *r, int si, op_id op,
-                            layout_id layout, path_id path);
+                            layout_id layout, clrelu_dtype dtype, path_id path);
 
 /* Median over rounds of (GB/s of a) / (GB/s of b); 0 when unknown. */
 double bench_ratio(const bench_row *a, const bench_row *b);
+/* Median over rounds of (elements/s of a) / (elements/s of b). */
+double bench_ratio_elems(const bench_row *a, const bench_row *b);
+/* (GB/s of a) / (GB/s of b) at their median times, for rows that were not
+ * timed in the same rounds (torch); 0 when unknown. */
+double bench_ratio_medians(const bench_row *a, const bench_row *b);
 
 /* The oneDNN row an op is compared with (leaky ops: its Leaky ReLU). */
 path_id bench_dnnl_peer(op_id op);

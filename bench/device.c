@@ -11,8 +11,10 @@ struct bench_device {
   cl_command_queue queue; /* the context's own, profiling enabled */
   cl_program program;
   cl_kernel bias_add, trivial;
-  clrelu_buffer *x, *dy, *y, *bias;
+  clrelu_buffer *x[BENCH_NDTYPES], *dy[BENCH_NDTYPES], *y[BENCH_NDTYPES],
+      *bias[BENCH_NDTYPES];
   size_t cap;
+  int gpu;
 };
 
 /* The bench's own kernels. bench_bias_add gives each work-item a chunk and
@@ -104,13 +106,24 @@ static int build_program(bench_device *d) {
   return 0;
 }
 
-static int make_buffer(bench_device *d, size_t n, clrelu_buffer **out) {
-  clrelu_status st = clrelu_buffer_create(d->ctx, CLRELU_F32, n, out);
+static int make_buffer(bench_device *d, clrelu_dtype dtype, size_t n,
+                       clrelu_buffer **out) {
+  clrelu_status st = clrelu_buffer_create(d->ctx, dtype, n, out);
   return st == CLRELU_SUCCESS ? 0 : bench_fail("clrelu_buffer_create", st);
 }
 
+static int make_buffers(bench_device *d, clrelu_dtype t, size_t cap,
+                        size_t bias_cap) {
+  if (make_buffer(d, t, cap, &d->x[t]) != 0 ||
+      make_buffer(d, t, cap, &d->dy[t]) != 0 ||
+      make_buffer(d, t, cap, &d->y[t]) != 0 ||
+      make_buffer(d, t, bias_cap, &d->bias[t]) != 0)
+    return -1;
+  return 0;
+}
+
 int bdev_create(bench_device **out, const char *spec, size_t cap,
-                size_t bias_cap) {
+                size_t bias_cap, const int dtypes[BENCH_NDTYPES]) {
   *out = NULL;
   bench_device *d = calloc(1, sizeof *d);
   if (!d)
@@ -122,9 +135,19 @@ int bdev_create(bench_device **out, const char *spec, size_t cap,
     return bench_fail("clrelu_context_create", st);
   }
   d->queue = clrelu_context_queue(d->ctx);
-  if (build_program(d) != 0 || make_buffer(d, cap, &d->x) != 0 ||
-      make_buffer(d, cap, &d->dy) != 0 || make_buffer(d, cap, &d->y) != 0 ||
-      make_buffer(d, bias_cap, &d->bias) != 0) {
+  cl_device_id dev;
+  cl_device_type type = 0;
+  if (clGetCommandQueueInfo(d->queue, CL_QUEUE_DEVICE, sizeof dev, &dev,
+                            NULL) == CL_SUCCESS &&
+      clGetDeviceInfo(dev, CL_DEVICE_TYPE, sizeof type, &type, NULL) ==
+          CL_SUCCESS)
+    d->gpu = (type & CL_DEVICE_TYPE_GPU) != 0;
+  int rc = build_program(d);
+  /* float32 always: the two-pass composition and the copies use it */
+  for (int t = 0; t < BENCH_NDTYPES && rc == 0; ++t)
+    if (t == CLRELU_F32 || dtypes[t])
+      rc = make_buffers(d, (clrelu_dtype)t, cap, bias_cap);
+  if (rc != 0) {
     bdev_destroy(d);
     return -1;
   }
@@ -137,10 +160,12 @@ void bdev_destroy(bench_device *d) {
     return;
   if (d->ctx)
     clrelu_finish(d->ctx);
-  clrelu_buffer_destroy(d->x);
-  clrelu_buffer_destroy(d->dy);
-  clrelu_buffer_destroy(d->y);
-  clrelu_buffer_destroy(d->bias);
+  for (int t = 0; t < BENCH_NDTYPES; ++t) {
+    clrelu_buffer_destroy(d->x[t]);
+    clrelu_buffer_destroy(d->dy[t]);
+    clrelu_buffer_destroy(d->y[t]);
+    clrelu_buffer_destroy(d->bias[t]);
+  }
   if (d->bias_add)
     clReleaseKernel(d->bias_add);
   if (d->trivial)
@@ -153,15 +178,19 @@ void bdev_destroy(bench_device *d) {
 
 clrelu_context *bdev_context(const bench_device *d) { return d->ctx; }
 
-int bdev_upload(bench_device *d, const float *x, const float *dy,
-                const float *bias, size_t n, size_t nb) {
-  clrelu_status st = clrelu_buffer_write(d->x, 0, n, x);
+int bdev_is_gpu(const bench_device *d) { return d->gpu; }
+
+int bdev_upload(bench_device *d, clrelu_dtype t, const void *x, const void *dy,
+                const void *bias, size_t n, size_t nb) {
+  if (!d->x[t])
+    return bench_error("internal: no %s buffers", bench_dtype_names[t]);
+  clrelu_status st = clrelu_buffer_write(d->x[t], 0, n, x);
   if (st == CLRELU_SUCCESS)
-    st = clrelu_buffer_write(d->dy, 0, n, dy);
+    st = clrelu_buffer_write(d->dy[t], 0, n, dy);
   if (st == CLRELU_SUCCESS)
-    st = clrelu_buffer_write(d->y, 0, n, x);
+    st = clrelu_buffer_write(d->y[t], 0, n, x);
   if (st == CLRELU_SUCCESS)
-    st = clrelu_buffer_write(d->bias, 0, nb, bias);
+    st = clrelu_buffer_write(d->bias[t], 0, nb, bias);
   return st == CLRELU_SUCCESS ? 0 : bench_fail("clrelu_buffer_write", st);
 }
 
@@ -172,24 +201,27 @@ static const char *const op_fn[OP_COUNT] = {"clrelu_relu_ev",
                                             "clrelu_leaky_relu_backward_ev",
                                             "clrelu_bias_relu_ev"};
 
-/* Enqueues the op on the device buffers, y the output. */
+/* Enqueues the op on the device buffers of its dtype, y the output. */
 static clrelu_status enqueue_op(bench_device *d, const op_shape *s,
                                 const clrelu_events *ev) {
+  clrelu_dtype t = s->dtype;
+  clrelu_buffer *x = d->x[t], *dy = d->dy[t], *y = d->y[t];
+  if (!x)
+    return CLRELU_ERROR_INVALID_ARGUMENT;
   switch (s->op) {
   case OP_RELU:
-    return clrelu_relu_ev(d->ctx, d->x, d->y, s->n, ev);
+    return clrelu_relu_ev(d->ctx, x, y, s->n, ev);
   case OP_RELU_DERIVATIVE:
-    return clrelu_relu_derivative_ev(d->ctx, d->x, d->y, s->n, ev);
+    return clrelu_relu_derivative_ev(d->ctx, x, y, s->n, ev);
   case OP_RELU_BACKWARD:
-    return clrelu_relu_backward_ev(d->ctx, d->dy, d->x, d->y, s->n, ev);
+    return clrelu_relu_backward_ev(d->ctx, dy, x, y, s->n, ev);
   case OP_LEAKY_RELU:
-    return clrelu_leaky_relu_ev(d->ctx, d->x, d->y, s->n, s->alpha, ev);
+    return clrelu_leaky_relu_ev(d->ctx, x, y, s->n, s->alpha, ev);
   case OP_LEAKY_RELU_BACKWARD:
-    return clrelu_leaky_relu_backward_ev(d->ctx, d->dy, d->x, d->y, s->n,
-                                         s->alpha, ev);
+    return clrelu_leaky_relu_backward_ev(d->ctx, dy, x, y, s->n, s->alpha, ev);
   case OP_BIAS_RELU:
-    return clrelu_bias_relu_ev(d->ctx, d->x, d->bias, d->y, s->outer,
-                               s->channels, s->inner, s->alpha, ev);
+    return clrelu_bias_relu_ev(d->ctx, x, d->bias[t], y, s->outer, s->channels,
+                               s->inner, s->alpha, ev);
   default:
     return CLRELU_ERROR_INVALID_ARGUMENT;
   }
@@ -244,19 +276,22 @@ int bdev_resident(bench_device *d, const op_shape *s, double *kernel_s,
   return rc;
 }
 
-int bdev_e2e(bench_device *d, const op_shape *s, const float *hx,
-             const float *hdy, float *hy, double *call_s) {
+int bdev_e2e(bench_device *d, const op_shape *s, const void *hx,
+             const void *hdy, void *hy, double *call_s) {
+  clrelu_dtype t = s->dtype;
+  if (!d->x[t])
+    return bench_error("internal: no %s buffers", bench_dtype_names[t]);
   double t0 = bench_now();
-  clrelu_status st = clrelu_buffer_write(d->x, 0, s->n, hx);
+  clrelu_status st = clrelu_buffer_write(d->x[t], 0, s->n, hx);
   if (st == CLRELU_SUCCESS &&
       (s->op == OP_RELU_BACKWARD || s->op == OP_LEAKY_RELU_BACKWARD))
-    st = clrelu_buffer_write(d->dy, 0, s->n, hdy);
+    st = clrelu_buffer_write(d->dy[t], 0, s->n, hdy);
   if (st != CLRELU_SUCCESS)
     return bench_fail("clrelu_buffer_write", st);
   st = enqueue_op(d, s, NULL);
   if (st != CLRELU_SUCCESS)
     return bench_fail(op_fn[s->op], st);
-  st = clrelu_buffer_read(d->y, 0, s->n, hy);
+  st = clrelu_buffer_read(d->y[t], 0, s->n, hy);
   *call_s = bench_now() - t0;
   return st == CLRELU_SUCCESS ? 0 : bench_fail("clrelu_buffer_read", st);
 }
@@ -286,13 +321,17 @@ int bdev_two_pass(bench_device *d, const op_shape *s, double *kernel_s,
     return bench_error("two-pass: %zu elements is beyond the bench's "
                        "bias-add kernel",
                        s->n);
+  if (s->dtype != CLRELU_F32)
+    return bench_error("internal: two-pass runs on float32 only");
   cl_uint n = (cl_uint)s->n, channels = (cl_uint)s->channels,
           inner = (cl_uint)s->inner, chunk;
   if (channels == 1) /* one bias value for everything */
     inner = n;
   size_t items, local = 1;
   bias_add_shape(s->n, &items, &chunk);
-  cl_mem xm = mem_of(d->x), bm = mem_of(d->bias), ym = mem_of(d->y);
+  cl_mem xm = mem_of(d->x[CLRELU_F32]), bm = mem_of(d->bias[CLRELU_F32]),
+         ym = mem_of(d->y[CLRELU_F32]);
+  clrelu_buffer *y = d->y[CLRELU_F32];
   cl_event first = NULL, last = NULL;
   double t0 = bench_now();
   karg args[] = {{sizeof xm, &xm},
@@ -310,10 +349,9 @@ int bdev_two_pass(bench_device *d, const op_shape *s, double *kernel_s,
   if (err != CL_SUCCESS)
     return bench_cl_fail("clEnqueueNDRangeKernel bench_bias_add", err);
   clrelu_events ev = {0, NULL, &last};
-  clrelu_status st =
-      s->alpha == 0.0f
-          ? clrelu_relu_ev(d->ctx, d->y, d->y, s->n, &ev)
-          : clrelu_leaky_relu_ev(d->ctx, d->y, d->y, s->n, s->alpha, &ev);
+  clrelu_status st = s->alpha == 0.0f ? clrelu_relu_ev(d->ctx, y, y, s->n, &ev)
+                                      : clrelu_leaky_relu_ev(d->ctx, y, y, s->n,
+                                                             s->alpha, &ev);
   int rc = 0;
   if (st != CLRELU_SUCCESS)
     rc = bench_fail(
@@ -333,7 +371,7 @@ int bdev_two_pass(bench_device *d, const op_shape *s, double *kernel_s,
 }
 
 int bdev_cl_copy(bench_device *d, size_t n, double *kernel_s) {
-  cl_mem xm = mem_of(d->x), ym = mem_of(d->y);
+  cl_mem xm = mem_of(d->x[CLRELU_F32]), ym = mem_of(d->y[CLRELU_F32]);
   cl_event ev = NULL;
   cl_int err = clEnqueueCopyBuffer(d->queue, xm, ym, 0, 0, n * sizeof(float), 0,
                                    NULL, &ev);
@@ -349,7 +387,8 @@ int bdev_cl_copy(bench_device *d, size_t n, double *kernel_s) {
 int bdev_overhead_clrelu(bench_device *d, int calls, double *per_call_s) {
   double t0 = bench_now();
   for (int i = 0; i < calls; ++i) {
-    clrelu_status st = clrelu_relu(d->ctx, d->x, d->y, 1);
+    clrelu_status st =
+        clrelu_relu(d->ctx, d->x[CLRELU_F32], d->y[CLRELU_F32], 1);
     if (st != CLRELU_SUCCESS) {
       clrelu_finish(d->ctx);
       return bench_fail("clrelu_relu", st);
@@ -361,7 +400,7 @@ int bdev_overhead_clrelu(bench_device *d, int calls, double *per_call_s) {
 }
 
 int bdev_overhead_bare(bench_device *d, int calls, double *per_call_s) {
-  cl_mem xm = mem_of(d->x), ym = mem_of(d->y);
+  cl_mem xm = mem_of(d->x[CLRELU_F32]), ym = mem_of(d->y[CLRELU_F32]);
   cl_ulong zero = 0, n = 1;
   float a = 0.0f;
   size_t one = 1;

@@ -7,47 +7,58 @@
 #include <unistd.h>
 
 static void usage(FILE *f) {
-  fprintf(f,
-          "Usage: clrelu-bench [options]\n"
-          "How close clrelu's ops run to the memory-bandwidth limit, what a "
-          "call costs\non top, and from what size the device (end to end) "
-          "beats the CPU path.\n\n"
-          "  --device SPEC    device: \"gpu\", \"cpu\", \"P:D\" or part of a "
-          "name\n"
-          "                   (default: $CLRELU_DEVICE, else the library's "
-          "choice)\n"
-          "  --sizes A,B,...  element counts: N, NK, NM (binary) or 2^K; at "
-          "most 2^26\n"
-          "                   (default: 2^10, 2^12, ..., 2^26)\n"
-          "  --size N         add one size (may be repeated)\n"
-          "  --max-size N     leave out sizes above N\n"
-          "  --ops LIST       ops, comma-separated (default: all): relu, "
-          "relu_derivative,\n"
-          "                   relu_backward, leaky_relu, "
-          "leaky_relu_backward, bias_relu\n"
-          "                   (every layout) or bias_relu:LAYOUT\n"
-          "  --reps N         timed rounds (default 11)\n"
-          "  --warmup N       untimed rounds first (default 1)\n"
-          "  --calls N        launches per round in the per-call overhead "
-          "test (default 1000)\n"
-          "  --gap-ms MS      idle time between two timed paths (default 2)\n"
-          "  --quick          CI smoke run: sizes 2^10, 2^12, 2^14, 2 reps, "
-          "100 calls\n"
-          "  --csv, --json    output format (default: an aligned table)\n"
-          "  --plot FILE.svg  also write an SVG plot of GB/s against size\n"
-          "  --plot-op OP     what the plot shows (default: relu, else the "
-          "first op run)\n"
-          "  --no-progress    no progress lines on stderr\n"
-          "  -h, --help       this text\n\n"
-          "Layouts of bias_relu (alpha 0; leaky ops use alpha %g):\n",
-          (double)BENCH_LEAKY_ALPHA);
+  fprintf(
+      f,
+      "Usage: clrelu-bench [options]\n"
+      "How close clrelu's ops run to the memory-bandwidth limit, what a "
+      "call costs\non top, and from what size the device (end to end) "
+      "beats the CPU path.\n\n"
+      "  --device SPEC    device: \"gpu\", \"cpu\", \"P:D\" or part of a "
+      "name\n"
+      "                   (default: $CLRELU_DEVICE, else the library's "
+      "choice)\n"
+      "  --sizes A,B,...  element counts: N, NK, NM (binary) or 2^K; at "
+      "most 2^26\n"
+      "                   (default: 2^10, 2^12, ..., 2^26)\n"
+      "  --size N         add one size (may be repeated)\n"
+      "  --max-size N     leave out sizes above N\n"
+      "  --ops LIST       ops, comma-separated (default: all): relu, "
+      "relu_derivative,\n"
+      "                   relu_backward, leaky_relu, "
+      "leaky_relu_backward, bias_relu\n"
+      "                   (every layout) or bias_relu:LAYOUT\n"
+      "  --dtypes LIST    element types, comma-separated (default: all): "
+      "f32, f16, bf16;\n"
+      "                   16-bit runs every op on the device and on the "
+      "CPU; with the\n"
+      "                   default sizes only at 2^10, 2^14, ..., 2^26\n"
+      "  --reps N         timed rounds (default 11)\n"
+      "  --warmup N       untimed rounds first (default 1)\n"
+      "  --calls N        launches per round in the per-call overhead "
+      "test (default 1000)\n"
+      "  --gap-ms MS      idle time between two timed paths (default 2)\n"
+      "  --quick          CI smoke run: sizes 2^10, 2^12, 2^14, 2 reps, "
+      "100 calls\n"
+      "  --csv, --json    output format (default: an aligned table)\n"
+      "  --plot FILE.svg  also write an SVG plot of GB/s against size, a line "
+      "per path\n                   and dtype\n"
+      "  --plot-op OP     what the plot shows (default: relu, else the "
+      "first op run)\n"
+      "  --no-torch       do not run torch as a peer (it runs when "
+      "python3 imports a\n"
+      "                   CUDA-enabled torch and clrelu's device is a "
+      "GPU)\n"
+      "  --no-progress    no progress lines on stderr\n"
+      "  -h, --help       this text\n\n"
+      "Layouts of bias_relu (alpha 0; leaky ops use alpha %g):\n",
+      (double)BENCH_LEAKY_ALPHA);
   for (int l = 0; l < LAY_COUNT; ++l)
     fprintf(f, "  %-12s %s\n", bench_layout_names[l], bench_layout_help[l]);
   fprintf(f, "\nEvery round times each path once, in turn, with an idle gap "
              "between\npaths; ratios are medians of per-round ratios. The "
              "memory limit is the best\nof a two-thread streaming-store copy, "
-             "a two-thread plain copy and oneDNN's\nReLU, measured at the "
-             "same size in the same rounds.\n");
+             "a two-thread plain copy and oneDNN's\nReLU (all float32), "
+             "measured at the same size in the same rounds.\n");
 }
 
 /* N, NK, NM, NG (binary) or 2^K. */
@@ -152,6 +163,42 @@ static int parse_ops(bench_options *o, const char *list) {
   return 0;
 }
 
+static int parse_dtypes(bench_options *o, const char *list) {
+  memset(o->dtypes, 0, sizeof o->dtypes);
+  const char *p = list;
+  while (*p) {
+    size_t len = strcspn(p, ",");
+    int found = -1;
+    for (int d = 0; d < BENCH_NDTYPES; ++d)
+      if (strlen(bench_dtype_names[d]) == len &&
+          strncmp(p, bench_dtype_names[d], len) == 0)
+        found = d;
+    if (found < 0)
+      return bench_error("unknown dtype \"%.*s\" in --dtypes (want f32, f16, "
+                         "bf16)",
+                         (int)len, p);
+    o->dtypes[found] = 1;
+    p += len;
+    if (*p == ',')
+      ++p;
+  }
+  for (int d = 0; d < BENCH_NDTYPES; ++d)
+    if (o->dtypes[d])
+      return 0;
+  return bench_error("--dtypes selects nothing");
+}
+
+int bench_dtype_at(const bench_options *o, clrelu_dtype dtype, size_t size) {
+  if (!o->dtypes[dtype])
+    return 0;
+  if (dtype == CLRELU_F32 || !o->thin16 || size == o->sizes[o->nsizes - 1])
+    return 1;
+  int k = 0;
+  while (k < 63 && ((size_t)1 << k) < size)
+    ++k;
+  return k % 4 == 2; /* 2^10, 2^14, 2^18, 2^22, 2^26 */
+}
+
 static int cmp_size(const void *a, const void *b) {
   size_t x = *(const size_t *)a, y = *(const size_t *)b;
   return (x > y) - (x < y);
@@ -168,14 +215,18 @@ int bench_parse_options(int argc, char **argv, bench_options *o) {
     o->ops[i] = 1;
   for (int i = 0; i < LAY_COUNT; ++i)
     o->layouts[i] = 1;
+  for (int i = 0; i < BENCH_NDTYPES; ++i)
+    o->dtypes[i] = 1;
+  o->torch = 1;
   int reps = -1, warmup = -1, calls = -1;
 
   for (int i = 1; i < argc; ++i) {
     const char *a = argv[i];
     /* options that take a value: "--opt VALUE" or "--opt=VALUE" */
     static const char *const with_value[] = {
-        "--device", "--sizes", "--size",   "--max-size", "--ops",    "--reps",
-        "--warmup", "--calls", "--gap-ms", "--plot",     "--plot-op"};
+        "--device", "--sizes", "--size",    "--max-size",
+        "--ops",    "--reps",  "--warmup",  "--calls",
+        "--gap-ms", "--plot",  "--plot-op", "--dtypes"};
     const char *v = NULL;
     char name[32] = "";
     for (size_t k = 0; k < sizeof with_value / sizeof *with_value; ++k) {
@@ -205,6 +256,10 @@ int bench_parse_options(int argc, char **argv, bench_options *o) {
       o->format = OUT_JSON;
     } else if (!strcmp(a, "--no-progress")) {
       o->progress = 0;
+    } else if (!strcmp(a, "--no-torch")) {
+      o->torch = 0;
+    } else if (!strcmp(name, "--dtypes")) {
+      rc = parse_dtypes(o, v);
     } else if (!strcmp(name, "--device")) {
       o->device = v;
     } else if (!strcmp(name, "--sizes")) {
@@ -263,6 +318,7 @@ int bench_parse_options(int argc, char **argv, bench_options *o) {
     } else {
       for (int k = 10; k <= 26; k += 2)
         o->sizes[o->nsizes++] = (size_t)1 << k;
+      o->thin16 = 1;
     }
   }
   int kept = 0;

@@ -1,5 +1,6 @@
 /* The SVG plot of clrelu-bench: GB/s against size (log2), one polyline per
- * path of one op plus the references, the memory limit dashed. */
+ * path and dtype of one op (a colour per path, a line style and marker per
+ * dtype), the float32 references dash-dotted, the memory limit dashed. */
 #include "bench.h"
 
 #include <errno.h>
@@ -13,9 +14,14 @@
 #define TOP 46.0
 #define BOTTOM 62.0
 
-static const char *const colors[] = {
-    "#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b",
-    "#e377c2", "#7f7f7f", "#bcbd22", "#17becf", "#393b79", "#ad494a"};
+/* A colour per path: the op's paths in the order of own[] in bench_plot,
+ * then the references'. */
+static const char *const colors[] = {"#1f77b4", "#ff7f0e", "#2ca02c", "#d62728",
+                                     "#9467bd", "#e6ab02", "#8c564b", "#e377c2",
+                                     "#bcbd22", /* own paths */
+                                     "#7f7f7f", "#17becf", "#393b79", "#637939",
+                                     "#ad494a", "#7b4173" /* references */};
+#define NCOLORS (sizeof colors / sizeof *colors)
 
 static void xml_text(FILE *f, const char *s) {
   for (; *s; ++s) {
@@ -59,12 +65,13 @@ static double py(const frame *fr, double gbps) {
 typedef struct series {
   op_id op;
   layout_id layout;
+  clrelu_dtype dtype;
   path_id path;
-  const char *name;
+  int color;
 } series;
 
 static double value_at(const bench_results *r, int si, const series *s) {
-  const bench_row *row = bench_find(r, si, s->op, s->layout, s->path);
+  const bench_row *row = bench_find(r, si, s->op, s->layout, s->dtype, s->path);
   return row && row->gbps > 0 ? row->gbps : -1;
 }
 
@@ -111,65 +118,105 @@ static void axes(FILE *f, const frame *fr) {
           (TOP + H - BOTTOM) / 2, (TOP + H - BOTTOM) / 2);
 }
 
-enum { SOLID, DASHED, DOTTED };
+/* Line styles: one per dtype (f32, f16, bf16), then the references' and
+ * the limit's. */
+enum { ST_F32, ST_F16, ST_BF16, ST_REF, ST_LIMIT };
 
 static const char *dash_attr(int style) {
-  return style == DASHED   ? " stroke-dasharray=\"7 5\""
-         : style == DOTTED ? " stroke-dasharray=\"2 3\""
-                           : "";
+  switch (style) {
+  case ST_F16:
+    return " stroke-dasharray=\"6 3\"";
+  case ST_BF16:
+    return " stroke-dasharray=\"1.5 2.5\"";
+  case ST_REF:
+    return " stroke-dasharray=\"8 3 2 3\"";
+  case ST_LIMIT:
+    return " stroke-dasharray=\"7 5\"";
+  default:
+    return "";
+  }
 }
 
-/* One polyline with a marker at each point (none for the limit), and its
- * legend entry. */
-static void polyline(FILE *f, const frame *fr, const bench_results *r,
-                     const double *v, const char *color, int style,
-                     const char *name, int slot) {
-  int pts = 0;
-  for (int si = 0; si < r->nsizes; ++si)
-    pts += v[si] > 0;
-  if (!pts)
-    return;
-  fprintf(f,
-          "<polyline fill=\"none\" stroke=\"%s\" stroke-width=\"%s\"%s "
-          "points=\"",
-          color, style == DASHED ? "2" : "1.6", dash_attr(style));
-  for (int si = 0; si < r->nsizes; ++si)
-    if (v[si] > 0)
-      fprintf(f, "%.1f,%.1f ", px(fr, log2((double)r->sizes[si].size)),
-              py(fr, v[si]));
-  fprintf(f, "\"/>\n");
-  if (style != DASHED)
-    for (int si = 0; si < r->nsizes; ++si)
-      if (v[si] > 0)
-        fprintf(f, "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"2.5\" fill=\"%s\"/>\n",
-                px(fr, log2((double)r->sizes[si].size)), py(fr, v[si]), color);
-  double ly = TOP + 8 + 18.0 * slot, lx = W - RIGHT + 16;
+/* A marker at (x, y): a circle (f32), square (f16) or diamond (bf16). */
+static void marker(FILE *f, int style, double x, double y, const char *color) {
+  if (style == ST_F16)
+    fprintf(f,
+            "<rect x=\"%.1f\" y=\"%.1f\" width=\"5\" height=\"5\" "
+            "fill=\"%s\"/>\n",
+            x - 2.5, y - 2.5, color);
+  else if (style == ST_BF16)
+    fprintf(f,
+            "<path d=\"M%.1f %.1fl3.2 3.2l-3.2 3.2l-3.2 -3.2z\" "
+            "fill=\"%s\"/>\n",
+            x, y - 3.2, color);
+  else
+    fprintf(f, "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"2.5\" fill=\"%s\"/>\n", x,
+            y, color);
+}
+
+/* A legend entry in slot: a line of the style (with its marker for the
+ * dtypes) and the name. */
+static void legend(FILE *f, int slot, const char *color, int style,
+                   const char *name) {
+  double ly = TOP + 8 + 16.0 * slot, lx = W - RIGHT + 16;
   fprintf(f,
           "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" "
           "stroke=\"%s\" stroke-width=\"2\"%s/>\n",
           lx, ly, lx + 26, ly, color, dash_attr(style));
+  if (style <= ST_BF16)
+    marker(f, style, lx + 13, ly, color);
   fprintf(f, "<text x=\"%.1f\" y=\"%.1f\">", lx + 32, ly + 4);
   xml_text(f, name);
   fprintf(f, "</text>\n");
 }
 
+/* One polyline with a marker at each point (none for the references and
+ * the limit). Returns whether it had a point. */
+static int polyline(FILE *f, const frame *fr, const bench_results *r,
+                    const double *v, const char *color, int style) {
+  int pts = 0;
+  for (int si = 0; si < r->nsizes; ++si)
+    pts += v[si] > 0;
+  if (!pts)
+    return 0;
+  fprintf(f,
+          "<polyline fill=\"none\" stroke=\"%s\" stroke-width=\"%s\"%s "
+          "points=\"",
+          color, style == ST_LIMIT ? "2" : "1.6", dash_attr(style));
+  for (int si = 0; si < r->nsizes; ++si)
+    if (v[si] > 0)
+      fprintf(f, "%.1f,%.1f ", px(fr, log2((double)r->sizes[si].size)),
+              py(fr, v[si]));
+  fprintf(f, "\"/>\n");
+  if (style <= ST_BF16)
+    for (int si = 0; si < r->nsizes; ++si)
+      if (v[si] > 0)
+        marker(f, style, px(fr, log2((double)r->sizes[si].size)), py(fr, v[si]),
+               color);
+  return 1;
+}
+
+#define MAX_SERIES (P_COUNT * BENCH_NDTYPES)
+
 int bench_plot(const char *file, const bench_results *r, op_id op,
                layout_id layout) {
   if (r->nsizes == 0)
     return 0;
-  series s[P_COUNT];
+  series s[MAX_SERIES];
   int ns = 0;
-  static const path_id own[] = {P_DEV_KERNEL, P_DEV_CALL, P_E2E,
-                                P_CPU_1T,     P_CPU_ALL,  P_2PASS_KERNEL,
-                                P_2PASS_CALL, P_BIAS_ADD};
+  static const path_id own[] = {P_DEV_KERNEL,   P_DEV_CALL,   P_E2E,
+                                P_CPU_1T,       P_CPU_ALL,    P_TORCH,
+                                P_2PASS_KERNEL, P_2PASS_CALL, P_BIAS_ADD};
   static const path_id refs[] = {P_STREAM_COPY, P_PLAIN_COPY, P_DNNL_RELU,
                                  P_DNNL_LEAKY,  P_CL_COPY,    P_MEMCPY};
-  for (size_t k = 0; k < sizeof own / sizeof *own; ++k)
-    s[ns++] = (series){op, layout, own[k], bench_path_names[own[k]]};
+  int npaths = (int)(sizeof own / sizeof *own);
+  for (int k = 0; k < npaths; ++k)
+    for (int t = 0; t < BENCH_NDTYPES; ++t)
+      s[ns++] = (series){op, layout, (clrelu_dtype)t, own[k], k};
   for (size_t k = 0; k < sizeof refs / sizeof *refs; ++k)
-    s[ns++] = (series){OP_NONE, LAY_NONE, refs[k], bench_path_names[refs[k]]};
+    s[ns++] = (series){OP_NONE, LAY_NONE, CLRELU_F32, refs[k], npaths + (int)k};
 
-  double v[P_COUNT][BENCH_MAX_SIZES], limit[BENCH_MAX_SIZES];
+  double v[MAX_SERIES][BENCH_MAX_SIZES], limit[BENCH_MAX_SIZES];
   frame fr = {log2((double)r->sizes[0].size),
               log2((double)r->sizes[r->nsizes - 1].size), 1.0};
   for (int si = 0; si < r->nsizes; ++si) {
@@ -213,18 +260,30 @@ int bench_plot(const char *file, const bench_results *r, op_id op,
   xml_text(f, title);
   fprintf(f, "</text>\n");
   axes(f, &fr);
-  int slot = 0;
+  /* the lines, then the legend: a colour per path, a style per dtype */
+  int has_path[P_COUNT] = {0}, has_dtype[BENCH_NDTYPES] = {0};
   for (int k = 0; k < ns; ++k) {
-    int has = 0;
-    for (int si = 0; si < r->nsizes; ++si)
-      has |= v[k][si] > 0;
-    if (has) {
-      polyline(f, &fr, r, v[k], colors[slot % 12],
-               s[k].op == OP_NONE ? DOTTED : SOLID, s[k].name, slot);
-      ++slot;
+    const char *color = colors[s[k].color % NCOLORS];
+    int style = s[k].op == OP_NONE ? ST_REF : (int)s[k].dtype;
+    if (polyline(f, &fr, r, v[k], color, style)) {
+      has_path[s[k].path] = 1;
+      if (s[k].op != OP_NONE)
+        has_dtype[s[k].dtype] = 1;
     }
   }
-  polyline(f, &fr, r, limit, "#000", DASHED, "memory limit", slot);
+  polyline(f, &fr, r, limit, "#000", ST_LIMIT);
+  int slot = 0;
+  for (int k = 0; k < ns; ++k) {
+    if (!has_path[s[k].path])
+      continue;
+    has_path[s[k].path] = 0; /* one entry per path */
+    legend(f, slot++, colors[s[k].color % NCOLORS],
+           s[k].op == OP_NONE ? ST_REF : ST_F32, bench_path_names[s[k].path]);
+  }
+  legend(f, slot++, "#000", ST_LIMIT, "memory limit");
+  for (int t = 0; t < BENCH_NDTYPES; ++t)
+    if (has_dtype[t])
+      legend(f, slot++, "#444", t, bench_dtype_names[t]);
   fprintf(f, "</svg>\n");
   if (ferror(f) | fclose(f))
     return bench_error("writing %s failed", file);

@@ -5,6 +5,8 @@ const char *const bench_op_names[OP_COUNT] = {
     "relu",       "relu_derivative",     "relu_backward",
     "leaky_relu", "leaky_relu_backward", "bias_relu"};
 
+const char *const bench_dtype_names[BENCH_NDTYPES] = {"f32", "f16", "bf16"};
+
 const char *const bench_layout_names[LAY_COUNT] = {"dense", "nchw7x7",
                                                    "nchw112x112", "nhwc", "c1"};
 
@@ -13,15 +15,16 @@ const char *const bench_layout_help[LAY_COUNT] = {
     "NCHW, C <= 64, H*W = 112*112", "NHWC, C = 64 (inner 1)", "channels = 1"};
 
 const char *const bench_path_names[P_COUNT] = {
-    "dev-kernel",  "dev-call",     "e2e",        "cpu-1t",
-    "cpu-all",     "2pass-kernel", "2pass-call", "bias-add",
-    "stream-copy", "plain-copy",   "dnnl-relu",  "dnnl-leaky",
-    "cl-copy",     "memcpy",       "ovh-clrelu", "ovh-bare"};
+    "dev-kernel",   "dev-call",   "e2e",      "cpu-1t",      "cpu-all",
+    "2pass-kernel", "2pass-call", "bias-add", "stream-copy", "plain-copy",
+    "dnnl-relu",    "dnnl-leaky", "cl-copy",  "memcpy",      "ovh-clrelu",
+    "ovh-bare",     "torch"};
 
 static size_t min_size(size_t a, size_t b) { return a < b ? a : b; }
 
-int bench_shape(op_id op, layout_id layout, size_t size, op_shape *out) {
-  op_shape s = {op, LAY_NONE, size, size, 1, 1, 0.0f};
+int bench_shape(op_id op, layout_id layout, clrelu_dtype dtype, size_t size,
+                op_shape *out) {
+  op_shape s = {op, LAY_NONE, dtype, size, size, 1, 1, 0.0f};
   if (op == OP_LEAKY_RELU || op == OP_LEAKY_RELU_BACKWARD)
     s.alpha = BENCH_LEAKY_ALPHA;
   if (op == OP_BIAS_RELU) {
@@ -58,7 +61,9 @@ int bench_shape(op_id op, layout_id layout, size_t size, op_shape *out) {
   return 1;
 }
 
-double bench_op_bytes(op_id op, size_t n) {
-  int per = op == OP_RELU_BACKWARD || op == OP_LEAKY_RELU_BACKWARD ? 12 : 8;
-  return (double)per * (double)n;
+double bench_op_bytes(op_id op, clrelu_dtype dtype, size_t n) {
+  /* arrays read and written: 3 for the backward ops, else 2 (bias_relu's
+   * bias is left out) */
+  int arrays = op == OP_RELU_BACKWARD || op == OP_LEAKY_RELU_BACKWARD ? 3 : 2;
+  return arrays * bench_dtype_bytes(dtype) * (double)n;
 }
