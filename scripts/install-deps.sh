@@ -5,9 +5,10 @@
 # Needs root (or sudo) on Debian/Ubuntu; elsewhere it names what to install.
 set -euo pipefail
 
-pkgs=(cmake make gcc pkg-config ocl-icd-opencl-dev opencl-headers pocl-opencl-icd clinfo)
-# Optional peers and later features; the build works without them.
-optional=(libdnnl-dev libclblast-dev)
+pkgs=(cmake make gcc pkg-config ocl-icd-opencl-dev opencl-headers pocl-opencl-icd clinfo
+  libclblast-dev)
+# Optional benchmark peers; the build works without them.
+optional=(libdnnl-dev)
 [[ "${1:-}" == "--ci" ]] && pkgs+=(clang-format clang-tidy)
 
 say() { echo "install-deps: $*" >&2; }

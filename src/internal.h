@@ -77,6 +77,8 @@ struct clrelu_context {
   char device_name[256];
   double build_ms;
   int built_from_cache; /* the program came from clrelu's binary cache */
+  /* dense.c: this context has run CLBlast (counted for its cache). */
+  int dense_used;
 };
 
 struct clrelu_buffer {
@@ -90,6 +92,9 @@ struct clrelu_buffer {
 };
 
 void clrelu__context_release(clrelu_context *ctx);
+/* Called as the context is freed: dense.c lets go of CLBlast's cache when no
+ * context uses it any more. */
+void clrelu__dense_release(clrelu_context *ctx);
 size_t clrelu__dtype_size(clrelu_dtype dtype);
 
 /* Builds the program and kernels of ctx from the embedded source with the

@@ -1,0 +1,294 @@
+/* Dense layers: CLBlast's SGEMM on the context's queue, then the fused bias +
+ * activation kernel in place on y.
+ *
+ * Threads: Debian's CLBlast 1.5.3 fails when two threads build the same
+ * routine at once (CLBlast issue 486, fixed in 1.6.1), so every CLBlast call
+ * of the process goes through one mutex. The call only enqueues (it waits
+ * for nothing but its first-use compile), so the lock is held briefly.
+ *
+ * CLBlast caches its compiled programs per OpenCL context, and a cached
+ * program keeps its context alive. When the last clrelu context that ran a
+ * dense layer is released, clrelu empties that cache (CLBlastClearCache), so
+ * contexts are not kept past their end. */
+#include "internal.h"
+
+#include <limits.h>
+#include <math.h>
+#include <stdint.h>
+
+#ifdef CLRELU_HAVE_CLBLAST
+/* clblast_c.h declares CLBlastClearCache() without (void). */
+#if defined(__GNUC__)
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wstrict-prototypes"
+#endif
+#include <clblast_c.h>
+#if defined(__GNUC__)
+#pragma GCC diagnostic pop
+#endif
+
+static pthread_mutex_t clblast_lock = PTHREAD_MUTEX_INITIALIZER;
+static size_t clblast_contexts; /* live contexts that called CLBlast */
+#endif
+
+static const char *const fn = "clrelu_dense";
+
+/* Whether the first na elements of a and the first nb of b share bytes. */
+static int overlaps(const clrelu_buffer *a, size_t na, const clrelu_buffer *b,
+                    size_t nb) {
+  if (a->root != b->root)
+    return 0;
+  size_t es = clrelu__dtype_size(a->dtype);
+  size_t a0 = a->root_byte, a1 = a0 + na * es;
+  size_t b0 = b->root_byte, b1 = b0 + nb * es;
+  return a0 < b1 && b0 < a1;
+}
+
+/* a * b into *out; 0 when it overflows size_t. */
+static int mul_ok(size_t a, size_t b, size_t *out) {
+  if (a != 0 && b > SIZE_MAX / a)
+    return 0;
+  *out = a * b;
+  return 1;
+}
+
+/* Checks 1-3 of the documented order after the NULLs: values, contexts,
+ * dtypes. */
+static clrelu_status check_handles(clrelu_context *ctx, const clrelu_buffer *x,
+                                   const clrelu_buffer *w,
+                                   const clrelu_buffer *bias,
+                                   const clrelu_buffer *y, float alpha,
+                                   const clrelu_events *ev) {
+  const clrelu_buffer *in[3] = {x, w, bias};
+  static const char *const names[3] = {"x", "w", "bias"};
+  if (ev && ev->num_wait > 0 && !ev->wait)
+    return clrelu__fail(CLRELU_ERROR_INVALID_ARGUMENT,
+                        "%s: ev->wait is NULL with ev->num_wait = %u", fn,
+                        (unsigned)ev->num_wait);
+  if (!isfinite(alpha))
+    return clrelu__fail(CLRELU_ERROR_INVALID_ARGUMENT,
+                        "%s: alpha is %g; it must be finite", fn,
+                        (double)alpha);
+  for (int i = 0; i < 3; ++i)
+    if (in[i]->ctx != ctx)
+      return clrelu__fail(CLRELU_ERROR_CONTEXT_MISMATCH,
+                          "%s: %s belongs to another context", fn, names[i]);
+  if (y->ctx != ctx)
+    return clrelu__fail(CLRELU_ERROR_CONTEXT_MISMATCH,
+                        "%s: y belongs to another context", fn);
+  for (int i = 0; i < 3; ++i)
+    if (in[i]->dtype != y->dtype)
+      return clrelu__fail(CLRELU_ERROR_DTYPE_MISMATCH,
+                          "%s: %s and y differ in dtype", fn, names[i]);
+  return CLRELU_SUCCESS;
+}
+
+/* Check 4: shapes against the buffers, and overlaps. */
+static clrelu_status check_shapes(const clrelu_buffer *x,
+                                  const clrelu_buffer *w,
+                                  const clrelu_buffer *bias,
+                                  const clrelu_buffer *y, size_t batch,
+                                  size_t in, size_t out, size_t need[4]) {
+  if (!mul_ok(batch, in, &need[0]) || !mul_ok(out, in, &need[1]) ||
+      !mul_ok(batch, out, &need[3]))
+    return clrelu__fail(CLRELU_ERROR_OUT_OF_RANGE,
+                        "%s: batch = %zu, in_features = %zu, out_features = "
+                        "%zu: a matrix's element count overflows size_t",
+                        fn, batch, in, out);
+  need[2] = out;
+  const clrelu_buffer *b[4] = {x, w, bias, y};
+  static const char *const names[4] = {"x", "w", "bias", "y"};
+  for (int i = 0; i < 4; ++i)
+    if (b[i]->count < need[i])
+      return clrelu__fail(CLRELU_ERROR_OUT_OF_RANGE,
+                          "%s: %zu elements asked of %s, which holds %zu", fn,
+                          need[i], names[i], b[i]->count);
+  for (int i = 0; i < 3; ++i)
+    if (need[i] > 0 && overlaps(b[i], need[i], y, need[3]))
+      return clrelu__fail(CLRELU_ERROR_INVALID_ARGUMENT,
+                          "%s: y overlaps %s (the product cannot be computed "
+                          "in place)",
+                          fn, names[i]);
+  return CLRELU_SUCCESS;
+}
+
+/* ---- enqueueing ---- */
+
+#ifdef CLRELU_HAVE_CLBLAST
+typedef struct gemm_args {
+  const clrelu_buffer *x, *w, *y;
+  size_t batch, in, out;
+  CLBlastStatusCode status;
+} gemm_args;
+
+/* CLBlast takes no wait list: a barrier after the events goes first (it
+ * holds back every later command, on in-order and out-of-order queues
+ * alike). CLBlast chains its own commands (padding, GEMM, unpadding) with
+ * events and hands back the last one. */
+static cl_int do_gemm(clrelu_context *ctx, void *user, cl_uint nwait,
+                      const cl_event *wait, cl_event *event) {
+  gemm_args *g = user;
+  if (nwait > 0) {
+    cl_int err = clEnqueueBarrierWithWaitList(ctx->queue, nwait, wait, NULL);
+    if (err != CL_SUCCESS) {
+      g->status = CLBlastSuccess;
+      return err;
+    }
+  }
+  pthread_mutex_lock(&clblast_lock);
+  g->status = CLBlastSgemm(CLBlastLayoutRowMajor, CLBlastTransposeNo,
+                           CLBlastTransposeYes, g->batch, g->out, g->in, 1.0f,
+                           g->x->mem, g->x->offset, g->in, g->w->mem,
+                           g->w->offset, g->in, 0.0f, g->y->mem, g->y->offset,
+                           g->out, &ctx->queue, event);
+  if (g->status == CLBlastSuccess && !ctx->dense_used) {
+    ctx->dense_used = 1;
+    ++clblast_contexts;
+  }
+  pthread_mutex_unlock(&clblast_lock);
+  return g->status == CLBlastSuccess ? CL_SUCCESS : (cl_int)g->status;
+}
+
+static const char *clblast_name(CLBlastStatusCode s) {
+  switch (s) {
+  case CLBlastNotImplemented:
+    return "CLBlastNotImplemented";
+  case CLBlastInvalidMatrixA:
+    return "CLBlastInvalidMatrixA";
+  case CLBlastInvalidMatrixB:
+    return "CLBlastInvalidMatrixB";
+  case CLBlastInvalidMatrixC:
+    return "CLBlastInvalidMatrixC";
+  case CLBlastInvalidDimension:
+    return "CLBlastInvalidDimension";
+  case CLBlastInsufficientMemoryA:
+    return "CLBlastInsufficientMemoryA";
+  case CLBlastInsufficientMemoryB:
+    return "CLBlastInsufficientMemoryB";
+  case CLBlastInsufficientMemoryC:
+    return "CLBlastInsufficientMemoryC";
+  case CLBlastInsufficientMemoryTemp:
+    return "CLBlastInsufficientMemoryTemp";
+  case CLBlastInvalidLocalMemUsage:
+    return "CLBlastInvalidLocalMemUsage";
+  case CLBlastNoDoublePrecision:
+    return "CLBlastNoDoublePrecision";
+  case CLBlastNoHalfPrecision:
+    return "CLBlastNoHalfPrecision";
+  case CLBlastDatabaseError:
+    return "CLBlastDatabaseError";
+  case CLBlastUnknownError:
+    return "CLBlastUnknownError";
+  case CLBlastUnexpectedError:
+    return "CLBlastUnexpectedError";
+  default:
+    return "a CLBlast error";
+  }
+}
+
+/* y = 0 over its first count elements (in_features == 0: empty sums). */
+typedef struct fill_args {
+  const clrelu_buffer *y;
+  size_t count;
+} fill_args;
+
+static cl_int do_fill(clrelu_context *ctx, void *user, cl_uint nwait,
+                      const cl_event *wait, cl_event *event) {
+  const fill_args *f = user;
+  const float zero = 0.0f;
+  return clEnqueueFillBuffer(ctx->queue, f->y->mem, &zero, sizeof zero,
+                             f->y->offset * sizeof zero, f->count * sizeof zero,
+                             nwait, wait, event);
+}
+#endif
+
+clrelu_status clrelu_dense_ev(clrelu_context *ctx, const clrelu_buffer *x,
+                              const clrelu_buffer *w, const clrelu_buffer *bias,
+                              clrelu_buffer *y, size_t batch,
+                              size_t in_features, size_t out_features,
+                              float alpha, const clrelu_events *ev) {
+  if (ev && ev->done)
+    *ev->done = NULL;
+  const char *null = !ctx    ? "ctx"
+                     : !x    ? "x"
+                     : !w    ? "w"
+                     : !bias ? "bias"
+                     : !y    ? "y"
+                             : NULL;
+  if (null)
+    return clrelu__fail(CLRELU_ERROR_INVALID_ARGUMENT, "%s: %s is NULL", fn,
+                        null);
+  clrelu_status st = check_handles(ctx, x, w, bias, y, alpha, ev);
+  if (st != CLRELU_SUCCESS)
+    return st;
+  if (batch == 0 || out_features == 0)
+    return clrelu__marker(ctx, ev);
+  size_t need[4] = {0, 0, 0, 0};
+  st = check_shapes(x, w, bias, y, batch, in_features, out_features, need);
+  if (st != CLRELU_SUCCESS)
+    return st;
+  if (y->dtype != CLRELU_F32)
+    return clrelu__fail(CLRELU_ERROR_UNSUPPORTED,
+                        "%s: only CLRELU_F32 is supported (CLBlast's SGEMM)",
+                        fn);
+  /* CLBlast's kernels index with int. */
+  const clrelu_buffer *b[4] = {x, w, bias, y};
+  for (int i = 0; i < 4; ++i)
+    if (b[i]->offset > (size_t)INT_MAX ||
+        need[i] > (size_t)INT_MAX - b[i]->offset)
+      return clrelu__fail(CLRELU_ERROR_UNSUPPORTED,
+                          "%s: a matrix reaches past element %d of its "
+                          "cl_mem, which CLBlast cannot index",
+                          fn, INT_MAX);
+#ifndef CLRELU_HAVE_CLBLAST
+  return clrelu__fail(CLRELU_ERROR_UNSUPPORTED,
+                      "%s: clrelu was built without CLBlast (install it, e.g. "
+                      "Debian's libclblast-dev, and configure again)",
+                      fn);
+#else
+  /* The product, after ev's events. */
+  clrelu_events first = {ev ? ev->num_wait : 0, ev ? ev->wait : NULL, NULL};
+  cl_int err;
+  if (in_features == 0) {
+    fill_args f = {y, need[3]};
+    err = clrelu__enqueue(ctx, do_fill, &f, &first);
+    if (err != CL_SUCCESS)
+      return clrelu__cl_fail(err, "clrelu_dense: clEnqueueFillBuffer");
+  } else {
+    gemm_args g = {x, w, y, batch, in_features, out_features, CLBlastSuccess};
+    err = clrelu__enqueue(ctx, do_gemm, &g, &first);
+    if (err != CL_SUCCESS && g.status == CLBlastSuccess)
+      return clrelu__cl_fail(err, "clrelu_dense: clEnqueueBarrierWithWaitList");
+    if (err != CL_SUCCESS) {
+      if (g.status > -1000) /* an OpenCL error code */
+        return clrelu__cl_fail(err, "clrelu_dense: CLBlastSgemm");
+      return clrelu__fail(CLRELU_ERROR_OPENCL, "%s: CLBlastSgemm: %s (%d)", fn,
+                          clblast_name(g.status), (int)g.status);
+    }
+  }
+  /* Then bias + activation in place; the queue (or, out of order, clrelu's
+   * chain of commands) orders it after the product. */
+  clrelu_events second = {0, NULL, ev ? ev->done : NULL};
+  return clrelu_bias_relu_ev(ctx, y, bias, y, batch, out_features, 1, alpha,
+                             &second);
+#endif
+}
+
+clrelu_status clrelu_dense(clrelu_context *ctx, const clrelu_buffer *x,
+                           const clrelu_buffer *w, const clrelu_buffer *bias,
+                           clrelu_buffer *y, size_t batch, size_t in_features,
+                           size_t out_features, float alpha) {
+  return clrelu_dense_ev(ctx, x, w, bias, y, batch, in_features, out_features,
+                         alpha, NULL);
+}
+
+void clrelu__dense_release(clrelu_context *ctx) {
+#ifdef CLRELU_HAVE_CLBLAST
+  pthread_mutex_lock(&clblast_lock);
+  if (ctx->dense_used && --clblast_contexts == 0)
+    CLBlastClearCache();
+  pthread_mutex_unlock(&clblast_lock);
+#else
+  (void)ctx;
+#endif
+}
