@@ -335,12 +335,30 @@ CLRELU_API clrelu_status clrelu_bias_relu_ev(
  * y[b][o] = act(sum_i x[b][i] * w[o][i] + bias[o]), all device buffers:
  * x [batch][in_features], w [out_features][in_features] (the usual Linear
  * layout), bias [out_features], y [batch][out_features]; act as in
- * clrelu_bias_relu (alpha == 0: ReLU). The product is CLBlast's SGEMM on the
- * context's queue, then the fused bias + activation kernel: two passes over
- * y. float32 only. Checks as for the ops (y may not overlap x, w or bias).
- * CLBlast compiles its kernels on the first call for each shape (see the
- * README for the cost). Returns as the ops, and UNSUPPORTED when clrelu was
- * built without CLBlast or the dtype is not CLRELU_F32. */
+ * clrelu_bias_relu (alpha == 0: ReLU; alpha == 1: none). The product is
+ * CLBlast's SGEMM on the context's queue, then the fused bias + activation
+ * kernel in place on y: two passes over y. Views at any offset work.
+ * float32 only; the product is not bit-exact (CLBlast's summation order).
+ * in_features == 0 gives y = act(bias). batch or out_features 0: nothing to
+ * do (SUCCESS).
+ * Returns SUCCESS; INVALID_ARGUMENT (NULL, non-finite alpha, y overlapping
+ * x, w or bias); CONTEXT_MISMATCH; DTYPE_MISMATCH; OUT_OF_RANGE (a buffer
+ * too small, or batch * in_features, out_features * in_features or
+ * batch * out_features overflowing size_t); UNSUPPORTED (F16/BF16, a matrix
+ * reaching past element INT_MAX of its cl_mem, or clrelu built without
+ * CLBlast); OUT_OF_MEMORY; OPENCL. Should the bias kernel fail to enqueue
+ * after the product did, y holds the product.
+ * Events: CLBlast takes no wait list, so ev's events go first as a barrier
+ * on the queue (it holds back later commands of the queue too); done is
+ * the bias kernel's event.
+ * Cost of a first call: CLBlast compiles its GEMM program once per context,
+ * and the OpenCL driver may compile again for a new launch shape (PoCL:
+ * seconds when its kernel cache is cold; see the README).
+ * Threads: all CLBlast calls of the process take one lock (Debian's CLBlast
+ * 1.5.3 fails when two threads build a routine at once; fixed in 1.6.1).
+ * CLBlast keeps its compiled programs, and so the OpenCL context, until the
+ * last clrelu context that ran a dense layer is destroyed; clrelu then
+ * empties CLBlast's cache (CLBlastClearCache). */
 CLRELU_API clrelu_status clrelu_dense(
     clrelu_context *ctx, const clrelu_buffer *x, const clrelu_buffer *w,
     const clrelu_buffer *bias, clrelu_buffer *y, size_t batch,
@@ -353,10 +371,23 @@ clrelu_dense_ev(clrelu_context *ctx, const clrelu_buffer *x,
 
 /* ---- Host arrays ---------------------------------------------------------
  * The ops on plain host float arrays, run on the device; blocking; the same
- * results as the device ops. On a device that shares host memory
- * (CL_DEVICE_HOST_UNIFIED_MEMORY, e.g. PoCL) the arrays are used in place,
- * with no copy; on a discrete GPU the data moves in chunks, transfers
- * overlapping the kernels. y may be x. */
+ * results as the device ops, bit for bit. They run after the work already
+ * enqueued on the context's queue.
+ *  - On a device that shares host memory (CL_DEVICE_HOST_UNIFIED_MEMORY,
+ *    e.g. PoCL) the arrays are used in place, with no copy: each is wrapped
+ *    with CL_MEM_USE_HOST_PTR from the CL_DEVICE_MEM_BASE_ADDR_ALIGN
+ *    boundary below it, at an element offset (any float-aligned pointer).
+ *  - Otherwise (a discrete GPU) the data moves in chunks through pinned
+ *    staging memory, the write of one chunk, the kernel on the previous and
+ *    the read of the one before overlapping.
+ * $CLRELU_HOST_PATH=chunked forces the chunked path (zero-copy forces the
+ * other; auto or unset chooses); $CLRELU_HOST_CHUNK sets its chunk, in
+ * elements (default 2^20).
+ * y may be x (in place). NULL pointers are allowed when there are no
+ * elements (then SUCCESS). Returns SUCCESS; INVALID_ARGUMENT (NULL ctx, a
+ * NULL array with elements, non-finite alpha, y partly overlapping x, bias
+ * overlapping y, a bad $CLRELU_HOST_PATH); OUT_OF_RANGE (the byte count
+ * overflows size_t); OUT_OF_MEMORY; OPENCL (then y may be partly written). */
 CLRELU_API clrelu_status clrelu_host_relu(clrelu_context *ctx, const float *x,
                                           float *y, size_t n);
 CLRELU_API clrelu_status clrelu_host_leaky_relu(clrelu_context *ctx,
@@ -368,9 +399,14 @@ CLRELU_API clrelu_status clrelu_host_bias_relu(clrelu_context *ctx,
                                                size_t outer, size_t channels,
                                                size_t inner, float alpha);
 /* Host memory the device reaches fastest (pinned: a CL_MEM_ALLOC_HOST_PTR
- * buffer kept mapped); the host ops recognise it and move it by DMA with no
- * CPU copy. NULL on failure (clrelu_last_error says why). Free with
- * clrelu_host_free on the same context; NULL is a no-op. */
+ * buffer kept mapped). The host ops recognise it, and any array inside it,
+ * and use it with no CPU copy: zero-copy runs the kernel on that buffer,
+ * chunked moves it by DMA with no staging. NULL on failure (bytes 0:
+ * INVALID_ARGUMENT; more than CL_DEVICE_MAX_MEM_ALLOC_SIZE: OUT_OF_MEMORY;
+ * clrelu_last_error says why). Like a buffer, each allocation keeps ctx
+ * alive: free it with clrelu_host_free(ctx, ptr), also after
+ * clrelu_context_destroy(ctx). ptr NULL, or not from clrelu_host_alloc on
+ * ctx: no-op. */
 CLRELU_API void *clrelu_host_alloc(clrelu_context *ctx, size_t bytes);
 CLRELU_API void clrelu_host_free(clrelu_context *ctx, void *ptr);
 

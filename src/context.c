@@ -219,6 +219,7 @@ static clrelu_context *context_new(void) {
 
 static void context_free(clrelu_context *ctx) {
   clrelu__dense_release(ctx);
+  clrelu__host_release(ctx);
   clrelu__program_release(ctx);
   if (ctx->last)
     clReleaseEvent(ctx->last);

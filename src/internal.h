@@ -79,6 +79,12 @@ struct clrelu_context {
   int built_from_cache; /* the program came from clrelu's binary cache */
   /* dense.c: this context has run CLBlast (counted for its cache). */
   int dense_used;
+  /* host.c, all under lock: clrelu_host_alloc's allocations, the queues
+   * that move host arrays, and one cached set of staging buffers. */
+  struct clrelu_pinned *pinned;
+  size_t npinned, pinned_cap;
+  cl_command_queue host_queues[2]; /* writes, reads; made on first use */
+  struct clrelu_staging *staging;
 };
 
 struct clrelu_buffer {
@@ -93,8 +99,9 @@ struct clrelu_buffer {
 
 void clrelu__context_release(clrelu_context *ctx);
 /* Called as the context is freed: dense.c lets go of CLBlast's cache when no
- * context uses it any more. */
+ * context uses it any more; host.c frees its queues and staging buffers. */
 void clrelu__dense_release(clrelu_context *ctx);
+void clrelu__host_release(clrelu_context *ctx);
 size_t clrelu__dtype_size(clrelu_dtype dtype);
 
 /* Builds the program and kernels of ctx from the embedded source with the

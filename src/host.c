@@ -1,0 +1,837 @@
+/* Host-array ops: the device ops on plain host float arrays, blocking.
+ *
+ * Two ways to move the data, chosen per call:
+ *  - zero-copy, on devices that share host memory
+ *    (CL_DEVICE_HOST_UNIFIED_MEMORY, e.g. PoCL): the arrays are wrapped as
+ *    CL_MEM_USE_HOST_PTR buffers and the kernel works on them in place. PoCL
+ *    uses such a pointer as the buffer's storage whatever its alignment, but
+ *    its kernels may assume CL_DEVICE_MEM_BASE_ADDR_ALIGN, so each wrap
+ *    starts at the aligned address below the array and the op runs at an
+ *    element offset into it. Nothing is copied: the aligned head belongs to
+ *    the same page and is neither read nor written. The output is mapped
+ *    once afterwards so the host sees it.
+ *  - chunked, on discrete GPUs: chunks move through pinned staging buffers
+ *    and three device buffers, so the write of chunk k+1, the kernel on
+ *    chunk k and the read of chunk k-1 overlap (a queue for writes, one for
+ *    reads, the context's queue for kernels, ordered by events).
+ *    $CLRELU_HOST_PATH=chunked forces it on any device (for tests);
+ *    $CLRELU_HOST_CHUNK sets the chunk in elements.
+ * The element where the output becomes aligned for a whole vector splits
+ * the work in two, so the kernels' streaming stores apply to the rest
+ * (glibc's malloc returns addresses 16 bytes past a 64-byte boundary).
+ *
+ * clrelu_host_alloc's memory is a CL_MEM_ALLOC_HOST_PTR buffer kept mapped.
+ * The host ops find pointers into it in the context's registry: zero-copy
+ * runs the kernel on that buffer itself (on unified memory the mapping is
+ * the buffer's storage), chunked transfers use it directly for DMA with no
+ * staging copy. */
+#include "internal.h"
+
+#include <math.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct clrelu_pinned {
+  cl_mem mem;
+  char *ptr;
+  size_t bytes;
+};
+
+#define SLOTS 3
+#define DEFAULT_CHUNK ((size_t)1 << 20) /* elements: 4 MiB */
+
+/* Buffers for the chunked path. */
+struct clrelu_staging {
+  size_t chunk;          /* elements per slot */
+  cl_mem dev[SLOTS];     /* device memory, one chunk each */
+  cl_mem pin[SLOTS];     /* pinned host memory, kept mapped */
+  float *pin_ptr[SLOTS]; /* pin's mapping */
+};
+
+enum host_op { H_RELU, H_LEAKY, H_BIAS };
+
+/* One call: the op, its arrays and shape (eltwise: outer = channels = 1,
+ * inner = n). */
+typedef struct host_call {
+  const char *fn;
+  clrelu_context *ctx;
+  enum host_op op;
+  const float *x, *bias;
+  float *y;
+  size_t outer, channels, inner, total;
+  float alpha;
+} host_call;
+
+/* Where an array lives on the device for the zero-copy path. */
+typedef struct placed {
+  cl_mem mem;    /* retained */
+  size_t offset; /* of the array's first element, in elements */
+} placed;
+
+/* ---- the registry of pinned allocations ---- */
+
+/* Finds the pinned allocation holding [p, p + bytes) and retains its mem;
+ * NULL when there is none. *offset: p's byte offset in it. */
+static cl_mem pinned_find(clrelu_context *ctx, const void *p, size_t bytes,
+                          size_t *offset) {
+  cl_mem found = NULL;
+  uintptr_t a = (uintptr_t)p;
+  pthread_mutex_lock(&ctx->lock);
+  for (size_t i = 0; i < ctx->npinned; ++i) {
+    const struct clrelu_pinned *e = &ctx->pinned[i];
+    uintptr_t b = (uintptr_t)e->ptr;
+    if (a >= b && a - b <= e->bytes && bytes <= e->bytes - (a - b)) {
+      found = e->mem;
+      *offset = a - b;
+      clRetainMemObject(found);
+      break;
+    }
+  }
+  pthread_mutex_unlock(&ctx->lock);
+  return found;
+}
+
+/* The private in-order queues for transfers, made on first use. */
+static cl_int host_queues(clrelu_context *ctx, cl_command_queue q[2]) {
+  cl_int err = CL_SUCCESS;
+  pthread_mutex_lock(&ctx->lock);
+  for (int i = 0; i < 2 && err == CL_SUCCESS; ++i)
+    if (!ctx->host_queues[i])
+      ctx->host_queues[i] =
+          clCreateCommandQueue(ctx->context, ctx->device, 0, &err);
+  q[0] = ctx->host_queues[0];
+  q[1] = ctx->host_queues[1];
+  pthread_mutex_unlock(&ctx->lock);
+  return err;
+}
+
+void *clrelu_host_alloc(clrelu_context *ctx, size_t bytes) {
+  if (!ctx) {
+    clrelu__fail(CLRELU_ERROR_INVALID_ARGUMENT,
+                 "clrelu_host_alloc: ctx is NULL");
+    return NULL;
+  }
+  if (bytes == 0) {
+    clrelu__fail(CLRELU_ERROR_INVALID_ARGUMENT,
+                 "clrelu_host_alloc: bytes is 0");
+    return NULL;
+  }
+  if (bytes > ctx->max_alloc) {
+    clrelu__fail(CLRELU_ERROR_OUT_OF_MEMORY,
+                 "clrelu_host_alloc: %zu bytes exceed the device's largest "
+                 "allocation (CL_DEVICE_MAX_MEM_ALLOC_SIZE = %llu bytes)",
+                 bytes, (unsigned long long)ctx->max_alloc);
+    return NULL;
+  }
+  cl_command_queue q[2];
+  cl_int err = host_queues(ctx, q);
+  if (err != CL_SUCCESS) {
+    clrelu__cl_fail(err, "clrelu_host_alloc: clCreateCommandQueue");
+    return NULL;
+  }
+  cl_mem mem =
+      clCreateBuffer(ctx->context, CL_MEM_READ_WRITE | CL_MEM_ALLOC_HOST_PTR,
+                     bytes, NULL, &err);
+  if (!mem) {
+    clrelu__cl_fail(err, "clrelu_host_alloc: clCreateBuffer");
+    return NULL;
+  }
+  void *ptr = clEnqueueMapBuffer(q[0], mem, CL_TRUE, CL_MAP_READ | CL_MAP_WRITE,
+                                 0, bytes, 0, NULL, NULL, &err);
+  if (!ptr) {
+    clReleaseMemObject(mem);
+    clrelu__cl_fail(err, "clrelu_host_alloc: clEnqueueMapBuffer");
+    return NULL;
+  }
+  pthread_mutex_lock(&ctx->lock);
+  if (ctx->npinned == ctx->pinned_cap) {
+    size_t cap = ctx->pinned_cap ? 2 * ctx->pinned_cap : 8;
+    struct clrelu_pinned *grown =
+        realloc(ctx->pinned, cap * sizeof *ctx->pinned);
+    if (grown) {
+      ctx->pinned = grown;
+      ctx->pinned_cap = cap;
+    }
+  }
+  int stored = ctx->npinned < ctx->pinned_cap;
+  if (stored) {
+    struct clrelu_pinned e = {mem, ptr, bytes};
+    ctx->pinned[ctx->npinned++] = e;
+    atomic_fetch_add(&ctx->refs, 1); /* like a buffer, it keeps ctx alive */
+  }
+  pthread_mutex_unlock(&ctx->lock);
+  if (!stored) {
+    clEnqueueUnmapMemObject(q[0], mem, ptr, 0, NULL, NULL);
+    clFinish(q[0]);
+    clReleaseMemObject(mem);
+    clrelu__fail(CLRELU_ERROR_OUT_OF_MEMORY, "out of host memory");
+    return NULL;
+  }
+  return ptr;
+}
+
+void clrelu_host_free(clrelu_context *ctx, void *ptr) {
+  if (!ctx || !ptr)
+    return;
+  struct clrelu_pinned e = {NULL, NULL, 0};
+  pthread_mutex_lock(&ctx->lock);
+  for (size_t i = 0; i < ctx->npinned; ++i)
+    if (ctx->pinned[i].ptr == ptr) {
+      e = ctx->pinned[i];
+      ctx->pinned[i] = ctx->pinned[--ctx->npinned];
+      break;
+    }
+  cl_command_queue q = ctx->host_queues[0];
+  pthread_mutex_unlock(&ctx->lock);
+  if (!e.mem)
+    return; /* not ours: nothing to do */
+  clEnqueueUnmapMemObject(q, e.mem, e.ptr, 0, NULL, NULL);
+  clFinish(q);
+  clReleaseMemObject(e.mem);
+  clrelu__context_release(ctx);
+}
+
+/* ---- staging buffers for the chunked path ---- */
+
+static void staging_free(clrelu_context *ctx, struct clrelu_staging *s) {
+  if (!s)
+    return;
+  for (int i = 0; i < SLOTS; ++i) {
+    if (s->pin_ptr[i])
+      clEnqueueUnmapMemObject(ctx->host_queues[0], s->pin[i], s->pin_ptr[i], 0,
+                              NULL, NULL);
+  }
+  if (ctx->host_queues[0])
+    clFinish(ctx->host_queues[0]);
+  for (int i = 0; i < SLOTS; ++i) {
+    if (s->pin[i])
+      clReleaseMemObject(s->pin[i]);
+    if (s->dev[i])
+      clReleaseMemObject(s->dev[i]);
+  }
+  free(s);
+}
+
+/* The cached set when its chunk fits, else a new one. */
+static clrelu_status staging_take(clrelu_context *ctx, size_t chunk,
+                                  struct clrelu_staging **out) {
+  pthread_mutex_lock(&ctx->lock);
+  struct clrelu_staging *s = ctx->staging;
+  if (s && s->chunk == chunk)
+    ctx->staging = NULL;
+  else
+    s = NULL;
+  pthread_mutex_unlock(&ctx->lock);
+  if (s) {
+    *out = s;
+    return CLRELU_SUCCESS;
+  }
+  s = calloc(1, sizeof *s);
+  if (!s)
+    return clrelu__fail(CLRELU_ERROR_OUT_OF_MEMORY, "out of host memory");
+  s->chunk = chunk;
+  size_t bytes = chunk * sizeof(float);
+  cl_int err = CL_SUCCESS;
+  const char *what = "clCreateBuffer";
+  for (int i = 0; i < SLOTS && err == CL_SUCCESS; ++i) {
+    s->dev[i] =
+        clCreateBuffer(ctx->context, CL_MEM_READ_WRITE, bytes, NULL, &err);
+    if (err == CL_SUCCESS)
+      s->pin[i] = clCreateBuffer(ctx->context,
+                                 CL_MEM_READ_WRITE | CL_MEM_ALLOC_HOST_PTR,
+                                 bytes, NULL, &err);
+    if (err == CL_SUCCESS) {
+      what = "clEnqueueMapBuffer";
+      s->pin_ptr[i] = clEnqueueMapBuffer(ctx->host_queues[0], s->pin[i],
+                                         CL_TRUE, CL_MAP_READ | CL_MAP_WRITE, 0,
+                                         bytes, 0, NULL, NULL, &err);
+    }
+  }
+  if (err != CL_SUCCESS) {
+    staging_free(ctx, s);
+    char msg[96];
+    snprintf(msg, sizeof msg, "staging buffers: %s", what);
+    return clrelu__cl_fail(err, msg);
+  }
+  *out = s;
+  return CLRELU_SUCCESS;
+}
+
+static void staging_give(clrelu_context *ctx, struct clrelu_staging *s) {
+  pthread_mutex_lock(&ctx->lock);
+  struct clrelu_staging *old = ctx->staging;
+  ctx->staging = s;
+  pthread_mutex_unlock(&ctx->lock);
+  staging_free(ctx, old);
+}
+
+void clrelu__host_release(clrelu_context *ctx) {
+  /* Pinned allocations hold a reference: none is left by now. */
+  free(ctx->pinned);
+  ctx->pinned = NULL;
+  ctx->npinned = ctx->pinned_cap = 0;
+  staging_free(ctx, ctx->staging);
+  ctx->staging = NULL;
+  for (int i = 0; i < 2; ++i)
+    if (ctx->host_queues[i]) {
+      clReleaseCommandQueue(ctx->host_queues[i]);
+      ctx->host_queues[i] = NULL;
+    }
+}
+
+/* ---- running the op on device buffers ---- */
+
+/* A clrelu_buffer over elements [offset, offset + count) of mem, for the
+ * device ops' checks and launches; not counted in the context. */
+static clrelu_buffer view_of(clrelu_context *ctx, cl_mem mem, size_t offset,
+                             size_t count) {
+  clrelu_buffer b = {
+      ctx, mem, offset, count, CLRELU_F32, mem, offset * sizeof(float)};
+  return b;
+}
+
+/* Enqueues the op on flat elements [s, e): x and y are device buffers whose
+ * element 0 is the op's element base, bias holds channel 0 on. bias_relu
+ * splits at plane and row boundaries into calls of its own shape. Every
+ * command waits for *wait (when not NULL); *done receives the last one's
+ * event (NULL when s == e). */
+static clrelu_status enqueue_range(const host_call *c, const clrelu_buffer *x,
+                                   const clrelu_buffer *bias,
+                                   const clrelu_buffer *y, size_t base,
+                                   size_t s, size_t e, cl_event *wait,
+                                   cl_event *done) {
+  clrelu_context *ctx = c->ctx;
+  *done = NULL;
+  while (s < e) {
+    size_t outer = 1, channels = 1, inner = e - s, c0 = 0;
+    if (c->op == H_BIAS) {
+      size_t in = c->inner, ch = c->channels, slab = ch * in;
+      size_t i = s % in;
+      c0 = (s / in) % ch;
+      if (i != 0) { /* the rest of a plane */
+        inner = in - i < e - s ? in - i : e - s;
+      } else if (c0 != 0 || e - s < slab) { /* whole planes of one slab */
+        size_t k = (e - s) / in;
+        if (k > ch - c0)
+          k = ch - c0;
+        if (k > 0) {
+          channels = k;
+          inner = in;
+        }
+      } else { /* whole slabs */
+        outer = (e - s) / slab;
+        channels = ch;
+        inner = in;
+      }
+    }
+    size_t len = outer * channels * inner;
+    clrelu_buffer xv = view_of(ctx, x->mem, x->offset + (s - base), len);
+    clrelu_buffer yv = view_of(ctx, y->mem, y->offset + (s - base), len);
+    if (x->mem == y->mem && x->offset == y->offset)
+      xv = yv; /* in place: the same elements */
+    cl_event ev_done = NULL;
+    clrelu_events ev = {wait ? 1 : 0, wait, &ev_done};
+    clrelu_status st;
+    if (c->op == H_RELU)
+      st = clrelu_relu_ev(ctx, &xv, &yv, len, &ev);
+    else if (c->op == H_LEAKY)
+      st = clrelu_leaky_relu_ev(ctx, &xv, &yv, len, c->alpha, &ev);
+    else {
+      clrelu_buffer bv = view_of(ctx, bias->mem, bias->offset + c0, channels);
+      st = clrelu_bias_relu_ev(ctx, &xv, &bv, &yv, outer, channels, inner,
+                               c->alpha, &ev);
+    }
+    if (*done && (ev_done || st != CLRELU_SUCCESS)) {
+      if (st != CLRELU_SUCCESS)
+        clWaitForEvents(1, done);
+      clReleaseEvent(*done);
+      *done = NULL;
+    }
+    if (st != CLRELU_SUCCESS)
+      return st;
+    *done = ev_done;
+    s += len;
+  }
+  return CLRELU_SUCCESS;
+}
+
+/* Waits for ev and turns a failed command into an OpenCL error. */
+static cl_int wait_event(cl_event ev) {
+  cl_int err = clWaitForEvents(1, &ev);
+  cl_int status = 0;
+  if (clGetEventInfo(ev, CL_EVENT_COMMAND_EXECUTION_STATUS, sizeof status,
+                     &status, NULL) == CL_SUCCESS &&
+      status < 0)
+    err = status;
+  return err;
+}
+
+/* The element from which y is aligned for the kernels' vectors (streaming
+ * stores), or 0. */
+static size_t aligned_from(const host_call *c) {
+  size_t vbytes = (size_t)c->ctx->tuning.vec * sizeof(float);
+  size_t mis = (uintptr_t)c->y % vbytes;
+  if (mis == 0 || mis % sizeof(float) != 0)
+    return 0;
+  size_t head = (vbytes - mis) / sizeof(float);
+  return head < c->total ? head : 0;
+}
+
+/* ---- zero-copy ---- */
+
+typedef struct region {
+  const char *base;     /* the wrap's first byte: start, as a pointer */
+  uintptr_t start, end; /* wrapped bytes [start, end) */
+  int write;
+  cl_mem mem;
+} region;
+
+/* Wraps the arrays of c (x, bias, y) and places each. On unified memory,
+ * arrays in pinned memory use their allocation's buffer (its mapping is its
+ * storage); the others get CL_MEM_USE_HOST_PTR wraps from the aligned
+ * address below them, one per group of overlapping arrays (OpenCL leaves
+ * overlapping wraps undefined). */
+static clrelu_status zero_copy_place(const host_call *c, int unified,
+                                     placed pl[3], int *fits) {
+  clrelu_context *ctx = c->ctx;
+  const void *ptrs[3] = {c->x, c->bias, c->y};
+  size_t counts[3] = {c->total, c->op == H_BIAS ? c->channels : 0, c->total};
+  size_t align = ctx->mem_align_bits / 8 ? ctx->mem_align_bits / 8 : 128;
+  region rg[3];
+  int nrg = 0, of[3] = {-1, -1, -1};
+  *fits = 1;
+  for (int i = 0; i < 3; ++i) {
+    pl[i].mem = NULL;
+    pl[i].offset = 0;
+    if (counts[i] == 0)
+      continue;
+    size_t bytes = counts[i] * sizeof(float), off = 0;
+    cl_mem m = unified ? pinned_find(ctx, ptrs[i], bytes, &off) : NULL;
+    if (m && off % sizeof(float) == 0) {
+      pl[i].mem = m;
+      pl[i].offset = off / sizeof(float);
+      continue;
+    }
+    if (m)
+      clReleaseMemObject(m);
+    uintptr_t p = (uintptr_t)ptrs[i];
+    region r = {(const char *)ptrs[i] - p % align, p - p % align, p + bytes,
+                i == 2, NULL};
+    rg[nrg] = r;
+    of[i] = nrg++;
+  }
+  /* Merge regions that overlap, until none does. */
+  for (int a = 0; a < nrg; ++a)
+    for (int b = a + 1; b < nrg; ++b)
+      if (rg[a].start < rg[b].end && rg[b].start < rg[a].end) {
+        if (rg[b].start < rg[a].start) {
+          rg[a].start = rg[b].start;
+          rg[a].base = rg[b].base;
+        }
+        rg[a].end = rg[a].end > rg[b].end ? rg[a].end : rg[b].end;
+        rg[a].write |= rg[b].write;
+        --nrg;
+        for (int k = 0; k < 3; ++k) {
+          if (of[k] == b)
+            of[k] = a;
+          else if (of[k] == nrg)
+            of[k] = b;
+        }
+        rg[b] = rg[nrg];
+        a = -1; /* start again: the grown region may meet another */
+        break;
+      }
+  for (int j = 0; j < nrg; ++j)
+    if (rg[j].end - rg[j].start > ctx->max_alloc)
+      *fits = 0;
+  clrelu_status st = CLRELU_SUCCESS;
+  for (int j = 0; j < nrg && *fits && st == CLRELU_SUCCESS; ++j) {
+    cl_int err;
+    cl_mem_flags flags = CL_MEM_USE_HOST_PTR |
+                         (rg[j].write ? CL_MEM_READ_WRITE : CL_MEM_READ_ONLY);
+    /* The device does not write a read-only region: casting away const is
+     * what CL_MEM_USE_HOST_PTR's signature asks. */
+    rg[j].mem = clCreateBuffer(ctx->context, flags, rg[j].end - rg[j].start,
+                               (void *)rg[j].base, &err);
+    if (!rg[j].mem)
+      st = clrelu__cl_fail(err, "wrapping a host array: clCreateBuffer");
+  }
+  for (int i = 0; i < 3; ++i)
+    if (of[i] >= 0) {
+      pl[i].mem = rg[of[i]].mem;
+      pl[i].offset = ((uintptr_t)ptrs[i] - rg[of[i]].start) / sizeof(float);
+      if (pl[i].mem)
+        clRetainMemObject(pl[i].mem);
+    }
+  for (int j = 0; j < nrg; ++j)
+    if (rg[j].mem)
+      clReleaseMemObject(rg[j].mem);
+  return st;
+}
+
+static void placed_release(placed pl[3]) {
+  for (int i = 0; i < 3; ++i)
+    if (pl[i].mem) {
+      clReleaseMemObject(pl[i].mem);
+      pl[i].mem = NULL;
+    }
+}
+
+/* *done: 1 when the op ran; 0 when an array is too large to wrap (the
+ * caller then goes chunked). */
+static clrelu_status run_zero_copy(const host_call *c, int unified, int *done) {
+  clrelu_context *ctx = c->ctx;
+  placed pl[3];
+  int fits;
+  *done = 0;
+  clrelu_status st = zero_copy_place(c, unified, pl, &fits);
+  if (st != CLRELU_SUCCESS || !fits) {
+    placed_release(pl);
+    return st;
+  }
+  cl_command_queue q[2];
+  cl_int err = host_queues(ctx, q);
+  if (err != CL_SUCCESS) {
+    placed_release(pl);
+    return clrelu__cl_fail(err, "clCreateCommandQueue");
+  }
+  clrelu_buffer xb = view_of(ctx, pl[0].mem, pl[0].offset, c->total);
+  clrelu_buffer yb = view_of(ctx, pl[2].mem, pl[2].offset, c->total);
+  clrelu_buffer bb = xb;
+  if (c->op == H_BIAS)
+    bb = view_of(ctx, pl[1].mem, pl[1].offset, c->channels);
+  size_t head = aligned_from(c);
+  cl_event ev1 = NULL, ev2 = NULL;
+  st = enqueue_range(c, &xb, &bb, &yb, 0, 0, head, NULL, &ev1);
+  if (st == CLRELU_SUCCESS)
+    st = enqueue_range(c, &xb, &bb, &yb, 0, head, c->total, NULL, &ev2);
+  cl_event last = ev2 ? ev2 : ev1;
+  if (st == CLRELU_SUCCESS) {
+    /* Map the output after the kernels so the host sees it (no copy on a
+     * device that shares host memory), then unmap. */
+    void *p =
+        clEnqueueMapBuffer(q[1], yb.mem, CL_TRUE, CL_MAP_READ,
+                           yb.offset * sizeof(float), c->total * sizeof(float),
+                           last ? 1 : 0, last ? &last : NULL, NULL, &err);
+    if (!p)
+      st = clrelu__cl_fail(err, "clEnqueueMapBuffer");
+    else {
+      cl_event unmapped = NULL;
+      err = clEnqueueUnmapMemObject(q[1], yb.mem, p, 0, NULL, &unmapped);
+      if (err == CL_SUCCESS)
+        err = wait_event(unmapped);
+      if (unmapped)
+        clReleaseEvent(unmapped);
+      if (err == CL_SUCCESS && last)
+        err = wait_event(last);
+      if (err != CL_SUCCESS)
+        st = clrelu__cl_fail(err, "running the op on host arrays");
+    }
+  } else {
+    /* Let what was enqueued finish before the arrays go back. */
+    if (last)
+      clWaitForEvents(1, &last);
+  }
+  if (ev1)
+    clReleaseEvent(ev1);
+  if (ev2)
+    clReleaseEvent(ev2);
+  placed_release(pl);
+  if (st == CLRELU_SUCCESS)
+    *done = 1;
+  return st;
+}
+
+/* ---- chunked ---- */
+
+typedef struct copy_piece {
+  char *dst;
+  const char *src;
+  size_t bytes;
+} copy_piece;
+
+static void copy_piece_fn(void *arg, int k, int n) {
+  const copy_piece *p = arg;
+  size_t per = (p->bytes / (size_t)n + 63) / 64 * 64;
+  size_t a = per * (size_t)k;
+  if (a >= p->bytes)
+    return;
+  size_t len = p->bytes - a < per ? p->bytes - a : per;
+  memcpy(p->dst + a, p->src + a, len);
+}
+
+/* The host side of staging: large copies on every core. */
+static void copy_floats(float *dst, const float *src, size_t n) {
+  copy_piece p = {(char *)dst, (const char *)src, n * sizeof(float)};
+  int cores = clrelu__cores();
+  if (p.bytes < ((size_t)1 << 20) || cores < 2)
+    memcpy(dst, src, p.bytes);
+  else
+    clrelu__parallel(copy_piece_fn, &p, cores);
+}
+
+static size_t chunk_elements(void) {
+  const char *s = getenv("CLRELU_HOST_CHUNK");
+  if (s && *s) {
+    char *end;
+    unsigned long long v = strtoull(s, &end, 10);
+    if (*end == 0 && v >= 16 && v <= ((size_t)1 << 28))
+      return (size_t)v;
+  }
+  return DEFAULT_CHUNK;
+}
+
+typedef struct slot_state {
+  cl_event read; /* the chunk's read back, NULL when idle */
+  size_t start, len;
+} slot_state;
+
+/* Finishes slot s: waits for its read, copies out unless y is pinned. */
+static cl_int slot_retire(const host_call *c, struct clrelu_staging *stg,
+                          slot_state *ss, int s, int y_pinned) {
+  if (!ss[s].read)
+    return CL_SUCCESS;
+  cl_int err = wait_event(ss[s].read);
+  clReleaseEvent(ss[s].read);
+  ss[s].read = NULL;
+  if (err == CL_SUCCESS && !y_pinned)
+    copy_floats(c->y + ss[s].start, stg->pin_ptr[s], ss[s].len);
+  return err;
+}
+
+static clrelu_status run_chunked(const host_call *c) {
+  clrelu_context *ctx = c->ctx;
+  cl_command_queue q[2];
+  cl_int err = host_queues(ctx, q);
+  if (err != CL_SUCCESS)
+    return clrelu__cl_fail(err, "clCreateCommandQueue");
+  size_t chunk = chunk_elements();
+  if (chunk > c->total)
+    chunk = c->total;
+  if (chunk * sizeof(float) > ctx->max_alloc)
+    chunk = (size_t)(ctx->max_alloc / sizeof(float));
+  struct clrelu_staging *stg = NULL;
+  clrelu_status st = staging_take(ctx, chunk, &stg);
+  if (st != CLRELU_SUCCESS || !stg)
+    return st;
+
+  /* the bias, whole, on the device */
+  cl_mem bias_mem = NULL;
+  if (c->op == H_BIAS) {
+    if (c->channels * sizeof(float) > ctx->max_alloc) {
+      staging_give(ctx, stg);
+      return clrelu__fail(CLRELU_ERROR_OUT_OF_MEMORY,
+                          "%s: the bias (%zu elements) exceeds the device's "
+                          "largest allocation",
+                          c->fn, c->channels);
+    }
+    bias_mem =
+        clCreateBuffer(ctx->context, CL_MEM_READ_ONLY | CL_MEM_COPY_HOST_PTR,
+                       c->channels * sizeof(float), (void *)c->bias, &err);
+    if (!bias_mem) {
+      staging_give(ctx, stg);
+      return clrelu__cl_fail(err, "copying the bias: clCreateBuffer");
+    }
+  }
+  /* Arrays in pinned memory move by DMA straight from and to it. */
+  size_t off;
+  cl_mem m = pinned_find(ctx, c->x, c->total * sizeof(float), &off);
+  int x_pinned = m != NULL;
+  if (m)
+    clReleaseMemObject(m);
+  m = pinned_find(ctx, c->y, c->total * sizeof(float), &off);
+  int y_pinned = m != NULL;
+  if (m)
+    clReleaseMemObject(m);
+
+  slot_state ss[SLOTS] = {{NULL, 0, 0}};
+  size_t nchunks = (c->total + chunk - 1) / chunk;
+  for (size_t k = 0; k < nchunks && st == CLRELU_SUCCESS; ++k) {
+    int s = (int)(k % SLOTS);
+    err = slot_retire(c, stg, ss, s, y_pinned);
+    if (err != CL_SUCCESS) {
+      st = clrelu__cl_fail(err, "running the op on host arrays");
+      break;
+    }
+    size_t start = k * chunk;
+    size_t len = c->total - start < chunk ? c->total - start : chunk;
+    const float *src = c->x + start;
+    if (!x_pinned) {
+      copy_floats(stg->pin_ptr[s], src, len);
+      src = stg->pin_ptr[s];
+    }
+    cl_event written = NULL, ran = NULL;
+    err = clEnqueueWriteBuffer(q[0], stg->dev[s], CL_FALSE, 0,
+                               len * sizeof(float), src, 0, NULL, &written);
+    if (err != CL_SUCCESS) {
+      st = clrelu__cl_fail(err, "clEnqueueWriteBuffer");
+      break;
+    }
+    clFlush(q[0]);
+    /* the kernels, in place on the device */
+    clrelu_buffer dv = view_of(ctx, stg->dev[s], 0, len);
+    clrelu_buffer bv = view_of(ctx, bias_mem ? bias_mem : stg->dev[s], 0,
+                               bias_mem ? c->channels : len);
+    st = enqueue_range(c, &dv, &bv, &dv, start, start, start + len, &written,
+                       &ran);
+    clReleaseEvent(written);
+    if (st != CLRELU_SUCCESS)
+      break;
+    void *dst = y_pinned ? (void *)(c->y + start) : (void *)stg->pin_ptr[s];
+    err = clEnqueueReadBuffer(q[1], stg->dev[s], CL_FALSE, 0,
+                              len * sizeof(float), dst, 1, &ran, &ss[s].read);
+    clReleaseEvent(ran);
+    if (err != CL_SUCCESS) {
+      ss[s].read = NULL;
+      st = clrelu__cl_fail(err, "clEnqueueReadBuffer");
+      break;
+    }
+    ss[s].start = start;
+    ss[s].len = len;
+    clFlush(ctx->queue);
+    clFlush(q[1]);
+  }
+  /* Drain in order; after a failure, only wait. */
+  for (size_t k = nchunks; k < nchunks + SLOTS; ++k) {
+    int s = (int)(k % SLOTS);
+    if (st == CLRELU_SUCCESS) {
+      err = slot_retire(c, stg, ss, s, y_pinned);
+      if (err != CL_SUCCESS)
+        st = clrelu__cl_fail(err, "running the op on host arrays");
+    } else if (ss[s].read) {
+      clWaitForEvents(1, &ss[s].read);
+      clReleaseEvent(ss[s].read);
+      ss[s].read = NULL;
+    }
+  }
+  if (st != CLRELU_SUCCESS) {
+    clFinish(q[0]);
+    clFinish(ctx->queue);
+    clFinish(q[1]);
+  }
+  if (bias_mem)
+    clReleaseMemObject(bias_mem);
+  staging_give(ctx, stg);
+  return st;
+}
+
+/* ---- entry points ---- */
+
+/* Whether [a, a + na) and [b, b + nb) (floats) share bytes. */
+static int ranges_overlap(const float *a, size_t na, const float *b,
+                          size_t nb) {
+  uintptr_t a0 = (uintptr_t)a, b0 = (uintptr_t)b;
+  return a0 < b0 + nb * sizeof(float) && b0 < a0 + na * sizeof(float);
+}
+
+/* $CLRELU_HOST_PATH: "auto" (or unset), "zero-copy" or "chunked"; auto is
+ * zero-copy on unified memory. */
+static clrelu_status host_path(const host_call *c, int *chunked, int *unified) {
+  cl_bool u = CL_FALSE;
+  cl_int err = clGetDeviceInfo(c->ctx->device, CL_DEVICE_HOST_UNIFIED_MEMORY,
+                               sizeof u, &u, NULL);
+  *unified = err == CL_SUCCESS && u;
+  *chunked = !*unified;
+  const char *env = getenv("CLRELU_HOST_PATH");
+  if (env && *env && strcmp(env, "auto") != 0) {
+    if (strcmp(env, "chunked") == 0) {
+      *chunked = 1;
+      return CLRELU_SUCCESS;
+    }
+    if (strcmp(env, "zero-copy") == 0) {
+      *chunked = 0;
+      return CLRELU_SUCCESS;
+    }
+    return clrelu__fail(CLRELU_ERROR_INVALID_ARGUMENT,
+                        "%s: CLRELU_HOST_PATH=\"%s\" is not valid: use auto, "
+                        "zero-copy or chunked",
+                        c->fn, env);
+  }
+  return CLRELU_SUCCESS;
+}
+
+/* The checks in the documented order, then the chosen path. */
+static clrelu_status host_run(host_call *c) {
+  if (!c->ctx)
+    return clrelu__fail(CLRELU_ERROR_INVALID_ARGUMENT, "%s: ctx is NULL",
+                        c->fn);
+  int empty = c->outer == 0 || c->channels == 0 || c->inner == 0;
+  if (!empty) {
+    if (!c->x)
+      return clrelu__fail(CLRELU_ERROR_INVALID_ARGUMENT, "%s: x is NULL",
+                          c->fn);
+    if (c->op == H_BIAS && !c->bias)
+      return clrelu__fail(CLRELU_ERROR_INVALID_ARGUMENT, "%s: bias is NULL",
+                          c->fn);
+    if (!c->y)
+      return clrelu__fail(CLRELU_ERROR_INVALID_ARGUMENT, "%s: y is NULL",
+                          c->fn);
+  }
+  if (c->op != H_RELU && !isfinite(c->alpha))
+    return clrelu__fail(CLRELU_ERROR_INVALID_ARGUMENT,
+                        "%s: alpha is %g; it must be finite", c->fn,
+                        (double)c->alpha);
+  if (empty)
+    return CLRELU_SUCCESS;
+  size_t lim = SIZE_MAX / sizeof(float);
+  if (c->channels > lim / c->outer || c->inner > lim / (c->outer * c->channels))
+    return clrelu__fail(CLRELU_ERROR_OUT_OF_RANGE,
+                        "%s: %zu * %zu * %zu floats overflow size_t", c->fn,
+                        c->outer, c->channels, c->inner);
+  c->total = c->outer * c->channels * c->inner;
+  if (c->x != c->y && ranges_overlap(c->x, c->total, c->y, c->total))
+    return clrelu__fail(CLRELU_ERROR_INVALID_ARGUMENT,
+                        "%s: y partly overlaps x (in place needs y == x)",
+                        c->fn);
+  if (c->op == H_BIAS && ranges_overlap(c->bias, c->channels, c->y, c->total))
+    return clrelu__fail(CLRELU_ERROR_INVALID_ARGUMENT, "%s: y overlaps bias",
+                        c->fn);
+  int chunked = 1, unified = 0;
+  clrelu_status st = host_path(c, &chunked, &unified);
+  if (st != CLRELU_SUCCESS)
+    return st;
+  /* Pointers not aligned for a float cannot be wrapped; copies can. */
+  int ok_align = (uintptr_t)c->x % sizeof(float) == 0 &&
+                 (uintptr_t)c->y % sizeof(float) == 0 &&
+                 (c->op != H_BIAS || (uintptr_t)c->bias % sizeof(float) == 0);
+  if (!chunked && ok_align) {
+    int done;
+    st = run_zero_copy(c, unified, &done);
+    if (st != CLRELU_SUCCESS || done)
+      return st;
+  }
+  return run_chunked(c);
+}
+
+clrelu_status clrelu_host_relu(clrelu_context *ctx, const float *x, float *y,
+                               size_t n) {
+  host_call c = {"clrelu_host_relu", ctx, H_RELU, x, NULL, y, 1, 1, n, 0, 0.0f};
+  return host_run(&c);
+}
+
+clrelu_status clrelu_host_leaky_relu(clrelu_context *ctx, const float *x,
+                                     float *y, size_t n, float alpha) {
+  host_call c = {
+      "clrelu_host_leaky_relu", ctx, H_LEAKY, x, NULL, y, 1, 1, n, 0, alpha};
+  return host_run(&c);
+}
+
+clrelu_status clrelu_host_bias_relu(clrelu_context *ctx, const float *x,
+                                    const float *bias, float *y, size_t outer,
+                                    size_t channels, size_t inner,
+                                    float alpha) {
+  host_call c = {"clrelu_host_bias_relu",
+                 ctx,
+                 H_BIAS,
+                 x,
+                 bias,
+                 y,
+                 outer,
+                 channels,
+                 inner,
+                 0,
+                 alpha};
+  return host_run(&c);
+}
