@@ -64,12 +64,12 @@ static int measured_ops(const bench_results *r, op_key *keys) {
   return n;
 }
 
-/* Which dtypes have rows at all. */
+/* Which dtypes the ops ran in. */
 static void dtypes_run(const bench_results *r, int run[BENCH_NDTYPES]) {
   for (int t = 0; t < BENCH_NDTYPES; ++t)
     run[t] = 0;
   for (int i = 0; i < r->nrows; ++i)
-    if (r->rows[i].nt > 0 && r->rows[i].shape.op != OP_NONE)
+    if (r->rows[i].nt > 0 && r->rows[i].path == P_DEV_KERNEL)
       run[r->rows[i].shape.dtype] = 1;
 }
 

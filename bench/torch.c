@@ -29,31 +29,27 @@ static void
 sb_printf(sbuf *b, const char *fmt, ...) {
   if (b->failed)
     return;
-  for (;;) {
-    va_list ap;
-    va_start(ap, fmt);
-    int k = vsnprintf(b->s ? b->s + b->len : NULL, b->s ? b->cap - b->len : 0,
-                      fmt, ap);
-    va_end(ap);
-    if (k < 0) {
-      b->failed = 1;
-      return;
-    }
-    if (b->s && b->len + (size_t)k < b->cap) {
-      b->len += (size_t)k;
-      return;
-    }
+  va_list ap, again;
+  va_start(ap, fmt);
+  va_copy(again, ap);
+  int k = vsnprintf(NULL, 0, fmt, ap);
+  va_end(ap);
+  size_t need = k < 0 ? 0 : b->len + (size_t)k + 1;
+  if (k >= 0 && need > b->cap) {
     size_t cap = b->cap ? 2 * b->cap : 4096;
-    while (cap <= b->len + (size_t)k)
+    while (cap < need)
       cap *= 2;
     char *s = realloc(b->s, cap);
-    if (!s) {
-      b->failed = 1;
-      return;
+    if (s) {
+      b->s = s;
+      b->cap = cap;
     }
-    b->s = s;
-    b->cap = cap;
   }
+  if (k < 0 || need > b->cap)
+    b->failed = 1;
+  else
+    b->len += (size_t)vsnprintf(b->s + b->len, b->cap - b->len, fmt, again);
+  va_end(again);
 }
 
 /* s in single quotes for sh. */
