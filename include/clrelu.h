@@ -336,7 +336,8 @@ CLRELU_API clrelu_status clrelu_bias_relu_ev(
  * x [batch][in_features], w [out_features][in_features] (the usual Linear
  * layout), bias [out_features], y [batch][out_features]; act as in
  * clrelu_bias_relu (alpha == 0: ReLU; alpha == 1: none). The product is
- * CLBlast's SGEMM on the context's queue, then the fused bias + activation
+ * CLBlast's SGEMM on the context's queue (SGEMV when batch is 1, after
+ * clearing y: 5-10x faster on PoCL), then the fused bias + activation
  * kernel in place on y: two passes over y. Views at any offset work.
  * float32 only; the product is not bit-exact (CLBlast's summation order).
  * in_features == 0 gives y = act(bias). batch or out_features 0: nothing to

@@ -97,6 +97,11 @@ static void check_shape(size_t batch, size_t in, size_t out, size_t off,
   CHECK(ok, "setup %zux%zux%zu", batch, in, out);
   double *ref = malloc(batch * out * sizeof *ref);
   float *got = malloc(y.size * sizeof(float));
+  if (ok) { /* y starts as NaN: beta = 0 must not read it */
+    for (size_t i = 0; i < y.n; ++i)
+      y.host[y.off + i] = NAN;
+    ok = clrelu_buffer_write(y.view, 0, y.n, y.host + y.off) == CLRELU_SUCCESS;
+  }
   if (ok && ref && got) {
     CHECK_STATUS(clrelu_dense(ctx, x.view, w.view, b.view, y.view, batch, in,
                               out, alpha),
@@ -554,8 +559,13 @@ static void check_threads(void) {
   job jobs[THREADS];
   pthread_t t[THREADS];
   for (int i = 0; i < THREADS; ++i) {
-    job j = {c[i % 2],      5 + (size_t)i,           40 + 3 * (size_t)i,
-             9 + (size_t)i, test_seed + (uint64_t)i, 0};
+    size_t batch = i < 2 ? 1 : 5 + (size_t)i; /* GEMV and GEMM */
+    job j = {c[i % 2],
+             batch,
+             40 + 3 * (size_t)i,
+             9 + (size_t)i,
+             test_seed + (uint64_t)i,
+             0};
     jobs[i] = j;
   }
   int started[THREADS];
