@@ -369,8 +369,11 @@ static cl_int wait_event(cl_event ev) {
 }
 
 /* The element from which y is aligned for the kernels' vectors (streaming
- * stores), or 0. */
+ * stores), or 0. Small arrays gain nothing from a second launch. */
+#define SPLIT_FROM ((size_t)1 << 16)
 static size_t aligned_from(const host_call *c) {
+  if (c->total < SPLIT_FROM)
+    return 0;
   size_t vbytes = (size_t)c->ctx->tuning.vec * sizeof(float);
   size_t mis = (uintptr_t)c->y % vbytes;
   if (mis == 0 || mis % sizeof(float) != 0)
@@ -479,6 +482,31 @@ static void placed_release(placed pl[3]) {
     }
 }
 
+typedef struct map_args {
+  const clrelu_buffer *y;
+  size_t count;
+  void *ptr;
+  cl_event unmapped;
+} map_args;
+
+static cl_int do_map(clrelu_context *ctx, void *user, cl_uint nwait,
+                     const cl_event *wait, cl_event *event) {
+  map_args *m = user;
+  cl_int err;
+  m->ptr =
+      clEnqueueMapBuffer(ctx->queue, m->y->mem, CL_FALSE, CL_MAP_READ,
+                         m->y->offset * sizeof(float), m->count * sizeof(float),
+                         nwait, wait, event, &err);
+  return m->ptr ? CL_SUCCESS : err;
+}
+
+static cl_int do_unmap(clrelu_context *ctx, void *user, cl_uint nwait,
+                       const cl_event *wait, cl_event *event) {
+  map_args *m = user;
+  return clEnqueueUnmapMemObject(ctx->queue, m->y->mem, m->ptr, nwait, wait,
+                                 event);
+}
+
 /* *done: 1 when the op ran; 0 when an array is too large to wrap (the
  * caller then goes chunked). */
 static clrelu_status run_zero_copy(const host_call *c, int unified, int *done) {
@@ -510,24 +538,24 @@ static clrelu_status run_zero_copy(const host_call *c, int unified, int *done) {
   cl_event last = ev2 ? ev2 : ev1;
   if (st == CLRELU_SUCCESS) {
     /* Map the output after the kernels so the host sees it (no copy on a
-     * device that shares host memory), then unmap. */
-    void *p =
-        clEnqueueMapBuffer(q[1], yb.mem, CL_TRUE, CL_MAP_READ,
-                           yb.offset * sizeof(float), c->total * sizeof(float),
-                           last ? 1 : 0, last ? &last : NULL, NULL, &err);
-    if (!p)
-      st = clrelu__cl_fail(err, "clEnqueueMapBuffer");
-    else {
-      cl_event unmapped = NULL;
-      err = clEnqueueUnmapMemObject(q[1], yb.mem, p, 0, NULL, &unmapped);
-      if (err == CL_SUCCESS)
-        err = wait_event(unmapped);
-      if (unmapped)
-        clReleaseEvent(unmapped);
-      if (err == CL_SUCCESS && last)
-        err = wait_event(last);
-      if (err != CL_SUCCESS)
-        st = clrelu__cl_fail(err, "running the op on host arrays");
+     * device that shares host memory), then unmap; on the context's queue,
+     * in order after the kernels. */
+    map_args m = {&yb, c->total, NULL, NULL};
+    err = clrelu__enqueue(ctx, do_map, &m, NULL);
+    if (err == CL_SUCCESS) {
+      clrelu_events ev = {0, NULL, &m.unmapped};
+      err = clrelu__enqueue(ctx, do_unmap, &m, &ev);
+    }
+    if (err == CL_SUCCESS)
+      err = wait_event(m.unmapped);
+    if (m.unmapped)
+      clReleaseEvent(m.unmapped);
+    if (err == CL_SUCCESS && last)
+      err = wait_event(last);
+    if (err != CL_SUCCESS) {
+      if (last)
+        clWaitForEvents(1, &last);
+      st = clrelu__cl_fail(err, "running the op on host arrays");
     }
   } else {
     /* Let what was enqueued finish before the arrays go back. */
