@@ -66,7 +66,8 @@ int clrelu__cache_write(const char *path, const void *head, size_t head_size,
 
 /* ---- program binaries ---- */
 
-#define BINARY_MAGIC "clreluB2"
+static const unsigned char binary_magic[8] = {'c', 'l', 'r', 'e',
+                                              'l', 'u', 'B', '2'};
 
 static uint64_t binary_key(const clrelu_context *ctx, const char *defines,
                            const char *options) {
@@ -111,7 +112,7 @@ cl_program clrelu__binary_load(clrelu_context *ctx, const char *defines,
   unsigned char head[HEAD];
   uint64_t stored, len = 0, sum = 0;
   unsigned char *bin = NULL;
-  if (fread(head, 1, HEAD, f) == HEAD && memcmp(head, BINARY_MAGIC, 8) == 0) {
+  if (fread(head, 1, HEAD, f) == HEAD && memcmp(head, binary_magic, 8) == 0) {
     memcpy(&stored, head + 8, 8);
     memcpy(&len, head + 16, 8);
     memcpy(&sum, head + 24, 8);
@@ -159,7 +160,7 @@ void clrelu__binary_store(clrelu_context *ctx, cl_program p,
                               NULL) == CL_SUCCESS) {
     unsigned char head[HEAD];
     uint64_t blen = len, sum = clrelu__hash(bin, len, 0xcbf29ce484222325ull);
-    memcpy(head, BINARY_MAGIC, 8);
+    memcpy(head, binary_magic, sizeof binary_magic);
     memcpy(head + 8, &key, 8);
     memcpy(head + 16, &blen, 8);
     memcpy(head + 24, &sum, 8);

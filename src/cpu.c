@@ -245,19 +245,22 @@ static const void *at(const job *j, const void *p, size_t i) {
   return (const char *)p + i * (j->dtype == CLRELU_F32 ? 4 : 2);
 }
 
+static void *out_at(const job *j, size_t i) {
+  return (char *)j->y + i * (j->dtype == CLRELU_F32 ? 4 : 2);
+}
+
 /* fn over elements [p, p + m) of the job's arrays; bf (float32, already
  * offset) or else the job's own b is the second input. */
 static void call(const job *j, cpu_loop fn, size_t p, size_t m, const float *bf,
                  float bs) {
   const void *b = bf ? (const void *)bf : j->b ? at(j, j->b, p) : NULL;
   if (j->dtype == CLRELU_F32) {
-    fn(at(j, j->a, p), b, (float *)(uintptr_t)at(j, j->y, p), m, j->alpha, bs,
-       j->nt);
+    fn(at(j, j->a, p), b, out_at(j, p), m, j->alpha, bs, j->nt);
     return;
   }
   float ta[BLOCK], tb[BLOCK], ty[BLOCK];
   const uint16_t *a16 = at(j, j->a, p);
-  uint16_t *y16 = (uint16_t *)(uintptr_t)at(j, j->y, p);
+  uint16_t *y16 = out_at(j, p);
   for (size_t k = 0; k < m; k += BLOCK) {
     size_t c = m - k < BLOCK ? m - k : BLOCK;
     clrelu__to_f32(j->dtype, a16 + k, ta, c);

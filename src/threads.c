@@ -38,7 +38,7 @@ int clrelu__cores(void) {
 }
 
 static void *worker(void *arg) {
-  const int id = (int)(intptr_t)arg; /* 1 .. workers */
+  const int id = *(const int *)arg; /* 1 .. workers */
   unsigned long seen = 0;
   pthread_mutex_lock(&pool.mu);
   for (;;) {
@@ -67,9 +67,11 @@ static void start_workers(void) {
   pthread_attr_t attr;
   pthread_attr_init(&attr);
   pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+  static int ids[MAX_WORKERS + 1];
   for (int i = 1; i <= want; ++i) {
     pthread_t t;
-    if (pthread_create(&t, &attr, worker, (void *)(intptr_t)i) != 0)
+    ids[i] = i;
+    if (pthread_create(&t, &attr, worker, &ids[i]) != 0)
       break;
     pool.workers = i; /* before any job: no lock needed */
   }

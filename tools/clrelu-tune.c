@@ -103,7 +103,8 @@ static clrelu_status measure(const char *device, const char *shape, size_t n,
         st = clrelu_bias_relu(ctx, x, b, y, n / 1024, 1024, 1, 0.0f);
         break;
       case BIAS_NCHW:
-        st = clrelu_bias_relu(ctx, x, b, y, n / (64 * 49), 64, 49, 0.0f);
+        st =
+            clrelu_bias_relu(ctx, x, b, y, n / ((size_t)64 * 49), 64, 49, 0.0f);
         break;
       default:
         st = clrelu_relu(ctx, h, hy, n);
@@ -170,7 +171,7 @@ int main(int argc, char **argv) {
     n = (size_t)1 << 16;
     reps = 2;
   }
-  if (reps < 1 || reps > 64 || n < 64 * 49 * 2) {
+  if (reps < 1 || reps > 64 || n < (size_t)64 * 49 * 2) {
     fprintf(stderr, "clrelu-tune: --reps 1..64 and --size >= 6272\n");
     return 2;
   }
