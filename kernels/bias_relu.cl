@@ -14,9 +14,23 @@
 
 #define CLRELU_CHUNK (CLRELU_VEC * CLRELU_ITEMS)
 
-#define BIAS_ROW(D, EXPR, xp, bp, yp, cnt)                                     \
+/* One run of cnt elements: x0, b0, y0 (pointers), the row's head to the
+ * output's vector boundary first. */
+#define BIAS_ROW(D, EXPR, x0, b0, y0, cnt0)                                    \
   {                                                                            \
-    const ulong nvec = (cnt) / CLRELU_VEC;                                     \
+    global const ET_##D *xp = (x0), *bp = (b0);                                \
+    global ET_##D *yp = (y0);                                                  \
+    ulong cnt = (cnt0);                                                        \
+    const ulong h = min(cnt, (ulong)HEAD_TO_ALIGN(VT_##D, ET_##D, yp));       \
+    if (h > 0) {                                                               \
+      const floatV t = LDFT_##D(xp, 0, h) + LDFT_##D(bp, 0, h);                \
+      STFT_##D(EXPR, yp, 0, h);                                                \
+      xp += h;                                                                 \
+      bp += h;                                                                 \
+      yp += h;                                                                 \
+      cnt -= h;                                                                \
+    }                                                                          \
+    const ulong nvec = cnt / CLRELU_VEC;                                       \
     if (CLRELU_NT && VEC_ALIGNED(VT_##D, yp)) {                                \
       for (ulong i = 0; i < nvec; ++i) {                                       \
         const floatV t = LDF_##D(i, xp) + LDF_##D(i, bp);                      \
@@ -28,7 +42,7 @@
         STF_##D(EXPR, i, yp);                                                  \
       }                                                                        \
     }                                                                          \
-    if (nvec * CLRELU_VEC < (cnt)) {                                           \
+    if (nvec * CLRELU_VEC < cnt) {                                             \
       const floatV t = LDFT_##D(xp, nvec * CLRELU_VEC, cnt) +                  \
                        LDFT_##D(bp, nvec * CLRELU_VEC, cnt);                   \
       STFT_##D(EXPR, yp, nvec * CLRELU_VEC, cnt);                              \
@@ -55,11 +69,8 @@
     if (r >= rows)                                                             \
       return;                                                                  \
     const ulong start = (g - r * chunks) * CLRELU_CHUNK;                       \
-    const ulong cnt = min((ulong)CLRELU_CHUNK, len - start);                   \
-    global const ET_##D *xp = x + r * len + start;                             \
-    global ET_##D *yp = y + r * len + start;                                   \
-    global const ET_##D *bp = b + start;                                       \
-    BIAS_ROW(D, EXPR, xp, bp, yp, cnt)                                         \
+    BIAS_ROW(D, EXPR, (x + r * len + start), (b + start),                      \
+             (y + r * len + start), min((ulong)CLRELU_CHUNK, len - start))     \
   }
 
 /* The bias of the vector starting at plane position *pos of channel *c, and
@@ -108,12 +119,22 @@ PLANE_BIAS_FUNCTION(BF16, BIAS_BF16)
     x += xo;                                                                   \
     y += yo;                                                                   \
     b += bo;                                                                   \
+    /* the head to y's vector boundary: work-item 0, from plane 0 */          \
+    const ulong h = min(n, (ulong)HEAD_TO_ALIGN(VT_##D, ET_##D, y));           \
+    if (get_global_id(0) == 0 && h > 0) {                                      \
+      ulong pos = 0, c = 0;                                                    \
+      const floatV t = LDFT_##D(x, 0, h) + PLANE_BIAS(D);                      \
+      STFT_##D(EXPR, y, 0, h);                                                 \
+    }                                                                          \
+    x += h;                                                                    \
+    y += h;                                                                    \
+    n -= h;                                                                    \
     const ulong nvec = (n + CLRELU_VEC - 1) / CLRELU_VEC;                      \
     const ulong first = FIRST_VECTOR;                                          \
     if (first >= nvec)                                                         \
       return;                                                                  \
-    const ulong p = first * CLRELU_VEC / inner;                                \
-    ulong pos = first * CLRELU_VEC - p * inner;                                \
+    const ulong p = (h + first * CLRELU_VEC) / inner;                          \
+    ulong pos = h + first * CLRELU_VEC - p * inner;                            \
     ulong c = p % channels;                                                    \
     const ulong full = n / CLRELU_VEC;                                         \
     const ulong end = min(first + CLRELU_ITEMS, full);                         \

@@ -49,6 +49,14 @@
 /* Whether p is aligned for a whole-vector store of VT. */
 #define VEC_ALIGNED(VT, p) ((((ulong)(p)) & (sizeof(VT) - 1)) == 0)
 
+/* Elements of ET from p to the next VT boundary (0 when aligned). With
+ * streaming stores on, kernels do these apart, so that the rest of the
+ * output is aligned and streams, whatever the view's offset. */
+#define HEAD_TO_ALIGN(VT, ET, p)                                               \
+  (CLRELU_NT ? ((sizeof(VT) - ((ulong)(p) & (sizeof(VT) - 1))) &              \
+                (sizeof(VT) - 1)) / sizeof(ET)                                 \
+             : 0)
+
 /* The vectors a work-item handles: i runs over up to CLRELU_ITEMS vector
  * indices below nvec. */
 #if CLRELU_CONTIG

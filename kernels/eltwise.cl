@@ -1,6 +1,7 @@
 /* Elementwise kernels: elements [0, n) of views starting at element offsets
- * xo, yo, ... of their buffers. Work-item 0 also does the last n % VEC
- * elements. No work-item touches anything outside [0, n).
+ * xo, yo, ... of their buffers. Work-item 0 also does the elements before the
+ * output's first vector boundary (with streaming stores) and the last few
+ * that make no whole vector. No work-item touches anything outside [0, n).
  *
  * A kernel is stamped out from its access macros: ET the element type, VT its
  * vector, LD/ST/STNT/LDT/STT as in common.cl, and EXPR the op on loaded
@@ -11,6 +12,14 @@
                    ulong n, float a) {                                         \
     x += xo;                                                                   \
     y += yo;                                                                   \
+    const ulong h = min(n, (ulong)HEAD_TO_ALIGN(VT, ET, y));                   \
+    if (get_global_id(0) == 0 && h > 0) {                                      \
+      const VT_IN v = LDT(x, 0, h);                                            \
+      STT(EXPR, y, 0, h);                                                      \
+    }                                                                          \
+    x += h;                                                                    \
+    y += h;                                                                    \
+    n -= h;                                                                    \
     const ulong nvec = n / CLRELU_VEC;                                         \
     if (CLRELU_NT && VEC_ALIGNED(VT, y)) {                                     \
       FOR_MY_VECTORS(i, nvec) {                                                \
@@ -36,6 +45,16 @@
     dy += dyo;                                                                 \
     x += xo;                                                                   \
     dx += dxo;                                                                 \
+    const ulong h = min(n, (ulong)HEAD_TO_ALIGN(VT, ET, dx));                  \
+    if (get_global_id(0) == 0 && h > 0) {                                      \
+      const VT_IN d = LDT(dy, 0, h);                                           \
+      const VT_IN v = LDT(x, 0, h);                                            \
+      STT(EXPR, dx, 0, h);                                                     \
+    }                                                                          \
+    dy += h;                                                                   \
+    x += h;                                                                    \
+    dx += h;                                                                   \
+    n -= h;                                                                    \
     const ulong nvec = n / CLRELU_VEC;                                         \
     if (CLRELU_NT && VEC_ALIGNED(VT, dx)) {                                    \
       FOR_MY_VECTORS(i, nvec) {                                                \
