@@ -87,6 +87,8 @@ clrelu_status clrelu_buffer_wrap(clrelu_context *ctx, cl_mem mem,
                         "clrelu_buffer_wrap: count is 0");
   cl_mem_object_type type = 0;
   cl_int err = clGetMemObjectInfo(mem, CL_MEM_TYPE, sizeof type, &type, NULL);
+  if (err != CL_SUCCESS && err != CL_INVALID_MEM_OBJECT)
+    return clrelu__cl_fail(err, "clrelu_buffer_wrap: clGetMemObjectInfo");
   if (err != CL_SUCCESS || type != CL_MEM_OBJECT_BUFFER)
     return clrelu__fail(CLRELU_ERROR_INVALID_ARGUMENT,
                         "clrelu_buffer_wrap: mem is not a valid buffer (%s)",
@@ -204,11 +206,28 @@ static cl_int do_copy_event(clrelu_context *ctx, void *user, cl_uint nwait,
                             const cl_event *wait, cl_event *ev) {
   copy_wrap *w = user;
   cl_int err = do_copy(ctx, w->c, nwait, wait, &w->done);
-  if (err == CL_SUCCESS && ev) {
-    clRetainEvent(w->done);
+  /* Handed on (to chain an out-of-order queue) only with a reference of its
+   * own; without one the copy is not chained, which is safe: it is waited
+   * for before clrelu_buffer_write/read return. */
+  if (err == CL_SUCCESS && ev && clRetainEvent(w->done) == CL_SUCCESS)
     *ev = w->done;
-  }
   return err;
+}
+
+/* The wait for a copy failed, but the copy may still be running, on the
+ * caller's memory: return only once it has ended, with its own status. */
+static cl_int copy_settle(cl_command_queue queue, cl_event done,
+                          cl_int wait_err) {
+  cl_int finish_err = clFinish(queue);
+  cl_int status = CL_QUEUED;
+  if (clGetEventInfo(done, CL_EVENT_COMMAND_EXECUTION_STATUS, sizeof status,
+                     &status, NULL) != CL_SUCCESS)
+    return wait_err;
+  if (status < 0)
+    return status; /* the copy itself failed */
+  if (status == CL_COMPLETE)
+    return CL_SUCCESS; /* it finished after all */
+  return finish_err != CL_SUCCESS ? finish_err : wait_err;
 }
 
 /* A write when write is set (from src), else a read (into dst). */
@@ -235,13 +254,8 @@ static clrelu_status copy(const clrelu_buffer *buf, size_t offset, size_t count,
   cl_int err = clrelu__enqueue(buf->ctx, do_copy_event, &w, NULL);
   if (err == CL_SUCCESS) {
     err = clWaitForEvents(1, &w.done);
-    if (err != CL_SUCCESS) {
-      cl_int status = 0;
-      if (clGetEventInfo(w.done, CL_EVENT_COMMAND_EXECUTION_STATUS,
-                         sizeof status, &status, NULL) == CL_SUCCESS &&
-          status < 0)
-        err = status;
-    }
+    if (err != CL_SUCCESS)
+      err = copy_settle(buf->ctx->queue, w.done, err);
   }
   if (w.done)
     clReleaseEvent(w.done);

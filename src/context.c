@@ -93,11 +93,13 @@ static clrelu_status list_devices(device_entry **out, size_t *count) {
   device_entry *list = NULL;
   size_t n = 0;
   clrelu_status st = CLRELU_SUCCESS;
+  cl_int dev_err = CL_SUCCESS; /* the first failure to list a platform's */
   for (cl_uint p = 0; p < np && st == CLRELU_SUCCESS; ++p) {
     cl_uint nd = 0;
-    if (clGetDeviceIDs(plats[p], CL_DEVICE_TYPE_ALL, 0, NULL, &nd) !=
-            CL_SUCCESS ||
-        nd == 0)
+    err = clGetDeviceIDs(plats[p], CL_DEVICE_TYPE_ALL, 0, NULL, &nd);
+    if (err != CL_SUCCESS && err != CL_DEVICE_NOT_FOUND && !dev_err)
+      dev_err = err; /* reported below if no platform has a device */
+    if (err != CL_SUCCESS || nd == 0)
       continue; /* a platform without devices is no error */
     cl_device_id *devs = malloc(nd * sizeof *devs);
     device_entry *grown = realloc(list, (n + nd) * sizeof *list);
@@ -109,8 +111,10 @@ static clrelu_status list_devices(device_entry **out, size_t *count) {
       break;
     }
     list = grown;
-    if (clGetDeviceIDs(plats[p], CL_DEVICE_TYPE_ALL, nd, devs, NULL) ==
-        CL_SUCCESS) {
+    err = clGetDeviceIDs(plats[p], CL_DEVICE_TYPE_ALL, nd, devs, NULL);
+    if (err != CL_SUCCESS && !dev_err)
+      dev_err = err;
+    if (err == CL_SUCCESS) {
       for (cl_uint d = 0; d < nd; ++d) {
         device_entry *e = &list[n++];
         memset(e, 0, sizeof *e);
@@ -130,6 +134,10 @@ static clrelu_status list_devices(device_entry **out, size_t *count) {
   if (st != CLRELU_SUCCESS) {
     free(list);
     return st;
+  }
+  if (n == 0 && dev_err) {
+    free(list);
+    return clrelu__cl_fail(dev_err, "clGetDeviceIDs");
   }
   if (n == 0) {
     free(list);
@@ -336,22 +344,38 @@ clrelu_status clrelu_context_create_from_queue(cl_command_queue queue,
   if (err == CL_SUCCESS)
     err = clGetCommandQueueInfo(queue, CL_QUEUE_PROPERTIES, sizeof qprops,
                                 &qprops, NULL);
-  if (err != CL_SUCCESS)
+  if (err == CL_INVALID_COMMAND_QUEUE)
     return clrelu__fail(CLRELU_ERROR_INVALID_ARGUMENT,
                         "clrelu_context_create_from_queue: not a valid "
                         "queue (clGetCommandQueueInfo: %s (%d))",
                         clrelu__cl_name(err), (int)err);
+  if (err != CL_SUCCESS)
+    return clrelu__cl_fail(
+        err, "clrelu_context_create_from_queue: clGetCommandQueueInfo");
   clrelu_context *ctx = context_new();
   if (!ctx)
     return CLRELU_ERROR_OUT_OF_MEMORY;
   clrelu_status st;
   ctx->device = device;
-  clGetDeviceInfo(device, CL_DEVICE_PLATFORM, sizeof ctx->platform,
-                  &ctx->platform, NULL);
-  clRetainContext(context);
-  ctx->context = context;
-  clRetainCommandQueue(queue);
-  ctx->queue = queue;
+  /* The context and queue are held only once retained: context_free must
+   * not release a reference that a failed retain did not take. */
+  const char *what = "clGetDeviceInfo";
+  err = clGetDeviceInfo(device, CL_DEVICE_PLATFORM, sizeof ctx->platform,
+                        &ctx->platform, NULL);
+  if (err == CL_SUCCESS) {
+    what = "clRetainContext";
+    if ((err = clRetainContext(context)) == CL_SUCCESS)
+      ctx->context = context;
+  }
+  if (err == CL_SUCCESS) {
+    what = "clRetainCommandQueue";
+    if ((err = clRetainCommandQueue(queue)) == CL_SUCCESS)
+      ctx->queue = queue;
+  }
+  if (err != CL_SUCCESS) {
+    context_free(ctx);
+    return clrelu__cl_fail(err, what);
+  }
   ctx->out_of_order = (qprops & CL_QUEUE_OUT_OF_ORDER_EXEC_MODE_ENABLE) != 0;
   st = context_finish_setup(ctx);
   if (st != CLRELU_SUCCESS) {

@@ -39,8 +39,9 @@ static int use_binary_cache(const clrelu_context *ctx) {
   if (env && *env)
     return strcmp(env, "0") != 0;
   char name[256] = "";
-  clGetPlatformInfo(ctx->platform, CL_PLATFORM_NAME, sizeof name - 1, name,
-                    NULL);
+  if (clGetPlatformInfo(ctx->platform, CL_PLATFORM_NAME, sizeof name - 1, name,
+                        NULL) != CL_SUCCESS)
+    return 0; /* unknown: building from source is always right */
   return strstr(name, "Portable Computing Language") == NULL &&
          strstr(name, "NVIDIA") == NULL;
 }
@@ -154,11 +155,19 @@ cl_int clrelu__enqueue(clrelu_context *ctx, clrelu_enqueue_fn fn, void *user,
                   ctx->out_of_order || want_done ? &out : NULL);
   if (err == CL_SUCCESS && out) {
     if (ctx->out_of_order) {
+      /* The chain and the caller each hold a reference. Without a second
+       * one the caller takes out and the chain a marker behind it; without
+       * that either, out is waited for and there is nothing to chain. */
+      cl_event chain = out;
+      if (want_done && clRetainEvent(out) != CL_SUCCESS &&
+          clEnqueueMarkerWithWaitList(ctx->queue, 1, &out, &chain) !=
+              CL_SUCCESS) {
+        clWaitForEvents(1, &out);
+        chain = NULL;
+      }
       if (ctx->last)
         clReleaseEvent(ctx->last);
-      ctx->last = out;
-      if (want_done)
-        clRetainEvent(out);
+      ctx->last = chain;
     }
   }
   pthread_mutex_unlock(&ctx->lock);
