@@ -1,76 +1,40 @@
 /* Fused bias + activation: y = act(x + bias), one pass over memory; the sum
  * is rounded to float32 once, the result once to the dtype.
  *
- * Two kernels per activation and dtype:
- * - rows: `rows` rows of `len` elements, every row adding bias[0 .. len)
- *   (dense and NHWC: inner == 1). Each row is cut into chunks of
- *   CLRELU_VEC * CLRELU_ITEMS elements and one work-item does one chunk, so
- *   finding its row costs one division per chunk, not one per element.
- * - planes: planes of `inner` elements, plane p adding bias[p % channels]
- *   (NCHW; channels == 1 is one plane of everything). Work-items take
- *   CLRELU_ITEMS vectors of the flat array, as the elementwise kernels do;
- *   a work-item finds its plane once and then steps the plane boundary along,
- *   selecting per lane where a vector straddles one. */
+ * Every bias kernel walks the flat array like the elementwise kernels: a
+ * work-item takes CLRELU_ITEMS adjacent vectors, finds where the first one
+ * sits in the bias pattern once (one division), then steps along:
+ * - rows (dense, NHWC: inner == 1): element k adds bias[k % channels]; a
+ *   vector loads its biases whole, lane by lane only where it straddles the
+ *   end of a row;
+ * - planes (NCHW; channels == 1 is one plane of everything): plane p adds
+ *   bias[p % channels]; a vector broadcasts one bias, or selects per lane
+ *   where it straddles a plane boundary.
+ * With streaming stores, work-item 0 first does the elements before the
+ * output's vector boundary, so the rest streams whatever the view's offset.
+ * Biases come back in the dtype's lane order (see bf16_order). */
 
-#define CLRELU_CHUNK (CLRELU_VEC * CLRELU_ITEMS)
-
-/* One run of cnt elements: x0, b0, y0 (pointers), the row's head to the
- * output's vector boundary first. */
-#define BIAS_ROW(D, EXPR, x0, b0, y0, cnt0)                                    \
-  {                                                                            \
-    global const ET_##D *xp = (x0), *bp = (b0);                                \
-    global ET_##D *yp = (y0);                                                  \
-    ulong cnt = (cnt0);                                                        \
-    const ulong h = min(cnt, (ulong)HEAD_TO_ALIGN(VT_##D, ET_##D, yp));       \
-    if (h > 0) {                                                               \
-      const floatV t = LDFT_##D(xp, 0, h) + LDFT_##D(bp, 0, h);                \
-      STFT_##D(EXPR, yp, 0, h);                                                \
-      xp += h;                                                                 \
-      bp += h;                                                                 \
-      yp += h;                                                                 \
-      cnt -= h;                                                                \
+/* The biases of the vector starting at row position *pos, and the position
+ * of the next vector. BIAS(c) is bias c as float. */
+#define ROW_BIAS_FUNCTION(D, BIAS)                                             \
+  inline floatV row_bias_##D(global const ET_##D *b, ulong inner,              \
+                             ulong channels, ulong *pos, ulong *c) {           \
+    (void)inner;                                                               \
+    (void)c;                                                                   \
+    if (*pos + CLRELU_VEC <= channels) {                                       \
+      const floatV bv = LDF_##D(0, b + *pos);                                  \
+      *pos += CLRELU_VEC;                                                      \
+      if (*pos == channels)                                                    \
+        *pos = 0;                                                              \
+      return bv;                                                               \
     }                                                                          \
-    const ulong nvec = cnt / CLRELU_VEC;                                       \
-    if (CLRELU_NT && VEC_ALIGNED(VT_##D, yp)) {                                \
-      for (ulong i = 0; i < nvec; ++i) {                                       \
-        const floatV t = LDF_##D(i, xp) + LDF_##D(i, bp);                      \
-        STFNT_##D(EXPR, i, yp);                                                \
-      }                                                                        \
-    } else {                                                                   \
-      for (ulong i = 0; i < nvec; ++i) {                                       \
-        const floatV t = LDF_##D(i, xp) + LDF_##D(i, bp);                      \
-        STF_##D(EXPR, i, yp);                                                  \
-      }                                                                        \
+    float t[CLRELU_VEC]; /* the end of a row inside the vector */              \
+    for (int j = 0; j < CLRELU_VEC; ++j) {                                     \
+      t[j] = BIAS(*pos);                                                       \
+      if (++*pos == channels)                                                  \
+        *pos = 0;                                                              \
     }                                                                          \
-    if (nvec * CLRELU_VEC < cnt) {                                             \
-      const floatV t = LDFT_##D(xp, nvec * CLRELU_VEC, cnt) +                  \
-                       LDFT_##D(bp, nvec * CLRELU_VEC, cnt);                   \
-      STFT_##D(EXPR, yp, nvec * CLRELU_VEC, cnt);                              \
-    }                                                                          \
-  }
-
-/* Work-item g does chunk g % chunks of row g / chunks; when a row fits in
- * one chunk (chunks == 1), it does rows [g * rpi, g * rpi + rpi) instead. */
-#define BIAS_ROWS_KERNEL(NAME, D, EXPR)                                        \
-  kernel void NAME(global const ET_##D *x, ulong xo, global const ET_##D *b,   \
-                   ulong bo, global ET_##D *y, ulong yo, ulong rows,           \
-                   ulong len, ulong chunks, ulong rpi, float a) {              \
-    const ulong g = get_global_id(0);                                          \
-    x += xo;                                                                   \
-    y += yo;                                                                   \
-    b += bo;                                                                   \
-    if (chunks == 1) {                                                         \
-      const ulong r0 = g * rpi, r1 = min(r0 + rpi, rows);                      \
-      for (ulong r = r0; r < r1; ++r)                                          \
-        BIAS_ROW(D, EXPR, (x + r * len), b, (y + r * len), len)                \
-      return;                                                                  \
-    }                                                                          \
-    const ulong r = g / chunks;                                                \
-    if (r >= rows)                                                             \
-      return;                                                                  \
-    const ulong start = (g - r * chunks) * CLRELU_CHUNK;                       \
-    BIAS_ROW(D, EXPR, (x + r * len + start), (b + start),                      \
-             (y + r * len + start), min((ulong)CLRELU_CHUNK, len - start))     \
+    return ORDER_##D(VLOAD(0, t));                                             \
   }
 
 /* The bias of the vector starting at plane position *pos of channel *c, and
@@ -107,12 +71,17 @@
 PLANE_BIAS_FUNCTION(F32, BIAS_F32)
 PLANE_BIAS_FUNCTION(F16, BIAS_F16)
 PLANE_BIAS_FUNCTION(BF16, BIAS_BF16)
+ROW_BIAS_FUNCTION(F32, BIAS_F32)
+ROW_BIAS_FUNCTION(F16, BIAS_F16)
+ROW_BIAS_FUNCTION(BF16, BIAS_BF16)
 
 /* The next vector's biases, in the dtype's lane order. */
-#define PLANE_BIAS(D)                                                          \
-  ORDER_##D(plane_bias_##D(b, inner, channels, &pos, &c))
+#define NEXT_BIAS(D, KIND)                                                     \
+  BIAS_ORDER_##KIND(D, KIND##_bias_##D(b, inner, channels, &pos, &c))
+#define BIAS_ORDER_plane(D, v) ORDER_##D(v) /* plane_bias: natural order */
+#define BIAS_ORDER_row(D, v) (v)            /* row_bias: the dtype's order */
 
-#define BIAS_PLANES_KERNEL(NAME, D, EXPR)                                      \
+#define BIAS_FLAT_KERNEL(NAME, D, KIND, EXPR)                                      \
   kernel void NAME(global const ET_##D *x, ulong xo, global const ET_##D *b,   \
                    ulong bo, global ET_##D *y, ulong yo, ulong n, ulong inner, \
                    ulong channels, float a) {                                  \
@@ -123,7 +92,7 @@ PLANE_BIAS_FUNCTION(BF16, BIAS_BF16)
     const ulong h = min(n, (ulong)HEAD_TO_ALIGN(VT_##D, ET_##D, y));           \
     if (get_global_id(0) == 0 && h > 0) {                                      \
       ulong pos = 0, c = 0;                                                    \
-      const floatV t = LDFT_##D(x, 0, h) + PLANE_BIAS(D);                      \
+      const floatV t = LDFT_##D(x, 0, h) + NEXT_BIAS(D, KIND);                      \
       STFT_##D(EXPR, y, 0, h);                                                 \
     }                                                                          \
     x += h;                                                                    \
@@ -141,29 +110,29 @@ PLANE_BIAS_FUNCTION(BF16, BIAS_BF16)
     ulong i = first;                                                           \
     if (CLRELU_NT && VEC_ALIGNED(VT_##D, y)) {                                 \
       for (; i < end; ++i) {                                                   \
-        const floatV t = LDF_##D(i, x) + PLANE_BIAS(D);                        \
+        const floatV t = LDF_##D(i, x) + NEXT_BIAS(D, KIND);                        \
         STFNT_##D(EXPR, i, y);                                                 \
       }                                                                        \
     } else {                                                                   \
       for (; i < end; ++i) {                                                   \
-        const floatV t = LDF_##D(i, x) + PLANE_BIAS(D);                        \
+        const floatV t = LDF_##D(i, x) + NEXT_BIAS(D, KIND);                        \
         STF_##D(EXPR, i, y);                                                   \
       }                                                                        \
     }                                                                          \
     if (i == full && full < nvec && i < first + CLRELU_ITEMS) {                \
       const ulong t0 = full * CLRELU_VEC;                                      \
-      const floatV t = LDFT_##D(x, t0, n) + PLANE_BIAS(D);                     \
+      const floatV t = LDFT_##D(x, t0, n) + NEXT_BIAS(D, KIND);                     \
       STFT_##D(EXPR, y, t0, n);                                                \
     }                                                                          \
   }
 
 #define BIAS_KERNELS(SUFFIX, D)                                                \
-  BIAS_ROWS_KERNEL(clrelu_bias_relu_rows##SUFFIX, D, op_relu(t))               \
-  BIAS_ROWS_KERNEL(clrelu_bias_leaky_relu_rows##SUFFIX, D,                     \
+  BIAS_FLAT_KERNEL(clrelu_bias_relu_rows##SUFFIX, D, row, op_relu(t))          \
+  BIAS_FLAT_KERNEL(clrelu_bias_leaky_relu_rows##SUFFIX, D, row,                \
                    op_leaky_relu(t, a))                                        \
-  BIAS_PLANES_KERNEL(clrelu_bias_relu_planes##SUFFIX, D, op_relu(t))           \
-  BIAS_PLANES_KERNEL(clrelu_bias_leaky_relu_planes##SUFFIX, D,                 \
-                     op_leaky_relu(t, a))
+  BIAS_FLAT_KERNEL(clrelu_bias_relu_planes##SUFFIX, D, plane, op_relu(t))      \
+  BIAS_FLAT_KERNEL(clrelu_bias_leaky_relu_planes##SUFFIX, D, plane,            \
+                   op_leaky_relu(t, a))
 
 BIAS_KERNELS(, F32)
 BIAS_KERNELS(_f16, F16)

@@ -368,20 +368,6 @@ static cl_int wait_event(cl_event ev) {
   return err;
 }
 
-/* The element from which y is aligned for the kernels' vectors (streaming
- * stores), or 0. Small arrays gain nothing from a second launch. */
-#define SPLIT_FROM ((size_t)1 << 16)
-static size_t aligned_from(const host_call *c) {
-  if (c->total < SPLIT_FROM)
-    return 0;
-  size_t vbytes = (size_t)c->ctx->tuning.vec * sizeof(float);
-  size_t mis = (uintptr_t)c->y % vbytes;
-  if (mis == 0 || mis % sizeof(float) != 0)
-    return 0;
-  size_t head = (vbytes - mis) / sizeof(float);
-  return head < c->total ? head : 0;
-}
-
 /* ---- zero-copy ---- */
 
 typedef struct region {
@@ -530,12 +516,9 @@ static clrelu_status run_zero_copy(const host_call *c, int unified, int *done) {
   clrelu_buffer bb = xb;
   if (c->op == H_BIAS)
     bb = view_of(ctx, pl[1].mem, pl[1].offset, c->channels);
-  size_t head = aligned_from(c);
-  cl_event ev1 = NULL, ev2 = NULL;
-  st = enqueue_range(c, &xb, &bb, &yb, 0, 0, head, NULL, &ev1);
-  if (st == CLRELU_SUCCESS)
-    st = enqueue_range(c, &xb, &bb, &yb, 0, head, c->total, NULL, &ev2);
-  cl_event last = ev2 ? ev2 : ev1;
+  /* One launch: the kernels peel the output's unaligned head themselves. */
+  cl_event last = NULL;
+  st = enqueue_range(c, &xb, &bb, &yb, 0, 0, c->total, NULL, &last);
   if (st == CLRELU_SUCCESS) {
     /* Map the output after the kernels so the host sees it (no copy on a
      * device that shares host memory), then unmap; on the context's queue,
@@ -562,10 +545,8 @@ static clrelu_status run_zero_copy(const host_call *c, int unified, int *done) {
     if (last)
       clWaitForEvents(1, &last);
   }
-  if (ev1)
-    clReleaseEvent(ev1);
-  if (ev2)
-    clReleaseEvent(ev2);
+  if (last)
+    clReleaseEvent(last);
   placed_release(pl);
   if (st == CLRELU_SUCCESS)
     *done = 1;

@@ -258,39 +258,22 @@ clrelu_status clrelu_bias_relu_ev(clrelu_context *ctx, const clrelu_buffer *x,
     return clrelu__fail(CLRELU_ERROR_INVALID_ARGUMENT,
                         "clrelu_bias_relu: y overlaps bias");
 
-  /* See kernels/bias_relu.cl: rows for inner == 1, planes otherwise. */
+  /* See kernels/bias_relu.cl: rows for inner == 1 (element k adds
+   * bias[k % channels], so the kernel's "plane" is a row of channels),
+   * planes otherwise. */
   cl_ulong xo = x->offset, bo = bias->offset, yo = y->offset;
   size_t vec = (size_t)ctx->tuning.vec, items = (size_t)ctx->tuning.items;
-  int leaky = alpha != 0.0f;
-  if (inner == 1 && channels > 1) {
-    cl_ulong rows = outer, len = channels, chunk = vec * items;
-    cl_ulong chunks = (len + chunk - 1) / chunk;
-    /* rows that fit in a chunk: several to a work-item */
-    cl_ulong rpi = chunks == 1 ? (chunk / len > 0 ? chunk / len : 1) : 1;
-    size_t work = chunks == 1 ? (size_t)((rows + rpi - 1) / rpi)
-                              : (size_t)(rows * chunks);
-    clrelu_arg args[] = {MEM_ARG(x),
-                         {sizeof xo, &xo},
-                         MEM_ARG(bias),
-                         {sizeof bo, &bo},
-                         MEM_ARG(y),
-                         {sizeof yo, &yo},
-                         {sizeof rows, &rows},
-                         {sizeof len, &len},
-                         {sizeof chunks, &chunks},
-                         {sizeof rpi, &rpi},
-                         {sizeof alpha, &alpha}};
-    return clrelu__launch(ctx,
-                          leaky ? K_BIAS_LEAKY_RELU_ROWS : K_BIAS_RELU_ROWS,
-                          y->dtype, args, 11, work, ev);
-  }
-  cl_ulong n = total, in = channels == 1 ? total : inner, ch = channels;
+  int leaky = alpha != 0.0f, rows = inner == 1 && channels > 1;
+  cl_ulong n = total, ch = channels;
+  cl_ulong in = rows ? channels : channels == 1 ? total : inner;
   clrelu_arg args[] = {
       MEM_ARG(x),       {sizeof xo, &xo},      MEM_ARG(bias),  {sizeof bo, &bo},
       MEM_ARG(y),       {sizeof yo, &yo},      {sizeof n, &n}, {sizeof in, &in},
       {sizeof ch, &ch}, {sizeof alpha, &alpha}};
+  enum clrelu_kernel_id id =
+      rows ? (leaky ? K_BIAS_LEAKY_RELU_ROWS : K_BIAS_RELU_ROWS)
+           : (leaky ? K_BIAS_LEAKY_RELU_PLANES : K_BIAS_RELU_PLANES);
   size_t nvec = (total + vec - 1) / vec;
-  return clrelu__launch(ctx,
-                        leaky ? K_BIAS_LEAKY_RELU_PLANES : K_BIAS_RELU_PLANES,
-                        y->dtype, args, 10, (nvec + items - 1) / items, ev);
+  return clrelu__launch(ctx, id, y->dtype, args, 10, (nvec + items - 1) / items,
+                        ev);
 }
