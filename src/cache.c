@@ -69,9 +69,7 @@ int clrelu__cache_write(const char *path, const void *head, size_t head_size,
 static const unsigned char binary_magic[8] = {'c', 'l', 'r', 'e',
                                               'l', 'u', 'B', '2'};
 
-static uint64_t binary_key(const clrelu_context *ctx, const char *defines,
-                           const char *options) {
-  char info[1024];
+void clrelu__device_key(const clrelu_context *ctx, char *key, size_t size) {
   char vendor[128] = "", driver[128] = "", version[128] = "";
   clGetDeviceInfo(ctx->device, CL_DEVICE_VENDOR, sizeof vendor - 1, vendor,
                   NULL);
@@ -79,8 +77,16 @@ static uint64_t binary_key(const clrelu_context *ctx, const char *defines,
                   NULL);
   clGetDeviceInfo(ctx->device, CL_DEVICE_VERSION, sizeof version - 1, version,
                   NULL);
-  snprintf(info, sizeof info, "%s|%s|%s|%s|%u|%s|%s", ctx->device_name, vendor,
-           driver, version, clrelu_version(), options, defines);
+  snprintf(key, size, "%s | %s | %s | %s | clrelu %d.%d.%d", ctx->device_name,
+           vendor, driver, version, CLRELU_VERSION_MAJOR, CLRELU_VERSION_MINOR,
+           CLRELU_VERSION_PATCH);
+}
+
+static uint64_t binary_key(const clrelu_context *ctx, const char *defines,
+                           const char *options) {
+  char key[600], info[1024];
+  clrelu__device_key(ctx, key, sizeof key);
+  snprintf(info, sizeof info, "%s|%s|%s", key, options, defines);
   uint64_t h = clrelu__hash(info, strlen(info), 0xcbf29ce484222325ull);
   return clrelu__hash(clrelu_kernel_source, clrelu_kernel_source_size, h);
 }

@@ -165,6 +165,9 @@ int clrelu__cores(void);
 /* ---- the on-disk cache (cache.c) ---- */
 
 uint64_t clrelu__hash(const void *data, size_t size, uint64_t h);
+/* What a cached file belongs to: device, vendor, driver, device version and
+ * clrelu version, as one line. */
+void clrelu__device_key(const clrelu_context *ctx, char *key, size_t size);
 /* $CLRELU_CACHE_DIR, else $XDG_CACHE_HOME/clrelu, else ~/.cache/clrelu; ""
  * when there is none or CLRELU_CACHE_DIR is "off". */
 void clrelu__cache_dir(char *dir, size_t size);

@@ -81,19 +81,6 @@ static const char *parse_shape(const char *text, clrelu_tuning *t) {
 
 /* ---- the cache file ---- */
 
-/* The key line: what the measured shape belongs to. */
-static void cache_key(const clrelu_context *ctx, char *key, size_t size) {
-  char vendor[128] = "", driver[128] = "", version[128] = "";
-  clGetDeviceInfo(ctx->device, CL_DEVICE_VENDOR, sizeof vendor - 1, vendor,
-                  NULL);
-  clGetDeviceInfo(ctx->device, CL_DRIVER_VERSION, sizeof driver - 1, driver,
-                  NULL);
-  clGetDeviceInfo(ctx->device, CL_DEVICE_VERSION, sizeof version - 1, version,
-                  NULL);
-  snprintf(key, size, "%s | %s | %s | %s | clrelu %d.%d", ctx->device_name,
-           vendor, driver, version, CLRELU_VERSION_MAJOR, CLRELU_VERSION_MINOR);
-}
-
 /* Reads a shape from the cache file when its key matches. */
 static int cache_read(const clrelu_context *ctx, clrelu_tuning *t) {
   if (!ctx->tuning_cache[0])
@@ -101,8 +88,8 @@ static int cache_read(const clrelu_context *ctx, clrelu_tuning *t) {
   FILE *f = fopen(ctx->tuning_cache, "r");
   if (!f)
     return 0;
-  char key[512], line[600];
-  cache_key(ctx, key, sizeof key);
+  char key[600], line[800];
+  clrelu__device_key(ctx, key, sizeof key);
   int key_ok = 0, shape_ok = 0;
   clrelu_tuning read = *t;
   while (fgets(line, sizeof line, f)) {
@@ -136,8 +123,8 @@ clrelu_status clrelu_context_tuning_save(const clrelu_context *ctx,
     return clrelu__fail(CLRELU_ERROR_INVALID_ARGUMENT,
                         "clrelu_context_tuning_save: no cache directory "
                         "(set CLRELU_CACHE_DIR or HOME)");
-  char key[512], text[1024];
-  cache_key(ctx, key, sizeof key);
+  char key[600], text[1024];
+  clrelu__device_key(ctx, key, sizeof key);
   int len = snprintf(text, sizeof text,
                      "# clrelu launch shape for one device, written by "
                      "clrelu-tune; delete to go back to the built-in table\n"
@@ -177,9 +164,9 @@ clrelu_status clrelu__tuning_choose(clrelu_context *ctx) {
   ctx->tuning = row->t;
   snprintf(ctx->tuning_source, sizeof ctx->tuning_source, "%s", row->why);
 
-  char dir[400], key[512];
+  char dir[400], key[600];
   clrelu__cache_dir(dir, sizeof dir);
-  cache_key(ctx, key, sizeof key);
+  clrelu__device_key(ctx, key, sizeof key);
   ctx->tuning_cache[0] = 0;
   if (dir[0])
     snprintf(ctx->tuning_cache, sizeof ctx->tuning_cache,
