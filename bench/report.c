@@ -211,15 +211,14 @@ static void header(FILE *f, const bench_results *r, const bench_options *o) {
     if (run[t])
       fprintf(f, " %s", bench_dtype_names[t]);
   if (run[CLRELU_F16] || run[CLRELU_BF16]) {
-    fprintf(f, "; 16-bit: uint16_t bit patterns, computed in float32, "
-               "clrelu_cpu_*_16\n                on the CPU");
+    fprintf(f, "; 16-bit buffers hold uint16_t bit patterns,\n"
+               "                computed in float32 (CPU: clrelu_cpu_*_16)");
     if (o->thin16) {
-      fprintf(f, "; run at");
+      fprintf(f, "; with the default\n                sizes 16-bit runs at");
       for (int si = 0; si < r->nsizes; ++si)
         if (bench_dtype_at(o, CLRELU_F16, r->sizes[si].size) ||
             bench_dtype_at(o, CLRELU_BF16, r->sizes[si].size))
           fprintf(f, " %s", size_label(r->sizes[si].size, buf, sizeof buf));
-      fprintf(f, " (default sizes)");
     }
   }
   fputc('\n', f);
@@ -385,7 +384,7 @@ static void dtype_rows(FILE *f, const bench_results *r, int si,
     if (row->nt == 0 || row->shape.dtype != t)
       continue;
     if (!shown++) {
-      fprintf(f, "-- %s (%.0f B per element) --\n", bench_dtype_names[t],
+      fprintf(f, "\n-- %s (%.0f B per element) --\n", bench_dtype_names[t],
               bench_dtype_bytes(t));
       fprintf(f, "%-22s %9s %-12s %10s %10s %7s %7s %6s %6s\n", "op", "n",
               "path", "med us", "min us", "GB/s", "Gel/s", "x lim", "spread");
