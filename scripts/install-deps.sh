@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Installs what clrelu needs to build, test and benchmark, when it is missing.
 #   scripts/install-deps.sh          build + tests + benchmark peers
-#   scripts/install-deps.sh --ci     also the format checker
+#   scripts/install-deps.sh --ci     also the format and lint checkers and
+#                                    the hardening tools (Oclgrind, valgrind,
+#                                    clang with libFuzzer)
 # Needs root (or sudo) on Debian/Ubuntu; elsewhere it names what to install.
 set -euo pipefail
 
@@ -9,7 +11,7 @@ pkgs=(cmake make gcc pkg-config ocl-icd-opencl-dev opencl-headers pocl-opencl-ic
   libclblast-dev)
 # Optional benchmark peers; the build works without them.
 optional=(libdnnl-dev)
-[[ "${1:-}" == "--ci" ]] && pkgs+=(clang-format clang-tidy)
+[[ "${1:-}" == "--ci" ]] && pkgs+=(clang-format clang-tidy oclgrind valgrind clang libclang-rt-dev)
 
 say() { echo "install-deps: $*" >&2; }
 
