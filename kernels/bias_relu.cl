@@ -81,7 +81,7 @@ ROW_BIAS_FUNCTION(BF16, BIAS_BF16)
 #define BIAS_ORDER_plane(D, v) ORDER_##D(v) /* plane_bias: natural order */
 #define BIAS_ORDER_row(D, v) (v)            /* row_bias: the dtype's order */
 
-#define BIAS_FLAT_KERNEL(NAME, D, KIND, EXPR)                                      \
+#define BIAS_FLAT_KERNEL(NAME, D, KIND, ST, STNT, STT, EXPR)                                 \
   kernel void NAME(global const ET_##D *x, ulong xo, global const ET_##D *b,   \
                    ulong bo, global ET_##D *y, ulong yo, ulong n, ulong inner, \
                    ulong channels, float a) {                                  \
@@ -93,7 +93,7 @@ ROW_BIAS_FUNCTION(BF16, BIAS_BF16)
     if (get_global_id(0) == 0 && h > 0) {                                      \
       ulong pos = 0, c = 0;                                                    \
       const floatV t = LDFT_##D(x, 0, h) + NEXT_BIAS(D, KIND);                      \
-      STFT_##D(EXPR, y, 0, h);                                                 \
+      STT(EXPR, y, 0, h);                                                 \
     }                                                                          \
     x += h;                                                                    \
     y += h;                                                                    \
@@ -111,29 +111,37 @@ ROW_BIAS_FUNCTION(BF16, BIAS_BF16)
     if (CLRELU_NT && VEC_ALIGNED(VT_##D, y)) {                                 \
       for (; i < end; ++i) {                                                   \
         const floatV t = LDF_##D(i, x) + NEXT_BIAS(D, KIND);                        \
-        STFNT_##D(EXPR, i, y);                                                 \
+        STNT(EXPR, i, y);                                                 \
       }                                                                        \
     } else {                                                                   \
       for (; i < end; ++i) {                                                   \
         const floatV t = LDF_##D(i, x) + NEXT_BIAS(D, KIND);                        \
-        STF_##D(EXPR, i, y);                                                   \
+        ST(EXPR, i, y);                                                   \
       }                                                                        \
     }                                                                          \
     if (i == full && full < nvec && i < first + CLRELU_ITEMS) {                \
       const ulong t0 = full * CLRELU_VEC;                                      \
       const floatV t = LDFT_##D(x, t0, n) + NEXT_BIAS(D, KIND);                     \
-      STFT_##D(EXPR, y, t0, n);                                                \
+      STT(EXPR, y, t0, n);                                                \
     }                                                                          \
   }
 
-#define BIAS_KERNELS(SUFFIX, D)                                                \
-  BIAS_FLAT_KERNEL(clrelu_bias_relu_rows##SUFFIX, D, row, op_relu(t))          \
-  BIAS_FLAT_KERNEL(clrelu_bias_leaky_relu_rows##SUFFIX, D, row,                \
-                   op_leaky_relu(t, a))                                        \
-  BIAS_FLAT_KERNEL(clrelu_bias_relu_planes##SUFFIX, D, plane, op_relu(t))      \
-  BIAS_FLAT_KERNEL(clrelu_bias_leaky_relu_planes##SUFFIX, D, plane,            \
-                   op_leaky_relu(t, a))
+/* The kernels of dtype D, storing with ST/STNT/STT what RELU or LEAKY makes
+ * of t = x + bias. 16-bit ReLU rounds first and clears on the bits (the
+ * same result: rounding keeps the sign, and NaN). */
+#define BIAS_KERNELS(SUFFIX, D, ST, STNT, STT, RELU, LEAKY)                    \
+  BIAS_FLAT_KERNEL(clrelu_bias_relu_rows##SUFFIX, D, row, ST, STNT, STT,       \
+                   RELU)                                                       \
+  BIAS_FLAT_KERNEL(clrelu_bias_leaky_relu_rows##SUFFIX, D, row, ST, STNT, STT, \
+                   LEAKY)                                                      \
+  BIAS_FLAT_KERNEL(clrelu_bias_relu_planes##SUFFIX, D, plane, ST, STNT, STT,   \
+                   RELU)                                                       \
+  BIAS_FLAT_KERNEL(clrelu_bias_leaky_relu_planes##SUFFIX, D, plane, ST, STNT,  \
+                   STT, LEAKY)
 
-BIAS_KERNELS(, F32)
-BIAS_KERNELS(_f16, F16)
-BIAS_KERNELS(_bf16, BF16)
+BIAS_KERNELS(, F32, STF_F32, STFNT_F32, STFT_F32, op_relu(t),
+             op_leaky_relu(t, a))
+BIAS_KERNELS(_f16, F16, STB, STBNT, STBT, op16_relu(R16_F16(t), INF_F16),
+             R16_F16(op_leaky_relu(t, a)))
+BIAS_KERNELS(_bf16, BF16, STB, STBNT, STBT, op16_relu(R16_BF16(t), INF_BF16),
+             R16_BF16(op_leaky_relu(t, a)))

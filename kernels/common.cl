@@ -27,6 +27,7 @@
 #define AS_INTV CLRELU_CAT(as_int, CLRELU_VEC)
 #define AS_UINTV CLRELU_CAT(as_uint, CLRELU_VEC)
 #define AS_USHORTV CLRELU_CAT(as_ushort, CLRELU_VEC)
+#define AS_SHORTV CLRELU_CAT(as_short, CLRELU_VEC)
 #define TO_FLOATV CLRELU_CAT(convert_float, CLRELU_VEC)
 #define VLOAD CLRELU_CAT(vload, CLRELU_VEC)
 #define VSTORE CLRELU_CAT(vstore, CLRELU_VEC)
@@ -149,25 +150,57 @@ inline float8 f16c_to_f32(ushort8 h) {
 inline ushort8 f16c_to_f16(float8 f) {
   return as_ushort8(__builtin_ia32_vcvtps2ph256(f, 0));
 }
-#if CLRELU_VEC == 8
-inline floatV f16_to_f32(ushortV h) { return f16c_to_f32(h); }
-inline ushortV f32_to_f16(floatV f) { return f16c_to_f16(f); }
-#else
 inline floatV f16_to_f32(ushortV h) {
+#if CLRELU_VEC == 8
+  return f16c_to_f32(h);
+#else
   const ushort8 lo = h.s01234567, hi = h.s89abcdef;
   floatV r;
   r.s01234567 = f16c_to_f32(lo);
   r.s89abcdef = f16c_to_f32(hi);
   return r;
+#endif
 }
 inline ushortV f32_to_f16(floatV f) {
+#if CLRELU_VEC == 8
+  return f16c_to_f16(f);
+#else
   const float8 lo = f.s01234567, hi = f.s89abcdef;
   ushortV r;
   r.s01234567 = f16c_to_f16(lo);
   r.s89abcdef = f16c_to_f16(hi);
   return r;
-}
 #endif
+}
+/* Whole vectors in memory, 8 lanes at a time: converting straight from and
+ * to memory, with no 16-lane shuffle in between. */
+inline floatV ldf_f16(ulong i, global const ushort *p) {
+#if CLRELU_VEC == 8
+  return f16c_to_f32(vload8(i, p));
+#else
+  floatV r;
+  r.lo = f16c_to_f32(vload8(2 * i, p));
+  r.hi = f16c_to_f32(vload8(2 * i + 1, p));
+  return r;
+#endif
+}
+inline void stf_f16(floatV f, ulong i, global ushort *p) {
+#if CLRELU_VEC == 8
+  vstore8(f16c_to_f16(f), i, p);
+#else
+  vstore8(f16c_to_f16(f.lo), 2 * i, p);
+  vstore8(f16c_to_f16(f.hi), 2 * i + 1, p);
+#endif
+}
+inline void stfnt_f16(floatV f, ulong i, global ushort *p) {
+#if CLRELU_VEC == 8
+  STORE_NT(ushort8, f16c_to_f16(f), i, p);
+#else
+  STORE_NT(ushort8, f16c_to_f16(f.lo), 2 * i, p);
+  STORE_NT(ushort8, f16c_to_f16(f.hi), 2 * i + 1, p);
+#endif
+}
+#define CLRELU_F16_MEMORY 1
 #else
 /* binary16 to float32: every value, denormals, infinities and NaN. */
 inline floatV f16_to_f32(ushortV hv) {
@@ -212,12 +245,23 @@ inline floatV bf16_to_f32(ushortV h) {
   return r;
 }
 
-/* float32 to bfloat16, round to nearest even; NaN stays NaN (quiet). */
+/* float32 to bfloat16, round to nearest even; NaN stays NaN.
+ * Kernels only round values computed from 16-bit operands. On x86 a NaN
+ * that arithmetic returns is an operand's NaN, quieted, or the default NaN
+ * 0xffc00000; either way its low 16 bits are zero, so the rounding below
+ * cannot carry it out of NaN and the NaN test can be left out (it is a
+ * quarter of a 16-bit Leaky ReLU's instructions there). Other devices may
+ * return a NaN with low bits set (0x7fffffff), so they test. */
+#if defined(__x86_64__) || defined(__i386__)
+#define CLRELU_NAN_LOW_BITS_ZERO 1
+#endif
 inline ushortV f32_to_bf16(floatV f) {
   const uintV x = AS_UINTV(f);
   uintV r = x + 0x7fffu + ((x >> 16) & 1u);
+#ifndef CLRELU_NAN_LOW_BITS_ZERO
   /* NaN test as a signed compare: both sides are below 2^31 */
   r = select(r, x | 0x400000u, AS_INTV(x & 0x7fffffffu) > 0x7f800000);
+#endif
   const uintH even = r.lo, odd = r.hi;
   return AS_USHORTV((odd & 0xffff0000u) | (even >> 16));
 }
@@ -268,8 +312,11 @@ inline ushortV nan16(ushortV h, ushort inf) {
 inline ushortV positive16(ushortV h, ushort inf) {
   return AS_USHORTV((h < (ushort)0x8000) & (h != (ushort)0)) & ~nan16(h, inf);
 }
+/* Kept: as signed 16-bit numbers, everything above -infinity's bits, which
+ * is +0, the positives and positive NaNs, and the negative NaNs (-inf + 1
+ * to -1); cleared: -0 to -inf. */
 inline ushortV op16_relu(ushortV h, ushort inf) {
-  return h & (AS_USHORTV(h < (ushort)0x8000) | nan16(h, inf));
+  return h & AS_USHORTV(AS_SHORTV(h) > (short)(inf | (ushort)0x8000));
 }
 inline ushortV op16_relu_derivative(ushortV h, ushort inf, ushort one) {
   return (positive16(h, inf) & one) | (nan16(h, inf) & h);
@@ -277,6 +324,22 @@ inline ushortV op16_relu_derivative(ushortV h, ushort inf, ushort one) {
 inline ushortV op16_relu_backward(ushortV dy, ushortV h, ushort inf) {
   return (positive16(h, inf) & dy) | (nan16(h, inf) & h);
 }
+
+/* 16-bit Leaky ReLU of v (a v16: the bits h and their float32 f): the
+ * input's bits where they are above +0 as signed numbers (positives and
+ * positive NaNs, which need no rounding), else a * x rounded by R16
+ * (negative NaNs stay NaN through the product). */
+typedef struct v16 {
+  ushortV h;
+  floatV f;
+} v16;
+#define OP16_LEAKY_RELU(v, a, R16)                                             \
+  select(R16((a) * (v).f), (v).h, AS_USHORTV(AS_SHORTV((v).h) > (short)0))
+/* 16-bit Leaky ReLU backward: x > 0 ? dy : a * dy rounded by R16; x's bits
+ * where x is NaN. */
+#define OP16_LEAKY_RELU_BACKWARD(d, v, a, inf, R16)                            \
+  select(select(R16((a) * (d).f), (v).h, nan16((v).h, inf)), (d).h,           \
+         positive16((v).h, inf))
 
 /* ---- memory access per dtype ----
  * For each dtype D: ET_D, the element type in memory; VT_D, its vector;
@@ -294,9 +357,15 @@ inline ushortV op16_relu_backward(ushortV dy, ushortV h, ushort inf) {
 
 #define ET_F16 ushort
 #define VT_F16 ushortV
+#ifdef CLRELU_F16_MEMORY
+#define LDF_F16(i, p) ldf_f16(i, p)
+#define STF_F16(v, i, p) stf_f16(v, i, p)
+#define STFNT_F16(v, i, p) stfnt_f16(v, i, p)
+#else
 #define LDF_F16(i, p) f16_to_f32(VLOAD(i, p))
 #define STF_F16(v, i, p) VSTORE(f32_to_f16(v), i, p)
 #define STFNT_F16(v, i, p) STORE_NT(ushortV, f32_to_f16(v), i, p)
+#endif
 #define LDFT_F16(p, t0, n) f16_to_f32(load_tail_ushort(p, t0, n))
 #define STFT_F16(v, p, t0, n) store_tail_ushort(f32_to_f16(v), p, t0, n)
 #define INF_F16 ((ushort)0x7c00)
@@ -314,6 +383,15 @@ inline ushortV op16_relu_backward(ushortV dy, ushortV h, ushort inf) {
 #define ORDER_F32(v) (v)
 #define ORDER_F16(v) (v)
 #define ONE_BF16 ((ushort)0x3f80)
+
+/* Float32 vectors rounded to a 16-bit dtype's bits, in natural order. */
+#define R16_F16(v) f32_to_f16(v)
+#define R16_BF16(v) f32_to_bf16(v)
+/* Both bits and float32 of a 16-bit vector (a v16). */
+#define LDV_F16(i, p) ((v16){VLOAD(i, p), LDF_F16(i, p)})
+#define LDV_BF16(i, p) ((v16){VLOAD(i, p), LDF_BF16(i, p)})
+#define LDVT_F16(p, t0, n) ((v16){LDBT(p, t0, n), LDFT_F16(p, t0, n)})
+#define LDVT_BF16(p, t0, n) ((v16){LDBT(p, t0, n), LDFT_BF16(p, t0, n)})
 
 /* Bit-level access for 16-bit dtypes (no conversion). */
 #define LDB(i, p) VLOAD(i, p)

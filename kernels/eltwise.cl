@@ -77,7 +77,7 @@
     }                                                                          \
   }
 
-/* Ops computed in float32, for each dtype D. */
+/* Ops computed in float32. */
 #define VT_IN floatV
 #define FLOAT_KERNELS(SUFFIX, D)                                               \
   UNARY_KERNEL(clrelu_leaky_relu##SUFFIX, ET_##D, VT_##D, LDF_##D, STF_##D,    \
@@ -87,8 +87,6 @@
                 op_leaky_relu_backward(d, v, a))
 
 FLOAT_KERNELS(, F32)
-FLOAT_KERNELS(_f16, F16)
-FLOAT_KERNELS(_bf16, BF16)
 UNARY_KERNEL(clrelu_relu, float, floatV, LDF_F32, STF_F32, STFNT_F32,
              LDFT_F32, STFT_F32, op_relu(v))
 UNARY_KERNEL(clrelu_relu_derivative, float, floatV, LDF_F32, STF_F32,
@@ -109,4 +107,17 @@ BINARY_KERNEL(clrelu_relu_backward, float, floatV, LDF_F32, STF_F32,
 
 BITS_KERNELS(_f16, F16)
 BITS_KERNELS(_bf16, BF16)
+#undef VT_IN
+
+/* Ops computed in float32 on 16-bit data, selecting on the bits. */
+#define VT_IN v16
+#define HALF_KERNELS(SUFFIX, D)                                                \
+  UNARY_KERNEL(clrelu_leaky_relu##SUFFIX, ushort, ushortV, LDV_##D, STB,       \
+               STBNT, LDVT_##D, STBT, OP16_LEAKY_RELU(v, a, R16_##D))          \
+  BINARY_KERNEL(clrelu_leaky_relu_backward##SUFFIX, ushort, ushortV, LDV_##D,  \
+                STB, STBNT, LDVT_##D, STBT,                                    \
+                OP16_LEAKY_RELU_BACKWARD(d, v, a, INF_##D, R16_##D))
+
+HALF_KERNELS(_f16, F16)
+HALF_KERNELS(_bf16, BF16)
 #undef VT_IN
