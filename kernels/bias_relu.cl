@@ -12,7 +12,8 @@
  *   where it straddles a plane boundary.
  * With streaming stores, work-item 0 first does the elements before the
  * output's vector boundary, so the rest streams whatever the view's offset.
- * Biases come back in the dtype's lane order (see bf16_order). */
+ * Biases come back in the dtype's lane order (see bf16_order); a broadcast
+ * needs no reordering. */
 
 /* The biases of the vector starting at row position *pos, and the position
  * of the next vector. BIAS(c) is bias c as float. */
@@ -49,8 +50,9 @@
     }                                                                          \
     if (inner >= CLRELU_VEC) { /* at most one boundary in the vector */        \
       const ulong c2 = *c + 1 == channels ? 0 : *c + 1;                        \
-      const floatV bv = select((floatV)(BIAS(c2)), (floatV)(BIAS(*c)),         \
-                               CLRELU_LANES < (intV)(int)rem);                 \
+      const floatV bv =                                                        \
+          ORDER_##D(select((floatV)(BIAS(c2)), (floatV)(BIAS(*c)),             \
+                           CLRELU_LANES < (intV)(int)rem));                    \
       *pos = CLRELU_VEC - rem;                                                 \
       *c = c2;                                                                 \
       return bv;                                                               \
@@ -63,7 +65,7 @@
         *c = *c + 1 == channels ? 0 : *c + 1;                                  \
       }                                                                        \
     }                                                                          \
-    return VLOAD(0, t);                                                        \
+    return ORDER_##D(VLOAD(0, t));                                             \
   }
 #define BIAS_F32(c) b[c]
 #define BIAS_F16(c) f16_to_f32((ushortV)(b[c])).s0
@@ -76,10 +78,7 @@ ROW_BIAS_FUNCTION(F16, BIAS_F16)
 ROW_BIAS_FUNCTION(BF16, BIAS_BF16)
 
 /* The next vector's biases, in the dtype's lane order. */
-#define NEXT_BIAS(D, KIND)                                                     \
-  BIAS_ORDER_##KIND(D, KIND##_bias_##D(b, inner, channels, &pos, &c))
-#define BIAS_ORDER_plane(D, v) ORDER_##D(v) /* plane_bias: natural order */
-#define BIAS_ORDER_row(D, v) (v)            /* row_bias: the dtype's order */
+#define NEXT_BIAS(D, KIND) KIND##_bias_##D(b, inner, channels, &pos, &c)
 
 #define BIAS_FLAT_KERNEL(NAME, D, KIND, ST, STNT, STT, EXPR)                                 \
   kernel void NAME(global const ET_##D *x, ulong xo, global const ET_##D *b,   \
