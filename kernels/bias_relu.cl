@@ -19,9 +19,11 @@
  * of the next vector. BIAS(c) is bias c as float. */
 #define ROW_BIAS_FUNCTION(D, BIAS)                                             \
   inline floatV row_bias_##D(global const ET_##D *b, ulong inner,              \
-                             ulong channels, ulong *pos, ulong *c) {           \
+                             ulong channels, ulong *pos, ulong *c,             \
+                             float *bc) {                                      \
     (void)inner;                                                               \
     (void)c;                                                                   \
+    (void)bc;                                                                  \
     if (*pos + CLRELU_VEC <= channels) {                                       \
       const floatV bv = LDF_##D(0, b + *pos);                                  \
       *pos += CLRELU_VEC;                                                      \
@@ -38,23 +40,26 @@
     return ORDER_##D(VLOAD(0, t));                                             \
   }
 
-/* The bias of the vector starting at plane position *pos of channel *c, and
- * the position and channel of the next vector. BIAS(c) is bias c as float. */
+/* The bias of the vector starting at plane position *pos of channel *c, whose
+ * bias is *bc, and the position, channel and bias of the next vector.
+ * BIAS(c) is bias c as float. */
 #define PLANE_BIAS_FUNCTION(D, BIAS)                                           \
   inline floatV plane_bias_##D(global const ET_##D *b, ulong inner,            \
-                               ulong channels, ulong *pos, ulong *c) {         \
+                               ulong channels, ulong *pos, ulong *c,           \
+                               float *bc) {                                    \
     const ulong rem = inner - *pos; /* elements left in the plane, >= 1 */     \
     if (rem > CLRELU_VEC) {                                                    \
       *pos += CLRELU_VEC;                                                      \
-      return (floatV)(BIAS(*c));                                               \
+      return (floatV)(*bc);                                                    \
     }                                                                          \
     if (inner >= CLRELU_VEC) { /* at most one boundary in the vector */        \
       const ulong c2 = *c + 1 == channels ? 0 : *c + 1;                        \
-      const floatV bv =                                                        \
-          ORDER_##D(select((floatV)(BIAS(c2)), (floatV)(BIAS(*c)),             \
-                           CLRELU_LANES < (intV)(int)rem));                    \
+      const float b2 = BIAS(c2);                                               \
+      const floatV bv = ORDER_##D(select((floatV)(b2), (floatV)(*bc),          \
+                                         CLRELU_LANES < (intV)(int)rem));      \
       *pos = CLRELU_VEC - rem;                                                 \
       *c = c2;                                                                 \
+      *bc = b2;                                                                \
       return bv;                                                               \
     }                                                                          \
     float t[CLRELU_VEC]; /* small planes: lane by lane */                      \
@@ -65,6 +70,7 @@
         *c = *c + 1 == channels ? 0 : *c + 1;                                  \
       }                                                                        \
     }                                                                          \
+    *bc = BIAS(*c);                                                            \
     return ORDER_##D(VLOAD(0, t));                                             \
   }
 #define BIAS_F32(c) b[c]
@@ -78,7 +84,8 @@ ROW_BIAS_FUNCTION(F16, BIAS_F16)
 ROW_BIAS_FUNCTION(BF16, BIAS_BF16)
 
 /* The next vector's biases, in the dtype's lane order. */
-#define NEXT_BIAS(D, KIND) KIND##_bias_##D(b, inner, channels, &pos, &c)
+#define NEXT_BIAS(D, KIND)                                                     \
+  KIND##_bias_##D(b, inner, channels, &pos, &c, &bc)
 
 #define BIAS_FLAT_KERNEL(NAME, D, KIND, ST, STNT, STT, EXPR)                                 \
   kernel void NAME(global const ET_##D *x, ulong xo, global const ET_##D *b,   \
@@ -91,6 +98,7 @@ ROW_BIAS_FUNCTION(BF16, BIAS_BF16)
     const ulong h = min(n, (ulong)HEAD_TO_ALIGN(VT_##D, ET_##D, y));           \
     if (get_global_id(0) == 0 && h > 0) {                                      \
       ulong pos = 0, c = 0;                                                    \
+      float bc = BIAS_##D(0);                                                  \
       const floatV t = LDFT_##D(x, 0, h) + NEXT_BIAS(D, KIND);                      \
       STT(EXPR, y, 0, h);                                                 \
     }                                                                          \
@@ -104,6 +112,7 @@ ROW_BIAS_FUNCTION(BF16, BIAS_BF16)
     const ulong p = (h + first * CLRELU_VEC) / inner;                          \
     ulong pos = h + first * CLRELU_VEC - p * inner;                            \
     ulong c = p % channels;                                                    \
+    float bc = BIAS_##D(c); /* the bias of channel c */                       \
     const ulong full = n / CLRELU_VEC;                                         \
     const ulong end = min(first + CLRELU_ITEMS, full);                         \
     ulong i = first;                                                           \
