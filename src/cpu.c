@@ -141,16 +141,102 @@ enum {
   do {                                                                         \
   } while (0)
 
+/* ---- 16-bit ReLU, its derivative and backward pass, on the bits ----
+ * Each result is the input, +0, 1.0 or the kept NaN, so no conversion: the
+ * same expressions as the kernels, on 16-bit lanes (two per float lane).
+ * As signed 16-bit numbers, NINF is -infinity's bits: above it lie +0, the
+ * positives, positive NaNs and the negative NaNs; INF is +infinity's bits,
+ * above which a magnitude is NaN. */
+#define NAN16(h) (((vs)((h)&0x7fff)) > INF)
+#define POS16(h) (((vs)(h) > ZS) & ~NAN16(h))
+#define E16_RELU ((vh)A & (vh)((vs)A > NINF))
+#define E16_DERIV ((vh)((POS16(A) & ONE) | (NAN16(A) & (vs)A)))
+#define E16_RBWD ((vh)((POS16(B) & (vs)A) | (NAN16(B) & (vs)B)))
+
+typedef void (*cpu_loop16)(const uint16_t *a, const uint16_t *b, uint16_t *y,
+                           size_t m, uint16_t inf, uint16_t one, int nt);
+
+#define CPU_LOOP16(NAME, TARGET_ATTR, W, STREAM, EXPR)                         \
+  TARGET_ATTR static void NAME(const uint16_t *a, const uint16_t *b,           \
+                               uint16_t *y, size_t m, uint16_t inf,            \
+                               uint16_t one, int nt) {                         \
+    typedef uint16_t vh __attribute__((vector_size((size_t)(W)*4)));           \
+    typedef int16_t vs __attribute__((vector_size((size_t)(W)*4)));            \
+    enum { L = (W)*2 }; /* lanes */                                            \
+    vs INF, NINF, ONE, ZS = {0};                                               \
+    for (int l = 0; l < L; ++l) {                                              \
+      INF[l] = (int16_t)inf;                                                   \
+      NINF[l] = (int16_t)(inf | 0x8000);                                       \
+      ONE[l] = (int16_t)one;                                                   \
+    }                                                                          \
+    (void)b;                                                                   \
+    (void)INF;                                                                 \
+    (void)NINF;                                                                \
+    (void)ONE;                                                                 \
+    (void)ZS;                                                                  \
+    size_t i = 0;                                                              \
+    if (nt && ((uintptr_t)y & 1) != 0)                                         \
+      nt = 0;                                                                  \
+    if (nt) { /* peel until y is aligned */                                    \
+      size_t vb = sizeof(vh),                                                  \
+             h = ((vb - ((uintptr_t)y & (vb - 1))) & (vb - 1)) / 2;            \
+      i = h < m ? h : m;                                                       \
+    }                                                                          \
+    for (size_t k = 0; k < 2; ++k) { /* the head, then the tail */             \
+      size_t p = k ? i : 0, e = k ? m : i;                                     \
+      if (k) {                                                                 \
+        for (; i + L <= m; i += L) {                                           \
+          vh A, B = {0};                                                       \
+          memcpy(&A, a + i, sizeof A);                                         \
+          if (b)                                                               \
+            memcpy(&B, b + i, sizeof B);                                       \
+          vh R = EXPR;                                                         \
+          if (nt)                                                              \
+            STREAM(y + i, R);                                                  \
+          else                                                                 \
+            memcpy(y + i, &R, sizeof R);                                       \
+        }                                                                      \
+        p = i;                                                                 \
+      }                                                                        \
+      if (p < e) {                                                             \
+        vh A = {0}, B = {0};                                                   \
+        memcpy(&A, a + p, (e - p) * 2);                                        \
+        if (b)                                                                 \
+          memcpy(&B, b + p, (e - p) * 2);                                      \
+        vh R = EXPR;                                                           \
+        memcpy(y + p, &R, (e - p) * 2);                                        \
+      }                                                                        \
+    }                                                                          \
+  }
+
+/* Indexed by op: OP_RELU, OP_DERIV, then OP_RBWD. */
+#define CPU_TABLE16(PREFIX, TARGET_ATTR, W, STREAM)                            \
+  CPU_LOOP16(PREFIX##_relu16, TARGET_ATTR, W, STREAM, E16_RELU)                \
+  CPU_LOOP16(PREFIX##_deriv16, TARGET_ATTR, W, STREAM, E16_DERIV)              \
+  CPU_LOOP16(PREFIX##_rbwd16, TARGET_ATTR, W, STREAM, E16_RBWD)                \
+  static const cpu_loop16 PREFIX##_table16[3] = {                              \
+      PREFIX##_relu16, PREFIX##_deriv16, PREFIX##_rbwd16};
+
 #ifdef CLRELU_X86
 #define STREAM_128(p, v) _mm_stream_ps((p), (__m128)(v))
 #define STREAM_256(p, v) _mm256_stream_ps((p), (__m256)(v))
 #define STREAM_512(p, v) _mm512_stream_ps((p), (__m512)(v))
+#define STREAM16_128(p, v)                                                     \
+  _mm_stream_si128((__m128i *)(void *)(p), (__m128i)(v))
+#define STREAM16_256(p, v)                                                     \
+  _mm256_stream_si256((__m256i *)(void *)(p), (__m256i)(v))
+#define STREAM16_512(p, v) _mm512_stream_si512((void *)(p), (__m512i)(v))
 #define SFENCE() _mm_sfence()
 CPU_TABLE(sse2, __attribute__((target("sse2"))), 4, STREAM_128, SFENCE)
 CPU_TABLE(avx2, __attribute__((target("avx2"))), 8, STREAM_256, SFENCE)
 CPU_TABLE(avx512, __attribute__((target("avx512f"))), 16, STREAM_512, SFENCE)
+CPU_TABLE16(sse2, __attribute__((target("sse2"))), 4, STREAM16_128)
+CPU_TABLE16(avx2, __attribute__((target("avx2"))), 8, STREAM16_256)
+CPU_TABLE16(avx512, __attribute__((target("avx512f"))), 16, STREAM16_512)
 #else
+#define PLAIN_STORE16(p, v) memcpy((p), &(v), sizeof(v))
 CPU_TABLE(generic, NO_ATTR, 4, PLAIN_STORE, NO_FENCE)
+CPU_TABLE16(generic, NO_ATTR, 4, PLAIN_STORE16)
 #endif
 
 /* ---- dispatch ---- */
@@ -158,12 +244,14 @@ CPU_TABLE(generic, NO_ATTR, 4, PLAIN_STORE, NO_FENCE)
 typedef struct isa {
   const char *name;
   const cpu_loop *table;
+  const cpu_loop16 *table16;
 } isa;
 
 static const isa *choose_isa(void) {
 #ifdef CLRELU_X86
-  static const isa isas[] = {
-      {"avx512", avx512_table}, {"avx2", avx2_table}, {"sse2", sse2_table}};
+  static const isa isas[] = {{"avx512", avx512_table, avx512_table16},
+                             {"avx2", avx2_table, avx2_table16},
+                             {"sse2", sse2_table, sse2_table16}};
   /* CLRELU_CPU caps the instruction set (for testing every path). */
   const char *cap = getenv("CLRELU_CPU");
   int first = 0;
@@ -178,7 +266,7 @@ static const isa *choose_isa(void) {
     return &isas[1];
   return &isas[2];
 #else
-  static const isa generic = {"generic", generic_table};
+  static const isa generic = {"generic", generic_table, generic_table16};
   return &generic;
 #endif
 }
@@ -225,6 +313,7 @@ static int threads_for(size_t n) {
 
 typedef struct job {
   const cpu_loop *table;
+  const cpu_loop16 *table16;
   int op;             /* elementwise op, or -1 for bias */
   clrelu_dtype dtype; /* of a, b (elementwise) and y */
   const void *a, *b;
@@ -276,7 +365,24 @@ static void call(const job *j, cpu_loop fn, size_t p, size_t m, const float *bf,
   }
 }
 
+/* The op's loop on 16-bit bits (an index into table16), or -1. */
+static int bits16_index(const job *j) {
+  if (j->dtype == CLRELU_F32)
+    return -1;
+  return j->op == OP_RELU    ? 0
+         : j->op == OP_DERIV ? 1
+         : j->op == OP_RBWD  ? 2
+                             : -1;
+}
+
 static void run_piece(const job *j, size_t p0, size_t p1) {
+  int k = bits16_index(j);
+  if (k >= 0) {
+    int f16 = j->dtype == CLRELU_F16;
+    j->table16[k](at(j, j->a, p0), j->b ? at(j, j->b, p0) : NULL, out_at(j, p0),
+                  p1 - p0, f16 ? 0x7c00 : 0x7f80, f16 ? 0x3c00 : 0x3f80, j->nt);
+    return;
+  }
   if (j->op >= 0) {
     call(j, j->table[j->op], p0, p1 - p0, NULL, 0.0f);
     return;
@@ -322,8 +428,10 @@ static void piece(void *arg, int k, int n) {
 
 static void run_job(job *j, size_t total) {
   j->table = get_isa()->table;
+  j->table16 = get_isa()->table16;
   j->total = total;
-  j->nt = j->dtype == CLRELU_F32 && total >= STREAM_MIN;
+  j->nt =
+      (j->dtype == CLRELU_F32 || bits16_index(j) >= 0) && total >= STREAM_MIN;
   clrelu__parallel(piece, j, threads_for(total));
 }
 
@@ -436,18 +544,25 @@ static clrelu_status check16(const char *fn, clrelu_dtype dtype, const void *a,
       eltwise(OP, dtype, x, NULL, y, n, alpha);                                \
     return st;                                                                 \
   }
-static CPU16_UNARY(relu16, OP_RELU, 0) static CPU16_UNARY(deriv16, OP_DERIV, 0)
+CPU16_UNARY(clrelu_cpu_leaky_relu_16, OP_LEAKY, 1)
 
-    clrelu_status clrelu_cpu_relu_16(clrelu_dtype dtype, const uint16_t *x,
-                                     uint16_t *y, size_t n) {
-  return relu16(dtype, x, y, n, 0.0f);
+clrelu_status clrelu_cpu_relu_16(clrelu_dtype dtype, const uint16_t *x,
+                                 uint16_t *y, size_t n) {
+  clrelu_status st = check16("clrelu_cpu_relu_16", dtype, x, x, y, n, 0.0f, 0);
+  if (st == CLRELU_SUCCESS)
+    eltwise(OP_RELU, dtype, x, NULL, y, n, 0.0f);
+  return st;
 }
+
 clrelu_status clrelu_cpu_relu_derivative_16(clrelu_dtype dtype,
                                             const uint16_t *x, uint16_t *d,
                                             size_t n) {
-  return deriv16(dtype, x, d, n, 0.0f);
+  clrelu_status st =
+      check16("clrelu_cpu_relu_derivative_16", dtype, x, x, d, n, 0.0f, 0);
+  if (st == CLRELU_SUCCESS)
+    eltwise(OP_DERIV, dtype, x, NULL, d, n, 0.0f);
+  return st;
 }
-CPU16_UNARY(clrelu_cpu_leaky_relu_16, OP_LEAKY, 1)
 
 clrelu_status clrelu_cpu_relu_backward_16(clrelu_dtype dtype,
                                           const uint16_t *dy, const uint16_t *x,
