@@ -217,6 +217,145 @@ typedef void (*cpu_loop16)(const uint16_t *a, const uint16_t *b, uint16_t *y,
   static const cpu_loop16 PREFIX##_table16[3] = {                              \
       PREFIX##_relu16, PREFIX##_deriv16, PREFIX##_rbwd16};
 
+/* ---- the float ops on 16-bit data, converting in registers ----
+ * The same expressions, with each vector of W elements converted on load
+ * and rounded once on store (LD/ST); B is the second 16-bit input (BKIND
+ * 1), the float32 bias (2) or BS (0). The tail goes through a zeroed
+ * vector's worth of elements. */
+typedef void (*cpu_loopx)(const void *a, const void *b, void *y, size_t m,
+                          float alpha, float bs);
+
+#define CPU_LOOPX(NAME, TARGET_ATTR, W, LD, ST, BKIND, EXPR)                   \
+  TARGET_ATTR static void NAME(const void *a_, const void *b_, void *y_,       \
+                               size_t m, float alpha, float bs) {              \
+    typedef float vf __attribute__((vector_size((size_t)(W)*4)));              \
+    typedef int32_t vi __attribute__((vector_size((size_t)(W)*4)));            \
+    const uint16_t *a = a_, *b16 = b_;                                         \
+    const float *bf = b_;                                                      \
+    uint16_t *y = y_;                                                          \
+    const vf Z = {0};                                                          \
+    vf AV, BS;                                                                 \
+    vi ONE;                                                                    \
+    for (int l = 0; l < (W); ++l) {                                            \
+      AV[l] = alpha;                                                           \
+      BS[l] = bs;                                                              \
+      ONE[l] = 0x3f800000;                                                     \
+    }                                                                          \
+    (void)AV;                                                                  \
+    (void)ONE;                                                                 \
+    (void)b16;                                                                 \
+    (void)bf;                                                                  \
+    size_t i = 0;                                                              \
+    for (; i + (W) <= m; i += (W)) {                                           \
+      vf A, B = BS;                                                            \
+      LD(A, a + i);                                                            \
+      if ((BKIND) == 1)                                                        \
+        LD(B, b16 + i);                                                        \
+      if ((BKIND) == 2)                                                        \
+        memcpy(&B, bf + i, sizeof B);                                          \
+      ST(y + i, EXPR);                                                         \
+    }                                                                          \
+    if (i < m) {                                                               \
+      uint16_t ta[W] = {0}, tb[W] = {0}, ty[W];                                \
+      vf A, B = BS;                                                            \
+      memcpy(ta, a + i, (m - i) * 2);                                          \
+      LD(A, ta);                                                               \
+      if ((BKIND) == 1) {                                                      \
+        memcpy(tb, b16 + i, (m - i) * 2);                                      \
+        LD(B, tb);                                                             \
+      }                                                                        \
+      if ((BKIND) == 2)                                                        \
+        memcpy(&B, bf + i, (m - i) * 4);                                       \
+      ST(ty, EXPR);                                                            \
+      memcpy(y + i, ty, (m - i) * 2);                                          \
+    }                                                                          \
+  }
+
+#define CPU_TABLEX(PREFIX, TARGET_ATTR, W, LD, ST)                             \
+  CPU_LOOPX(PREFIX##_relu, TARGET_ATTR, W, LD, ST, 0, E_RELU)                  \
+  CPU_LOOPX(PREFIX##_deriv, TARGET_ATTR, W, LD, ST, 0, E_DERIV)                \
+  CPU_LOOPX(PREFIX##_leaky, TARGET_ATTR, W, LD, ST, 0, E_LEAKY)                \
+  CPU_LOOPX(PREFIX##_rbwd, TARGET_ATTR, W, LD, ST, 1, E_RBWD)                  \
+  CPU_LOOPX(PREFIX##_lbwd, TARGET_ATTR, W, LD, ST, 1, E_LBWD)                  \
+  CPU_LOOPX(PREFIX##_brelu_e, TARGET_ATTR, W, LD, ST, 2, E_BRELU)              \
+  CPU_LOOPX(PREFIX##_bleaky_e, TARGET_ATTR, W, LD, ST, 2, E_BLEAKY)            \
+  CPU_LOOPX(PREFIX##_brelu_s, TARGET_ATTR, W, LD, ST, 0, E_BRELU)              \
+  CPU_LOOPX(PREFIX##_bleaky_s, TARGET_ATTR, W, LD, ST, 0, E_BLEAKY)            \
+  static const cpu_loopx PREFIX##_table[OP_COUNT] = {                          \
+      PREFIX##_relu,     PREFIX##_deriv,   PREFIX##_leaky,                     \
+      PREFIX##_rbwd,     PREFIX##_lbwd,    PREFIX##_brelu_e,                   \
+      PREFIX##_bleaky_e, PREFIX##_brelu_s, PREFIX##_bleaky_s};
+
+/* bfloat16: the upper half of a float32; rounding to nearest even on the
+ * integer bits, NaN kept (quieted), as clrelu__f32_to_bf16. */
+#define BF16_TYPES                                                             \
+  typedef uint32_t vu __attribute__((vector_size(sizeof(vf))));                \
+  typedef uint16_t vh __attribute__((vector_size(sizeof(vf) / 2)))
+#define LD_BF16(A, p)                                                          \
+  do {                                                                         \
+    BF16_TYPES;                                                                \
+    vh h_;                                                                     \
+    memcpy(&h_, (p), sizeof h_);                                               \
+    (A) = (vf)(__builtin_convertvector(h_, vu) << 16);                         \
+  } while (0)
+#define ST_BF16(p, v)                                                          \
+  do {                                                                         \
+    BF16_TYPES;                                                                \
+    const vf f_ = (v);                                                         \
+    const vu x_ = (vu)f_, nan_ = (vu)(f_ != f_);                               \
+    vu r_ = x_ + 0x7fffu + ((x_ >> 16) & 1u);                                  \
+    r_ = (r_ & ~nan_) | ((x_ | 0x400000u) & nan_);                             \
+    const vh h_ = __builtin_convertvector(r_ >> 16, vh);                       \
+    memcpy((p), &h_, sizeof h_);                                               \
+  } while (0)
+
+#ifdef CLRELU_X86
+/* The same bfloat16 conversions with x86's widening loads and narrowing
+ * stores (the generic ones compile to shuffles). */
+#define BF16_ROUND(v)                                                          \
+  typedef uint32_t vu __attribute__((vector_size(sizeof(vf))));                \
+  const vu x_ = (vu)(v), nan_ = (vu)((v) != (v));                              \
+  vu r_ = x_ + 0x7fffu + ((x_ >> 16) & 1u);                                    \
+  r_ = ((r_ & ~nan_) | ((x_ | 0x400000u) & nan_)) >> 16
+#define LD_BF16_256(A, p)                                                      \
+  ((A) = (vf)_mm256_slli_epi32(_mm256_cvtepu16_epi32(_mm_loadu_si128(          \
+                                   (const __m128i *)(const void *)(p))),       \
+                               16))
+#define ST_BF16_256(p, v)                                                      \
+  do {                                                                         \
+    const vf f_ = (v);                                                         \
+    BF16_ROUND(f_);                                                            \
+    _mm_storeu_si128(                                                          \
+        (__m128i *)(void *)(p),                                                \
+        _mm_packus_epi32(_mm256_castsi256_si128((__m256i)r_),                  \
+                         _mm256_extracti128_si256((__m256i)r_, 1)));           \
+  } while (0)
+#define LD_BF16_512(A, p)                                                      \
+  ((A) = (vf)_mm512_slli_epi32(_mm512_cvtepu16_epi32(_mm256_loadu_si256(       \
+                                   (const __m256i *)(const void *)(p))),       \
+                               16))
+#define ST_BF16_512(p, v)                                                      \
+  do {                                                                         \
+    const vf f_ = (v);                                                         \
+    BF16_ROUND(f_);                                                            \
+    _mm256_storeu_si256((__m256i *)(void *)(p),                                \
+                        _mm512_cvtepi32_epi16((__m512i)r_));                   \
+  } while (0)
+/* binary16 through the F16C instructions (round to nearest even). */
+#define LD_F16_256(A, p)                                                       \
+  ((A) = (vf)_mm256_cvtph_ps(                                                  \
+       _mm_loadu_si128((const __m128i *)(const void *)(p))))
+#define ST_F16_256(p, v)                                                       \
+  _mm_storeu_si128((__m128i *)(void *)(p),                                     \
+                   _mm256_cvtps_ph((__m256)(v), _MM_FROUND_TO_NEAREST_INT))
+#define LD_F16_512(A, p)                                                       \
+  ((A) = (vf)_mm512_cvtph_ps(                                                  \
+       _mm256_loadu_si256((const __m256i *)(const void *)(p))))
+#define ST_F16_512(p, v)                                                       \
+  _mm256_storeu_si256((__m256i *)(void *)(p),                                  \
+                      _mm512_cvtps_ph((__m512)(v), _MM_FROUND_TO_NEAREST_INT))
+#endif
+
 #ifdef CLRELU_X86
 #define STREAM_128(p, v) _mm_stream_ps((p), (__m128)(v))
 #define STREAM_256(p, v) _mm256_stream_ps((p), (__m256)(v))
@@ -233,10 +372,20 @@ CPU_TABLE(avx512, __attribute__((target("avx512f"))), 16, STREAM_512, SFENCE)
 CPU_TABLE16(sse2, __attribute__((target("sse2"))), 4, STREAM16_128)
 CPU_TABLE16(avx2, __attribute__((target("avx2"))), 8, STREAM16_256)
 CPU_TABLE16(avx512, __attribute__((target("avx512f"))), 16, STREAM16_512)
+CPU_TABLEX(sse2_bf16, __attribute__((target("sse2"))), 4, LD_BF16, ST_BF16)
+CPU_TABLEX(avx2_bf16, __attribute__((target("avx2"))), 8, LD_BF16_256,
+           ST_BF16_256)
+CPU_TABLEX(avx512_bf16, __attribute__((target("avx512f"))), 16, LD_BF16_512,
+           ST_BF16_512)
+CPU_TABLEX(avx2_f16, __attribute__((target("avx2,f16c"))), 8, LD_F16_256,
+           ST_F16_256)
+CPU_TABLEX(avx512_f16, __attribute__((target("avx512f"))), 16, LD_F16_512,
+           ST_F16_512)
 #else
 #define PLAIN_STORE16(p, v) memcpy((p), &(v), sizeof(v))
 CPU_TABLE(generic, NO_ATTR, 4, PLAIN_STORE, NO_FENCE)
 CPU_TABLE16(generic, NO_ATTR, 4, PLAIN_STORE16)
+CPU_TABLEX(generic_bf16, NO_ATTR, 4, LD_BF16, ST_BF16)
 #endif
 
 /* ---- dispatch ---- */
@@ -245,13 +394,16 @@ typedef struct isa {
   const char *name;
   const cpu_loop *table;
   const cpu_loop16 *table16;
+  const cpu_loopx *bf16, *f16; /* f16: NULL without F16C */
 } isa;
 
 static const isa *choose_isa(void) {
 #ifdef CLRELU_X86
-  static const isa isas[] = {{"avx512", avx512_table, avx512_table16},
-                             {"avx2", avx2_table, avx2_table16},
-                             {"sse2", sse2_table, sse2_table16}};
+  static const isa isas[] = {
+      {"avx512", avx512_table, avx512_table16, avx512_bf16_table,
+       avx512_f16_table},
+      {"avx2", avx2_table, avx2_table16, avx2_bf16_table, avx2_f16_table},
+      {"sse2", sse2_table, sse2_table16, sse2_bf16_table, NULL}};
   /* CLRELU_CPU caps the instruction set (for testing every path). */
   const char *cap = getenv("CLRELU_CPU");
   int first = 0;
@@ -266,7 +418,8 @@ static const isa *choose_isa(void) {
     return &isas[1];
   return &isas[2];
 #else
-  static const isa generic = {"generic", generic_table, generic_table16};
+  static const isa generic = {"generic", generic_table, generic_table16,
+                              generic_bf16_table, NULL};
   return &generic;
 #endif
 }
@@ -314,8 +467,9 @@ static int threads_for(size_t n) {
 typedef struct job {
   const cpu_loop *table;
   const cpu_loop16 *table16;
-  int op;             /* elementwise op, or -1 for bias */
-  clrelu_dtype dtype; /* of a, b (elementwise) and y */
+  const cpu_loopx *tablex; /* the dtype's fused loops, or NULL */
+  int op;                  /* elementwise op, or -1 for bias */
+  clrelu_dtype dtype;      /* of a, b (elementwise) and y */
   const void *a, *b;
   void *y;
   size_t total;
@@ -340,13 +494,19 @@ static void *out_at(const job *j, size_t i) {
 
 /* fn over elements [p, p + m) of the job's arrays; bf (float32, already
  * offset) or else the job's own b is the second input. */
-static void call(const job *j, cpu_loop fn, size_t p, size_t m, const float *bf,
+static void call(const job *j, int op, size_t p, size_t m, const float *bf,
                  float bs) {
   const void *b = bf ? (const void *)bf : j->b ? at(j, j->b, p) : NULL;
+  cpu_loop fn = j->table[op];
   if (j->dtype == CLRELU_F32) {
     fn(at(j, j->a, p), b, out_at(j, p), m, j->alpha, bs, j->nt);
     return;
   }
+  if (j->tablex) {
+    j->tablex[op](at(j, j->a, p), b, out_at(j, p), m, j->alpha, bs);
+    return;
+  }
+  /* no fused loops (F16 without F16C): convert a block at a time */
   float ta[BLOCK], tb[BLOCK], ty[BLOCK];
   const uint16_t *a16 = at(j, j->a, p);
   uint16_t *y16 = out_at(j, p);
@@ -384,10 +544,10 @@ static void run_piece(const job *j, size_t p0, size_t p1) {
     return;
   }
   if (j->op >= 0) {
-    call(j, j->table[j->op], p0, p1 - p0, NULL, 0.0f);
+    call(j, j->op, p0, p1 - p0, NULL, 0.0f);
     return;
   }
-  cpu_loop per_elem = j->table[j->leaky ? OP_BLEAKY_E : OP_BRELU_E];
+  int per_elem = j->leaky ? OP_BLEAKY_E : OP_BRELU_E;
   if (j->pattern) {
     for (size_t p = p0, off = p0 % j->period; p < p1; off = 0) {
       size_t m = j->pattern_len - off < p1 - p ? j->pattern_len - off : p1 - p;
@@ -396,7 +556,7 @@ static void run_piece(const job *j, size_t p0, size_t p1) {
     }
     return;
   }
-  cpu_loop scalar = j->table[j->leaky ? OP_BLEAKY_S : OP_BRELU_S];
+  int scalar = j->leaky ? OP_BLEAKY_S : OP_BRELU_S;
   size_t r = p0 / j->len, c = p0 - r * j->len;
   while (p0 < p1) {
     size_t m = j->len - c < p1 - p0 ? j->len - c : p1 - p0;
@@ -429,6 +589,9 @@ static void piece(void *arg, int k, int n) {
 static void run_job(job *j, size_t total) {
   j->table = get_isa()->table;
   j->table16 = get_isa()->table16;
+  j->tablex = j->dtype == CLRELU_BF16                    ? get_isa()->bf16
+              : j->dtype == CLRELU_F16 && clrelu__f16c() ? get_isa()->f16
+                                                         : NULL;
   j->total = total;
   j->nt =
       (j->dtype == CLRELU_F32 || bits16_index(j) >= 0) && total >= STREAM_MIN;

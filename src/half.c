@@ -99,6 +99,14 @@ static int use_f16c(void) {
 }
 #endif
 
+int clrelu__f16c(void) {
+#ifdef CLRELU_X86
+  return use_f16c();
+#else
+  return 0;
+#endif
+}
+
 void clrelu_f16_to_f32(const uint16_t *src, float *dst, size_t n) {
 #ifdef CLRELU_X86
   if (use_f16c()) {

@@ -143,6 +143,9 @@ clrelu_status clrelu__marker(clrelu_context *ctx, const clrelu_events *ev);
 
 /* ---- host side (half.c, threads.c) ---- */
 
+/* Whether the CPU's F16C instructions are in use (not under
+ * CLRELU_CPU=sse2). */
+int clrelu__f16c(void);
 float clrelu__f16_to_f32(uint16_t h);
 uint16_t clrelu__f32_to_f16(float f);
 float clrelu__bf16_to_f32(uint16_t h);
