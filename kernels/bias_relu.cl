@@ -15,6 +15,12 @@
  * Biases come back in the dtype's lane order (see bf16_order); a broadcast
  * needs no reordering. */
 
+/* a / b, in 32 bits when both fit (a 64-bit division costs several times
+ * as much on some CPUs, and each work-item does two). */
+inline ulong div64(ulong a, ulong b) {
+  return (a | b) >> 32 ? a / b : (ulong)((uint)a / (uint)b);
+}
+
 /* The biases of the vector starting at row position *pos, and the position
  * of the next vector. BIAS(c) is bias c as float. */
 #define ROW_BIAS_FUNCTION(D, BIAS)                                             \
@@ -109,9 +115,10 @@ ROW_BIAS_FUNCTION(BF16, BIAS_BF16)
     const ulong first = FIRST_VECTOR;                                          \
     if (first >= nvec)                                                         \
       return;                                                                  \
-    const ulong p = (h + first * CLRELU_VEC) / inner;                          \
-    ulong pos = h + first * CLRELU_VEC - p * inner;                            \
-    ulong c = p % channels;                                                    \
+    const ulong e0 = h + first * CLRELU_VEC; /* first element, and its */   \
+    const ulong p = div64(e0, inner);         /* plane or row */               \
+    ulong pos = e0 - p * inner;                                                \
+    ulong c = p - div64(p, channels) * channels;                               \
     float bc = BIAS_##D(c); /* the bias of channel c */                       \
     const ulong full = n / CLRELU_VEC;                                         \
     const ulong end = min(first + CLRELU_ITEMS, full);                         \
