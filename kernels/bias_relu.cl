@@ -12,8 +12,8 @@
  *   where it straddles a plane boundary.
  * With streaming stores, work-item 0 first does the elements before the
  * output's vector boundary, so the rest streams whatever the view's offset.
- * Biases come back in the dtype's lane order (see bf16_order); a broadcast
- * needs no reordering. */
+ * Biases come back in the dtype's lane order (see bf16_order and LANES_D);
+ * a broadcast needs no reordering. */
 
 /* a / b, in 32 bits when both fit (a 64-bit division costs several times
  * as much on some CPUs, and each work-item does two). */
@@ -61,8 +61,8 @@ inline ulong div64(ulong a, ulong b) {
     if (inner >= CLRELU_VEC) { /* at most one boundary in the vector */        \
       const ulong c2 = *c + 1 == channels ? 0 : *c + 1;                        \
       const float b2 = BIAS(c2);                                               \
-      const floatV bv = ORDER_##D(select((floatV)(b2), (floatV)(*bc),          \
-                                         CLRELU_LANES < (intV)(int)rem));      \
+      const floatV bv =                                                        \
+          select((floatV)(b2), (floatV)(*bc), LANES_##D < (intV)(int)rem);     \
       *pos = CLRELU_VEC - rem;                                                 \
       *c = c2;                                                                 \
       *bc = b2;                                                                \

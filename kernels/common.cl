@@ -274,6 +274,20 @@ inline floatV bf16_order(floatV v) {
   return r;
 }
 
+/* Each lane's element number within its vector, in the dtype's lane order. */
+#define LANES_F32 CLRELU_LANES
+#define LANES_F16 CLRELU_LANES
+#if CLRELU_VEC == 2
+#define LANES_BF16 CLRELU_LANES
+#elif CLRELU_VEC == 4
+#define LANES_BF16 ((int4)(0, 2, 1, 3))
+#elif CLRELU_VEC == 8
+#define LANES_BF16 ((int8)(0, 2, 4, 6, 1, 3, 5, 7))
+#else
+#define LANES_BF16                                                             \
+  ((int16)(0, 2, 4, 6, 8, 10, 12, 14, 1, 3, 5, 7, 9, 11, 13, 15))
+#endif
+
 /* ---- the ops, lane by lane, in float32 ----
  * x != x is the NaN test: a plain vector compare (PoCL's isnan is slower). */
 
