@@ -36,6 +36,20 @@
 #define E_BRELU RELU_OF(A + B)
 #define E_BLEAKY LEAKY_OF(A + B)
 
+/* What the expressions use, in a loop over vectors vf / vi of W lanes. */
+#define OP_CONSTANTS(W)                                                        \
+  const vf Z = {0};                                                            \
+  vf AV, BS;                                                                   \
+  vi ONE;                                                                      \
+  for (int l = 0; l < (W); ++l) {                                              \
+    AV[l] = alpha;                                                             \
+    BS[l] = bs;                                                                \
+    ONE[l] = 0x3f800000;                                                       \
+  }                                                                            \
+  (void)AV;                                                                    \
+  (void)BS;                                                                    \
+  (void)ONE
+
 /* One loop over m elements: y[i] = EXPR(a[i], b[i] or bs). With nt, the
  * output is first brought to vector alignment, then written with streaming
  * stores. */
@@ -47,17 +61,7 @@ typedef void (*cpu_loop)(const float *a, const float *b, float *y, size_t m,
                                size_t m, float alpha, float bs, int nt) {      \
     typedef float vf __attribute__((vector_size((size_t)(W)*4)));              \
     typedef int32_t vi __attribute__((vector_size((size_t)(W)*4)));            \
-    const vf Z = {0};                                                          \
-    vf AV, BS;                                                                 \
-    vi ONE;                                                                    \
-    for (int l = 0; l < (W); ++l) {                                            \
-      AV[l] = alpha;                                                           \
-      BS[l] = bs;                                                              \
-      ONE[l] = 0x3f800000;                                                     \
-    }                                                                          \
-    (void)AV;                                                                  \
-    (void)BS;                                                                  \
-    (void)ONE;                                                                 \
+    OP_CONSTANTS(W);                                                           \
     (void)b;                                                                   \
     size_t i = 0;                                                              \
     if (nt && ((uintptr_t)y & 3) != 0)                                         \
@@ -233,16 +237,7 @@ typedef void (*cpu_loopx)(const void *a, const void *b, void *y, size_t m,
     const uint16_t *a = a_, *b16 = b_;                                         \
     const float *bf = b_;                                                      \
     uint16_t *y = y_;                                                          \
-    const vf Z = {0};                                                          \
-    vf AV, BS;                                                                 \
-    vi ONE;                                                                    \
-    for (int l = 0; l < (W); ++l) {                                            \
-      AV[l] = alpha;                                                           \
-      BS[l] = bs;                                                              \
-      ONE[l] = 0x3f800000;                                                     \
-    }                                                                          \
-    (void)AV;                                                                  \
-    (void)ONE;                                                                 \
+    OP_CONSTANTS(W);                                                           \
     (void)b16;                                                                 \
     (void)bf;                                                                  \
     size_t i = 0;                                                              \
@@ -306,6 +301,37 @@ typedef void (*cpu_loopx)(const void *a, const void *b, void *y, size_t m,
     vu r_ = x_ + 0x7fffu + ((x_ >> 16) & 1u);                                  \
     r_ = (r_ & ~nan_) | ((x_ | 0x400000u) & nan_);                             \
     const vh h_ = __builtin_convertvector(r_ >> 16, vh);                       \
+    memcpy((p), &h_, sizeof h_);                                               \
+  } while (0)
+
+/* binary16 in integer operations, as clrelu__f16_to_f32 / clrelu__f32_to_f16
+ * (and the kernels): exact, round to nearest even, NaN kept. */
+#define LD_F16(A, p)                                                           \
+  do {                                                                         \
+    BF16_TYPES;                                                                \
+    vh h_;                                                                     \
+    memcpy(&h_, (p), sizeof h_);                                               \
+    const vu u_ = __builtin_convertvector(h_, vu), em_ = u_ & 0x7fffu;         \
+    vu r_ = (em_ << 13) + 0x38000000u;        /* rebias 15 -> 127 */           \
+    r_ += (vu)(em_ >= 0x7c00u) & 0x38000000u; /* inf, NaN: exponent 255 */     \
+    const vf den_ = __builtin_convertvector(em_, vf) * 0x1p-24f;               \
+    const vu small_ = (vu)(em_ < 0x400u); /* zero and denormals */             \
+    r_ = (r_ & ~small_) | ((vu)den_ & small_);                                 \
+    (A) = (vf)(r_ | ((u_ & 0x8000u) << 16));                                   \
+  } while (0)
+#define ST_F16(p, v)                                                           \
+  do {                                                                         \
+    BF16_TYPES;                                                                \
+    const vu x_ = (vu)(v), ax_ = x_ & 0x7fffffffu;                             \
+    vu r_ = (ax_ + 0xc8000fffu + ((ax_ >> 13) & 1u)) >> 13;                    \
+    const vf d_ = (vf)ax_ + 0.5f; /* denormal results: the adder rounds */     \
+    vu m_ = (vu)(ax_ < 0x38800000u);                                           \
+    r_ = (r_ & ~m_) | (((vu)d_ - 0x3f000000u) & m_);                           \
+    m_ = (vu)(ax_ >= 0x47800000u); /* overflow: inf */                         \
+    r_ = (r_ & ~m_) | (0x7c00u & m_);                                          \
+    m_ = (vu)(ax_ > 0x7f800000u); /* NaN */                                    \
+    r_ = (r_ & ~m_) | (0x7e00u & m_);                                          \
+    const vh h_ = __builtin_convertvector(r_ | ((x_ >> 16) & 0x8000u), vh);    \
     memcpy((p), &h_, sizeof h_);                                               \
   } while (0)
 
@@ -373,6 +399,7 @@ CPU_TABLE16(sse2, __attribute__((target("sse2"))), 4, STREAM16_128)
 CPU_TABLE16(avx2, __attribute__((target("avx2"))), 8, STREAM16_256)
 CPU_TABLE16(avx512, __attribute__((target("avx512f"))), 16, STREAM16_512)
 CPU_TABLEX(sse2_bf16, __attribute__((target("sse2"))), 4, LD_BF16, ST_BF16)
+CPU_TABLEX(sse2_f16, __attribute__((target("sse2"))), 4, LD_F16, ST_F16)
 CPU_TABLEX(avx2_bf16, __attribute__((target("avx2"))), 8, LD_BF16_256,
            ST_BF16_256)
 CPU_TABLEX(avx512_bf16, __attribute__((target("avx512f"))), 16, LD_BF16_512,
@@ -386,6 +413,7 @@ CPU_TABLEX(avx512_f16, __attribute__((target("avx512f"))), 16, LD_F16_512,
 CPU_TABLE(generic, NO_ATTR, 4, PLAIN_STORE, NO_FENCE)
 CPU_TABLE16(generic, NO_ATTR, 4, PLAIN_STORE16)
 CPU_TABLEX(generic_bf16, NO_ATTR, 4, LD_BF16, ST_BF16)
+CPU_TABLEX(generic_f16, NO_ATTR, 4, LD_F16, ST_F16)
 #endif
 
 /* ---- dispatch ---- */
@@ -394,16 +422,18 @@ typedef struct isa {
   const char *name;
   const cpu_loop *table;
   const cpu_loop16 *table16;
-  const cpu_loopx *bf16, *f16; /* f16: NULL without F16C */
+  const cpu_loopx *bf16, *f16, *f16_int; /* f16: NULL without F16C */
 } isa;
 
 static const isa *choose_isa(void) {
 #ifdef CLRELU_X86
-  static const isa isas[] = {
-      {"avx512", avx512_table, avx512_table16, avx512_bf16_table,
-       avx512_f16_table},
-      {"avx2", avx2_table, avx2_table16, avx2_bf16_table, avx2_f16_table},
-      {"sse2", sse2_table, sse2_table16, sse2_bf16_table, NULL}};
+  static const isa isas[] = {{"avx512", avx512_table, avx512_table16,
+                              avx512_bf16_table, avx512_f16_table,
+                              sse2_f16_table},
+                             {"avx2", avx2_table, avx2_table16, avx2_bf16_table,
+                              avx2_f16_table, sse2_f16_table},
+                             {"sse2", sse2_table, sse2_table16, sse2_bf16_table,
+                              NULL, sse2_f16_table}};
   /* CLRELU_CPU caps the instruction set (for testing every path). */
   const char *cap = getenv("CLRELU_CPU");
   int first = 0;
@@ -418,8 +448,9 @@ static const isa *choose_isa(void) {
     return &isas[1];
   return &isas[2];
 #else
-  static const isa generic = {"generic", generic_table, generic_table16,
-                              generic_bf16_table, NULL};
+  static const isa generic = {
+      "generic",          generic_table, generic_table16,
+      generic_bf16_table, NULL,          generic_f16_table};
   return &generic;
 #endif
 }
@@ -434,14 +465,12 @@ static const isa *get_isa(void) {
 
 const char *clrelu_cpu_isa(void) { return get_isa()->name; }
 
-/* ---- jobs: pieces for threads, 16-bit blocks, bias patterns ---- */
+/* ---- jobs: pieces for threads, bias patterns ---- */
 
 /* Below this many elements one thread does all; streaming stores from this
  * many on (the output would only evict the cache). */
 #define PARALLEL_MIN ((size_t)1 << 17)
 #define STREAM_MIN ((size_t)1 << 20)
-/* 16-bit data is converted this many elements at a time. */
-#define BLOCK 1024
 /* Short rows repeat their bias pattern; calls see at least this many. */
 #define PATTERN_MIN 4096
 #define PATTERN_MAX ((size_t)1 << 16)
@@ -467,7 +496,7 @@ static int threads_for(size_t n) {
 typedef struct job {
   const cpu_loop *table;
   const cpu_loop16 *table16;
-  const cpu_loopx *tablex; /* the dtype's fused loops, or NULL */
+  const cpu_loopx *tablex; /* 16-bit: the dtype's converting loops */
   int op;                  /* elementwise op, or -1 for bias */
   clrelu_dtype dtype;      /* of a, b (elementwise) and y */
   const void *a, *b;
@@ -492,37 +521,15 @@ static void *out_at(const job *j, size_t i) {
   return (char *)j->y + i * (j->dtype == CLRELU_F32 ? 4 : 2);
 }
 
-/* fn over elements [p, p + m) of the job's arrays; bf (float32, already
+/* Op over elements [p, p + m) of the job's arrays; bf (float32, already
  * offset) or else the job's own b is the second input. */
 static void call(const job *j, int op, size_t p, size_t m, const float *bf,
                  float bs) {
   const void *b = bf ? (const void *)bf : j->b ? at(j, j->b, p) : NULL;
-  cpu_loop fn = j->table[op];
-  if (j->dtype == CLRELU_F32) {
-    fn(at(j, j->a, p), b, out_at(j, p), m, j->alpha, bs, j->nt);
-    return;
-  }
-  if (j->tablex) {
+  if (j->dtype == CLRELU_F32)
+    j->table[op](at(j, j->a, p), b, out_at(j, p), m, j->alpha, bs, j->nt);
+  else
     j->tablex[op](at(j, j->a, p), b, out_at(j, p), m, j->alpha, bs);
-    return;
-  }
-  /* no fused loops (F16 without F16C): convert a block at a time */
-  float ta[BLOCK], tb[BLOCK], ty[BLOCK];
-  const uint16_t *a16 = at(j, j->a, p);
-  uint16_t *y16 = out_at(j, p);
-  for (size_t k = 0; k < m; k += BLOCK) {
-    size_t c = m - k < BLOCK ? m - k : BLOCK;
-    clrelu__to_f32(j->dtype, a16 + k, ta, c);
-    const float *bk = NULL;
-    if (bf)
-      bk = bf + k;
-    else if (b) {
-      clrelu__to_f32(j->dtype, (const uint16_t *)b + k, tb, c);
-      bk = tb;
-    }
-    fn(ta, bk, ty, c, j->alpha, bs, 0);
-    clrelu__from_f32(j->dtype, ty, y16 + k, c);
-  }
 }
 
 /* The op's loop on 16-bit bits (an index into table16), or -1. */
@@ -587,11 +594,12 @@ static void piece(void *arg, int k, int n) {
 }
 
 static void run_job(job *j, size_t total) {
-  j->table = get_isa()->table;
-  j->table16 = get_isa()->table16;
-  j->tablex = j->dtype == CLRELU_BF16                    ? get_isa()->bf16
-              : j->dtype == CLRELU_F16 && clrelu__f16c() ? get_isa()->f16
-                                                         : NULL;
+  const isa *is = get_isa();
+  j->table = is->table;
+  j->table16 = is->table16;
+  j->tablex = j->dtype == CLRELU_BF16     ? is->bf16
+              : is->f16 && clrelu__f16c() ? is->f16
+                                          : is->f16_int;
   j->total = total;
   j->nt =
       (j->dtype == CLRELU_F32 || bits16_index(j) >= 0) && total >= STREAM_MIN;
