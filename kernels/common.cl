@@ -172,8 +172,8 @@ inline ushortV f32_to_f16(floatV f) {
   return r;
 #endif
 }
-/* Whole vectors in memory, 8 lanes at a time: converting straight from and
- * to memory, with no 16-lane shuffle in between. */
+/* Whole vectors from memory, 8 lanes at a time: converting straight from
+ * memory, with no 16-lane shuffle in between. */
 inline floatV ldf_f16(ulong i, global const ushort *p) {
 #if CLRELU_VEC == 8
   return f16c_to_f32(vload8(i, p));
@@ -182,22 +182,6 @@ inline floatV ldf_f16(ulong i, global const ushort *p) {
   r.lo = f16c_to_f32(vload8(2 * i, p));
   r.hi = f16c_to_f32(vload8(2 * i + 1, p));
   return r;
-#endif
-}
-inline void stf_f16(floatV f, ulong i, global ushort *p) {
-#if CLRELU_VEC == 8
-  vstore8(f16c_to_f16(f), i, p);
-#else
-  vstore8(f16c_to_f16(f.lo), 2 * i, p);
-  vstore8(f16c_to_f16(f.hi), 2 * i + 1, p);
-#endif
-}
-inline void stfnt_f16(floatV f, ulong i, global ushort *p) {
-#if CLRELU_VEC == 8
-  STORE_NT(ushort8, f16c_to_f16(f), i, p);
-#else
-  STORE_NT(ushort8, f16c_to_f16(f.lo), 2 * i, p);
-  STORE_NT(ushort8, f16c_to_f16(f.hi), 2 * i + 1, p);
 #endif
 }
 #define CLRELU_F16_MEMORY 1
@@ -357,10 +341,10 @@ typedef struct v16 {
 
 /* ---- memory access per dtype ----
  * For each dtype D: ET_D, the element type in memory; VT_D, its vector;
- * LDF_D(i, p) loads vector i of p as float32; STF_D(v, i, p) and
- * STFNT_D(v, i, p) store float32 vector v rounded to D (the second with a
- * streaming store, p aligned); LDFT_D / STFT_D do the same for a tail
- * [t0, n). */
+ * LDF_D(i, p) loads vector i of p as float32, LDFT_D(p, t0, n) a tail
+ * [t0, n). float32 stores: STF_F32(v, i, p), STFNT_F32 (streaming, p
+ * aligned), STFT_F32(v, p, t0, n); 16-bit results are rounded by R16_D and
+ * stored as bits (STB and the like). */
 #define ET_F32 float
 #define VT_F32 floatV
 #define LDF_F32(i, p) VLOAD(i, p)
@@ -373,25 +357,17 @@ typedef struct v16 {
 #define VT_F16 ushortV
 #ifdef CLRELU_F16_MEMORY
 #define LDF_F16(i, p) ldf_f16(i, p)
-#define STF_F16(v, i, p) stf_f16(v, i, p)
-#define STFNT_F16(v, i, p) stfnt_f16(v, i, p)
 #else
 #define LDF_F16(i, p) f16_to_f32(VLOAD(i, p))
-#define STF_F16(v, i, p) VSTORE(f32_to_f16(v), i, p)
-#define STFNT_F16(v, i, p) STORE_NT(ushortV, f32_to_f16(v), i, p)
 #endif
 #define LDFT_F16(p, t0, n) f16_to_f32(load_tail_ushort(p, t0, n))
-#define STFT_F16(v, p, t0, n) store_tail_ushort(f32_to_f16(v), p, t0, n)
 #define INF_F16 ((ushort)0x7c00)
 #define ONE_F16 ((ushort)0x3c00)
 
 #define ET_BF16 ushort
 #define VT_BF16 ushortV
 #define LDF_BF16(i, p) bf16_to_f32(VLOAD(i, p))
-#define STF_BF16(v, i, p) VSTORE(f32_to_bf16(v), i, p)
-#define STFNT_BF16(v, i, p) STORE_NT(ushortV, f32_to_bf16(v), i, p)
 #define LDFT_BF16(p, t0, n) bf16_to_f32(load_tail_ushort(p, t0, n))
-#define STFT_BF16(v, p, t0, n) store_tail_ushort(f32_to_bf16(v), p, t0, n)
 #define INF_BF16 ((ushort)0x7f80)
 #define ORDER_BF16(v) bf16_order(v)
 #define ORDER_F32(v) (v)

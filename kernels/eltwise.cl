@@ -77,16 +77,12 @@
     }                                                                          \
   }
 
-/* Ops computed in float32. */
+/* float32 ops. */
 #define VT_IN floatV
-#define FLOAT_KERNELS(SUFFIX, D)                                               \
-  UNARY_KERNEL(clrelu_leaky_relu##SUFFIX, ET_##D, VT_##D, LDF_##D, STF_##D,    \
-               STFNT_##D, LDFT_##D, STFT_##D, op_leaky_relu(v, a))             \
-  BINARY_KERNEL(clrelu_leaky_relu_backward##SUFFIX, ET_##D, VT_##D, LDF_##D,   \
-                STF_##D, STFNT_##D, LDFT_##D, STFT_##D,                        \
-                op_leaky_relu_backward(d, v, a))
-
-FLOAT_KERNELS(, F32)
+UNARY_KERNEL(clrelu_leaky_relu, float, floatV, LDF_F32, STF_F32, STFNT_F32,
+             LDFT_F32, STFT_F32, op_leaky_relu(v, a))
+BINARY_KERNEL(clrelu_leaky_relu_backward, float, floatV, LDF_F32, STF_F32,
+              STFNT_F32, LDFT_F32, STFT_F32, op_leaky_relu_backward(d, v, a))
 UNARY_KERNEL(clrelu_relu, float, floatV, LDF_F32, STF_F32, STFNT_F32,
              LDFT_F32, STFT_F32, op_relu(v))
 UNARY_KERNEL(clrelu_relu_derivative, float, floatV, LDF_F32, STF_F32,
