@@ -37,6 +37,27 @@ float ref_bias_relu(float x, float bias, float alpha) {
   return alpha == 0.0f ? ref_relu(t) : ref_leaky_relu(t, alpha);
 }
 
+const char *const ref_op_names[REF_NOPS] = {"relu", "relu_derivative",
+                                            "leaky_relu", "relu_backward",
+                                            "leaky_relu_backward"};
+
+int ref_op_binary(enum ref_op op) { return op == REF_RBWD || op == REF_LBWD; }
+
+float ref_op(enum ref_op op, float dy, float x, float alpha) {
+  switch (op) {
+  case REF_RELU:
+    return ref_relu(x);
+  case REF_DERIV:
+    return ref_relu_derivative(x);
+  case REF_LEAKY:
+    return ref_leaky_relu(x, alpha);
+  case REF_RBWD:
+    return ref_relu_backward(dy, x);
+  default:
+    return ref_leaky_relu_backward(dy, x, alpha);
+  }
+}
+
 void ref_bias_relu_array(const float *x, const float *bias, float *y,
                          size_t outer, size_t channels, size_t inner,
                          float alpha) {

@@ -12,6 +12,14 @@ float ref_leaky_relu(float x, float alpha);
 float ref_leaky_relu_backward(float dy, float x, float alpha);
 float ref_bias_relu(float x, float bias, float alpha);
 
+/* The elementwise ops by number, in the order tests loop over them. */
+enum ref_op { REF_RELU, REF_DERIV, REF_LEAKY, REF_RBWD, REF_LBWD, REF_NOPS };
+extern const char *const ref_op_names[REF_NOPS];
+/* Whether op reads dy (the backward ops). */
+int ref_op_binary(enum ref_op op);
+/* op at one element; dy is read by the backward ops only. */
+float ref_op(enum ref_op op, float dy, float x, float alpha);
+
 /* y[(o*channels + c)*inner + i] = ref_bias_relu(x[...], bias[c], alpha) */
 void ref_bias_relu_array(const float *x, const float *bias, float *y,
                          size_t outer, size_t channels, size_t inner,

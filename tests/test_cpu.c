@@ -8,39 +8,19 @@
 #include <stdlib.h>
 #include <string.h>
 
-enum op { RELU, DERIV, LEAKY, RBWD, LBWD, NOPS };
-static const char *const op_names[NOPS] = {"relu", "relu_derivative",
-                                           "leaky_relu", "relu_backward",
-                                           "leaky_relu_backward"};
-
-static float ref(enum op op, float dy, float x, float a) {
+static void run(enum ref_op op, const float *dy, const float *x, float *y,
+                size_t n, float a) {
   switch (op) {
-  case RELU:
-    return ref_relu(x);
-  case DERIV:
-    return ref_relu_derivative(x);
-  case LEAKY:
-    return ref_leaky_relu(x, a);
-  case RBWD:
-    return ref_relu_backward(dy, x);
-  default:
-    return ref_leaky_relu_backward(dy, x, a);
-  }
-}
-
-static void run(enum op op, const float *dy, const float *x, float *y, size_t n,
-                float a) {
-  switch (op) {
-  case RELU:
+  case REF_RELU:
     clrelu_cpu_relu(x, y, n);
     break;
-  case DERIV:
+  case REF_DERIV:
     clrelu_cpu_relu_derivative(x, y, n);
     break;
-  case LEAKY:
+  case REF_LEAKY:
     clrelu_cpu_leaky_relu(x, y, n, a);
     break;
-  case RBWD:
+  case REF_RBWD:
     clrelu_cpu_relu_backward(dy, x, y, n);
     break;
   default:
@@ -65,7 +45,7 @@ static void compare(const char *what, const float *got, const float *want,
 }
 
 /* mode 0: separate output; 1: in place on x; 2: in place on dy */
-static void check(enum op op, size_t n, size_t mis, int mode, float a) {
+static void check(enum ref_op op, size_t n, size_t mis, int mode, float a) {
   size_t size = n + 2 * GUARD;
   float *x = malloc(size * 4), *dy = malloc(size * 4), *y = malloc(size * 4),
         *want = malloc(size * 4);
@@ -82,11 +62,11 @@ static void check(enum op op, size_t n, size_t mis, int mode, float a) {
       od = ox + 1 < GUARD ? ox + 1 : ox - 1;
     memcpy(want, out, size * 4);
     for (size_t i = 0; i < n; ++i)
-      want[oo + i] = ref(op, dy[od + i], x[ox + i], a);
+      want[oo + i] = ref_op(op, dy[od + i], x[ox + i], a);
     run(op, dy + od, x + ox, out + oo, n, a);
     char what[128];
     snprintf(what, sizeof what, "cpu %s n=%zu misalign=%zu mode=%d alpha=%g",
-             op_names[op], n, mis, mode, (double)a);
+             ref_op_names[op], n, mis, mode, (double)a);
     compare(what, out, want, size);
   }
   free(x);
@@ -136,14 +116,16 @@ int main(void) {
       262143, 262144, 262145, 1048575, 1048577, 4194305};
   size_t ns = sizeof sizes / sizeof sizes[0];
   for (size_t s = 0; s < ns; ++s)
-    for (int op = 0; op < NOPS; ++op)
+    for (int op = 0; op < REF_NOPS; ++op)
       for (size_t mis = 0; mis < 4; ++mis) {
         float a = alphas[(s + mis) % 5];
-        check((enum op)op, sizes[s], mis, 0, a);
+        check((enum ref_op)op, sizes[s], mis, 0, a);
         if (mis < 2)
-          check((enum op)op, sizes[s], mis, 1 + (op >= RBWD && mis == 1), a);
+          check((enum ref_op)op, sizes[s], mis,
+                1 + (op >= REF_RBWD && mis == 1), a);
       }
-  printf("eltwise: %zu sizes x %d ops x 4 alignments, in place\n", ns, NOPS);
+  printf("eltwise: %zu sizes x %d ops x 4 alignments, in place\n", ns,
+         REF_NOPS);
 
   static const size_t shapes[][3] = {
       {7, 33, 1},    {64, 1000, 1}, {2, 3, 17},     {2, 16, 4099},
@@ -160,9 +142,9 @@ int main(void) {
 
   /* Every thread count gives the same bits. */
   int old = clrelu_cpu_set_threads(1);
-  check(LEAKY, 1048577, 1, 0, 0.01f);
+  check(REF_LEAKY, 1048577, 1, 0, 0.01f);
   clrelu_cpu_set_threads(3);
-  check(RBWD, 1048577, 2, 0, 0.0f);
+  check(REF_RBWD, 1048577, 2, 0, 0.0f);
   clrelu_cpu_set_threads(old);
   return test_finish("test_cpu");
 }

@@ -15,34 +15,13 @@ typedef unsigned short u16;
 static clrelu_context *ctx;
 static int flush_ok;
 
-enum op { RELU, DERIV, LEAKY, RBWD, LBWD, NOPS };
-static const char *const op_names[NOPS] = {"relu", "relu_derivative",
-                                           "leaky_relu", "relu_backward",
-                                           "leaky_relu_backward"};
 static const char *dname(clrelu_dtype d) {
   return d == CLRELU_F16 ? "f16" : "bf16";
 }
 
-static u16 ref16(clrelu_dtype d, enum op op, u16 dy, u16 x, float a) {
-  float fx = ref_16_to_f32(d, x), fd = ref_16_to_f32(d, dy), r;
-  switch (op) {
-  case RELU:
-    r = ref_relu(fx);
-    break;
-  case DERIV:
-    r = ref_relu_derivative(fx);
-    break;
-  case LEAKY:
-    r = ref_leaky_relu(fx, a);
-    break;
-  case RBWD:
-    r = ref_relu_backward(fd, fx);
-    break;
-  default:
-    r = ref_leaky_relu_backward(fd, fx, a);
-    break;
-  }
-  return ref_f32_to_16(d, r);
+static u16 ref16(clrelu_dtype d, enum ref_op op, u16 dy, u16 x, float a) {
+  return ref_f32_to_16(
+      d, ref_op(op, ref_16_to_f32(d, dy), ref_16_to_f32(d, x), a));
 }
 
 static int same16(clrelu_dtype d, u16 got, u16 want) {
@@ -128,42 +107,26 @@ static void check_conversions(clrelu_dtype d) {
 
 /* ---- ops ---- */
 
-static clrelu_status cpu16(clrelu_dtype d, enum op op, const u16 *dy,
+static clrelu_status cpu16(clrelu_dtype d, enum ref_op op, const u16 *dy,
                            const u16 *x, u16 *y, size_t n, float a) {
   switch (op) {
-  case RELU:
+  case REF_RELU:
     return clrelu_cpu_relu_16(d, x, y, n);
-  case DERIV:
+  case REF_DERIV:
     return clrelu_cpu_relu_derivative_16(d, x, y, n);
-  case LEAKY:
+  case REF_LEAKY:
     return clrelu_cpu_leaky_relu_16(d, x, y, n, a);
-  case RBWD:
+  case REF_RBWD:
     return clrelu_cpu_relu_backward_16(d, dy, x, y, n);
   default:
     return clrelu_cpu_leaky_relu_backward_16(d, dy, x, y, n, a);
   }
 }
 
-static clrelu_status dev16(enum op op, clrelu_buffer *dy, clrelu_buffer *x,
-                           clrelu_buffer *y, size_t n, float a) {
-  switch (op) {
-  case RELU:
-    return clrelu_relu(ctx, x, y, n);
-  case DERIV:
-    return clrelu_relu_derivative(ctx, x, y, n);
-  case LEAKY:
-    return clrelu_leaky_relu(ctx, x, y, n, a);
-  case RBWD:
-    return clrelu_relu_backward(ctx, dy, x, y, n);
-  default:
-    return clrelu_leaky_relu_backward(ctx, dy, x, y, n, a);
-  }
-}
-
 /* op over n elements from offsets (views) on device and CPU, against the
  * reference; elements outside [off, off + n) of the output must not change */
-static void check_op(clrelu_dtype d, enum op op, const u16 *hx, const u16 *hd,
-                     size_t n, size_t off, float a) {
+static void check_op(clrelu_dtype d, enum ref_op op, const u16 *hx,
+                     const u16 *hd, size_t n, size_t off, float a) {
   size_t size = n + off + 3;
   u16 *x = malloc(size * 2), *dy = malloc(size * 2), *y = malloc(size * 2),
       *want = malloc(size * 2), *got = malloc(size * 2);
@@ -177,7 +140,7 @@ static void check_op(clrelu_dtype d, enum op op, const u16 *hx, const u16 *hd,
     want[off + i] = ref16(d, op, dy[off + i], x[off + i], a);
   char what[128];
   snprintf(what, sizeof what, "%s %s n=%zu off=%zu alpha=%g", dname(d),
-           op_names[op], n, off, (double)a);
+           ref_op_names[op], n, off, (double)a);
 
   clrelu_buffer *bx, *bd, *by, *vx, *vd, *vy;
   clrelu_buffer_create(ctx, d, size, &bx);
@@ -189,7 +152,7 @@ static void check_op(clrelu_dtype d, enum op op, const u16 *hx, const u16 *hd,
   clrelu_buffer_view(bx, off, n + 1, &vx);
   clrelu_buffer_view(bd, off, n + 1, &vd);
   clrelu_buffer_view(by, off, n + 1, &vy);
-  CHECK_STATUS(dev16(op, vd, vx, vy, n, a), CLRELU_SUCCESS);
+  CHECK_STATUS(test_device_op(ctx, op, vd, vx, vy, n, a), CLRELU_SUCCESS);
   CHECK_STATUS(clrelu_buffer_read(by, 0, size, got), CLRELU_SUCCESS);
   char dw[160];
   snprintf(dw, sizeof dw, "device %s", what);
@@ -279,11 +242,11 @@ int main(void) {
     clrelu_dtype d = dts[t];
     check_conversions(d);
     /* exhaustive: x takes every pattern (and dy every pattern too) */
-    for (int op = 0; op < NOPS; ++op)
-      for (int k = 0; k < (op == LEAKY || op == LBWD ? 5 : 1); ++k) {
-        check_op(d, (enum op)op, all, perm, ALL, 0, alphas[k]);
-        if (op == RBWD || op == LBWD)
-          check_op(d, (enum op)op, perm, all, ALL, 0, alphas[k]);
+    for (int op = 0; op < REF_NOPS; ++op)
+      for (int k = 0; k < (op == REF_LEAKY || op == REF_LBWD ? 5 : 1); ++k) {
+        check_op(d, (enum ref_op)op, all, perm, ALL, 0, alphas[k]);
+        if (op == REF_RBWD || op == REF_LBWD)
+          check_op(d, (enum ref_op)op, perm, all, ALL, 0, alphas[k]);
       }
     for (int k = 0; k < 3; ++k) {
       check_bias(d, all, rnd, 4096, 16, 1, 0, alphas[k]); /* dense */
@@ -301,9 +264,9 @@ int main(void) {
     for (size_t i = 0; i < 2 * 1048577; ++i)
       big[i] = (u16)test_rand();
     for (size_t s = 0; s < sizeof sizes / sizeof sizes[0]; ++s)
-      for (int op = 0; op < NOPS; ++op)
-        check_op(d, (enum op)op, big, big + 1048577, sizes[s], offsets[s % 5],
-                 alphas[s % 5]);
+      for (int op = 0; op < REF_NOPS; ++op)
+        check_op(d, (enum ref_op)op, big, big + 1048577, sizes[s],
+                 offsets[s % 5], alphas[s % 5]);
     static const size_t shapes[][3] = {{7, 33, 1},   {2, 3, 17}, {3, 5, 100},
                                        {5, 1, 1000}, {1, 1, 1},  {4, 17, 3},
                                        {2, 7, 4099}};

@@ -7,44 +7,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-enum op { RELU, DERIV, LEAKY, RBWD, LBWD, NOPS };
-static const char *const op_names[NOPS] = {"relu", "relu_derivative",
-                                           "leaky_relu", "relu_backward",
-                                           "leaky_relu_backward"};
-static int binary_op(enum op op) { return op == RBWD || op == LBWD; }
-
-static float ref(enum op op, float dy, float x, float a) {
-  switch (op) {
-  case RELU:
-    return ref_relu(x);
-  case DERIV:
-    return ref_relu_derivative(x);
-  case LEAKY:
-    return ref_leaky_relu(x, a);
-  case RBWD:
-    return ref_relu_backward(dy, x);
-  default:
-    return ref_leaky_relu_backward(dy, x, a);
-  }
-}
-
-static clrelu_status run(clrelu_context *ctx, enum op op,
-                         const clrelu_buffer *dy, const clrelu_buffer *x,
-                         clrelu_buffer *y, size_t n, float a) {
-  switch (op) {
-  case RELU:
-    return clrelu_relu(ctx, x, y, n);
-  case DERIV:
-    return clrelu_relu_derivative(ctx, x, y, n);
-  case LEAKY:
-    return clrelu_leaky_relu(ctx, x, y, n, a);
-  case RBWD:
-    return clrelu_relu_backward(ctx, dy, x, y, n);
-  default:
-    return clrelu_leaky_relu_backward(ctx, dy, x, y, n, a);
-  }
-}
-
 #define GUARD 5
 static clrelu_context *ctx;
 static int flush_ok;
@@ -102,7 +64,7 @@ static void compare(const char *what, const arr *out, const float *want) {
 }
 
 /* mode 0: separate output; 1: y is x; 2: y is dy */
-static void check_eltwise(enum op op, size_t n, size_t offx, size_t offdy,
+static void check_eltwise(enum ref_op op, size_t n, size_t offx, size_t offdy,
                           size_t offy, int mode, float a) {
   arr x, dy, y;
   int ok = arr_make(&x, offx, n) && arr_make(&dy, offdy, n) &&
@@ -114,13 +76,13 @@ static void check_eltwise(enum op op, size_t n, size_t offx, size_t offdy,
     float *want = malloc(out->size * sizeof(float));
     memcpy(want, out->host, out->size * sizeof(float));
     for (size_t i = 0; i < n; ++i)
-      want[oo + i] = ref(op, dy.host[offdy + i], x.host[offx + i], a);
-    CHECK_STATUS(run(ctx, op, dy.view, x.view, out->view, n, a),
+      want[oo + i] = ref_op(op, dy.host[offdy + i], x.host[offx + i], a);
+    CHECK_STATUS(test_device_op(ctx, op, dy.view, x.view, out->view, n, a),
                  CLRELU_SUCCESS);
     char what[160];
     snprintf(what, sizeof what,
              "%s n=%zu offsets x=%zu dy=%zu y=%zu mode=%d alpha=%g",
-             op_names[op], n, offx, offdy, offy, mode, (double)a);
+             ref_op_names[op], n, offx, offdy, offy, mode, (double)a);
     compare(what, out, want);
     free(want);
   }
@@ -181,31 +143,31 @@ int main(void) {
     sizes[ns++] = ((size_t)1 << k) + 1;
   }
   for (int s = 0; s < ns; ++s)
-    for (int op = 0; op < NOPS; ++op)
-      check_eltwise((enum op)op, sizes[s], 0, 0, 0, 0, alphas[s % 5]);
-  printf("eltwise: %d sizes x %d ops\n", ns, NOPS);
+    for (int op = 0; op < REF_NOPS; ++op)
+      check_eltwise((enum ref_op)op, sizes[s], 0, 0, 0, 0, alphas[s % 5]);
+  printf("eltwise: %d sizes x %d ops\n", ns, REF_NOPS);
 
   /* One size above 2^24. */
-  for (int op = 0; op < NOPS; ++op)
-    check_eltwise((enum op)op, ((size_t)1 << 24) + 3, 0, 0, 0, 0, 0.01f);
+  for (int op = 0; op < REF_NOPS; ++op)
+    check_eltwise((enum ref_op)op, ((size_t)1 << 24) + 3, 0, 0, 0, 0, 0.01f);
 
   /* Views at odd offsets, in place, every alpha. */
   static const size_t offsets[] = {1, 3, 7, 1023};
   static const size_t vsizes[] = {1, 17, 1000, 4099, 65537};
   for (size_t o = 0; o < 4; ++o)
     for (size_t v = 0; v < 5; ++v)
-      for (int op = 0; op < NOPS; ++op) {
+      for (int op = 0; op < REF_NOPS; ++op) {
         size_t off = offsets[o];
         float a = alphas[(o + v) % 5];
-        check_eltwise((enum op)op, vsizes[v], off, offsets[(o + 1) % 4],
+        check_eltwise((enum ref_op)op, vsizes[v], off, offsets[(o + 1) % 4],
                       offsets[(o + 2) % 4], 0, a);
-        check_eltwise((enum op)op, vsizes[v], off, off, 0, 1, a);
-        if (binary_op((enum op)op))
-          check_eltwise((enum op)op, vsizes[v], off, off + 1, 0, 2, a);
+        check_eltwise((enum ref_op)op, vsizes[v], off, off, 0, 1, a);
+        if (ref_op_binary((enum ref_op)op))
+          check_eltwise((enum ref_op)op, vsizes[v], off, off + 1, 0, 2, a);
       }
-  for (int op = 0; op < NOPS; ++op)
+  for (int op = 0; op < REF_NOPS; ++op)
     for (size_t v = 0; v < 5; ++v)
-      check_eltwise((enum op)op, vsizes[v], 0, 0, 0, 1, 0.2f);
+      check_eltwise((enum ref_op)op, vsizes[v], 0, 0, 0, 1, 0.2f);
   printf("views and in place: done\n");
 
   /* Bias layouts: dense, NCHW (small and large planes), NHWC, channels 1,

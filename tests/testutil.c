@@ -113,3 +113,20 @@ int test_finish(const char *name) {
          (unsigned long long)test_seed);
   return 0;
 }
+
+clrelu_status test_device_op(clrelu_context *ctx, enum ref_op op,
+                             const clrelu_buffer *dy, const clrelu_buffer *x,
+                             clrelu_buffer *y, size_t n, float alpha) {
+  switch (op) {
+  case REF_RELU:
+    return clrelu_relu(ctx, x, y, n);
+  case REF_DERIV:
+    return clrelu_relu_derivative(ctx, x, y, n);
+  case REF_LEAKY:
+    return clrelu_leaky_relu(ctx, x, y, n, alpha);
+  case REF_RBWD:
+    return clrelu_relu_backward(ctx, dy, x, y, n);
+  default:
+    return clrelu_leaky_relu_backward(ctx, dy, x, y, n, alpha);
+  }
+}

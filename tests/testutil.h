@@ -3,6 +3,7 @@
 #define CLRELU_TESTUTIL_H
 
 #include "clrelu.h"
+#include "reference.h"
 
 #include <stddef.h>
 #include <stdint.h>
@@ -52,6 +53,11 @@ int test_same(float got, float want, int flush_ok);
 clrelu_context *test_context(void);
 /* Whether the context's device keeps float denormals (CL_FP_DENORM). */
 int test_device_denorms(clrelu_context *ctx);
+
+/* Runs elementwise op on the device (dy is read by the backward ops). */
+clrelu_status test_device_op(clrelu_context *ctx, enum ref_op op,
+                             const clrelu_buffer *dy, const clrelu_buffer *x,
+                             clrelu_buffer *y, size_t n, float alpha);
 
 /* Prints the summary line and returns main's exit code. */
 int test_finish(const char *name);
