@@ -19,7 +19,7 @@
 #include <stdio.h>
 
 #define BENCH_MAX_SIZES 64
-#define BENCH_MAX_SIZE ((size_t)1 << 26)
+#define BENCH_MAX_SIZE ((size_t)1 << 28)
 
 /* ---- what is measured ---------------------------------------------------- */
 

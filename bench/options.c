@@ -18,7 +18,7 @@ static void usage(FILE *f) {
       "                   (default: $CLRELU_DEVICE, else the library's "
       "choice)\n"
       "  --sizes A,B,...  element counts: N, NK, NM (binary) or 2^K; at "
-      "most 2^26\n"
+      "most 2^28\n"
       "                   (default: 2^10, 2^12, ..., 2^26)\n"
       "  --size N         add one size (may be repeated)\n"
       "  --max-size N     leave out sizes above N\n"
