@@ -739,7 +739,11 @@ static int run_mlp(const options *o, clrelu_context *ctx) {
 
 enum { H_RELU, H_LEAKY, H_BIAS, NHOPS };
 static const char *const hop_names[NHOPS] = {"relu", "leaky_relu", "bias_relu"};
-enum { Q_HOST, Q_CHUNKED, Q_CPU, Q_DEVICE, NQ };
+/* The paths: the host op on malloc'd arrays (its default way, then forced
+ * chunked), on arrays from clrelu_host_alloc (pinned), the naive way
+ * (clrelu_buffer_write, the device op, clrelu_buffer_read), the CPU op and
+ * the device-resident op. */
+enum { Q_HOST, Q_CHUNKED, Q_PINNED, Q_NAIVE, Q_CPU, Q_DEVICE, NQ };
 #define CHANNELS 1024 /* bias_relu: rows of 1024 (a dense layer's output) */
 
 static clrelu_status host_op(clrelu_context *ctx, int op, const float *x,
@@ -773,6 +777,18 @@ static clrelu_status device_op(clrelu_context *ctx, int op,
   return st ? st : clrelu_finish(ctx);
 }
 
+/* What a user without the host ops writes: upload, op, download. */
+static clrelu_status naive_op(clrelu_context *ctx, int op, const float *x,
+                              clrelu_buffer *dx, const clrelu_buffer *db,
+                              clrelu_buffer *dy, float *y, size_t n) {
+  clrelu_status st = clrelu_buffer_write(dx, 0, n, x);
+  if (st)
+    return st;
+  if ((st = device_op(ctx, op, dx, db, dy, n)))
+    return st;
+  return clrelu_buffer_read(dy, 0, n, y);
+}
+
 static int run_host_ops(const options *o, clrelu_context *ctx) {
   size_t nmax = (size_t)1 << o->max_log2;
   float *x, *y;
@@ -799,6 +815,12 @@ static int run_host_ops(const options *o, clrelu_context *ctx) {
     b[i] = (float)(uniform() * 0.2 - 0.1);
   memset(y, 0, nmax * sizeof(float));
   memset(yc, 0, nmax * sizeof(float));
+  float *pinx = clrelu_host_alloc(ctx, nmax * sizeof(float));
+  float *piny = clrelu_host_alloc(ctx, nmax * sizeof(float));
+  if (!pinx || !piny)
+    die("clrelu_host_alloc", CLRELU_ERROR_OUT_OF_MEMORY);
+  memcpy(pinx, x, nmax * sizeof(float));
+  memset(piny, 0, nmax * sizeof(float));
   clrelu_buffer *dx, *dy, *db;
   clrelu_status st;
   if ((st = clrelu_buffer_create(ctx, CLRELU_F32, nmax, &dx)) ||
@@ -813,14 +835,17 @@ static int run_host_ops(const options *o, clrelu_context *ctx) {
          "microseconds:\n",
          o->aligned ? "64-byte-aligned" : "malloc'd",
          (size_t)((uintptr_t)x % 64), (size_t)((uintptr_t)y % 64));
+  printf("naive: clrelu_buffer_write of x, the device op, clrelu_buffer_read "
+         "of y; pinned: the host op on arrays from clrelu_host_alloc\n");
   int failures = 0;
   for (int op = 0; op < NHOPS; ++op) {
-    printf("\n%s\n| n | host op | host op chunked | cpu op | "
-           "device-resident | host / cpu | host / device-resident |\n"
-           "|---:|---:|---:|---:|---:|---:|---:|\n",
+    printf("\n%s\n| n | host op | host op chunked | pinned | naive | cpu op | "
+           "device-resident | host / cpu | host / device-resident | "
+           "naive / host | naive / pinned |\n"
+           "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n",
            hop_names[op]);
     size_t cross = 0;
-    double last_ratio = 0;
+    double last_ratio = 0, last_naive_host = 0, last_naive_pinned = 0;
     for (int k = 10; k <= o->max_log2; ++k) {
       size_t n = (size_t)1 << k;
       /* warm-up, and the results bit for bit */
@@ -840,6 +865,20 @@ static int run_host_ops(const options *o, clrelu_context *ctx) {
                n);
         ++failures;
       }
+      if ((st = host_op(ctx, op, pinx, b, piny, n)))
+        die(hop_names[op], st);
+      if (memcmp(piny, yc, n * sizeof(float)) != 0) {
+        printf("%s n=%zu: pinned host op and cpu op differ\n", hop_names[op],
+               n);
+        ++failures;
+      }
+      if ((st = naive_op(ctx, op, x, dx, db, dy, y, n)))
+        die(hop_names[op], st);
+      if (memcmp(y, yc, n * sizeof(float)) != 0) {
+        printf("%s n=%zu: naive device op and cpu op differ\n", hop_names[op],
+               n);
+        ++failures;
+      }
       if ((st = device_op(ctx, op, dx, db, dy, n)))
         die(hop_names[op], st);
       double t0 = now();
@@ -849,7 +888,8 @@ static int run_host_ops(const options *o, clrelu_context *ctx) {
       int rounds = rounds_for(o, 4 * (now() - t0));
       if (!o->rounds && rounds < 11)
         rounds = 11;
-      double t[NQ][MAX_ROUNDS], ratio_dev[MAX_ROUNDS], ratio_cpu[MAX_ROUNDS];
+      double t[NQ][MAX_ROUNDS], ratio_dev[MAX_ROUNDS], ratio_cpu[MAX_ROUNDS],
+          ratio_nh[MAX_ROUNDS], ratio_np[MAX_ROUNDS];
       for (int r = 0; r < rounds; ++r) {
         for (int q = 0; q < NQ; ++q) {
           double a = now();
@@ -859,7 +899,11 @@ static int run_host_ops(const options *o, clrelu_context *ctx) {
             setenv("CLRELU_HOST_PATH", "chunked", 1);
             st = host_op(ctx, op, x, b, y, n);
             unsetenv("CLRELU_HOST_PATH");
-          } else if (q == Q_CPU) {
+          } else if (q == Q_PINNED)
+            st = host_op(ctx, op, pinx, b, piny, n);
+          else if (q == Q_NAIVE)
+            st = naive_op(ctx, op, x, dx, db, dy, y, n);
+          else if (q == Q_CPU) {
             cpu_op(op, x, b, y, n); /* the same arrays as the host op */
             st = CLRELU_SUCCESS;
           } else
@@ -870,14 +914,20 @@ static int run_host_ops(const options *o, clrelu_context *ctx) {
         }
         ratio_dev[r] = t[Q_HOST][r] / t[Q_DEVICE][r];
         ratio_cpu[r] = t[Q_HOST][r] / t[Q_CPU][r];
+        ratio_nh[r] = t[Q_NAIVE][r] / t[Q_HOST][r];
+        ratio_np[r] = t[Q_NAIVE][r] / t[Q_PINNED][r];
       }
       double m[NQ];
       for (int q = 0; q < NQ; ++q)
         m[q] = median(t[q], rounds);
       double rc = median(ratio_cpu, rounds), rd = median(ratio_dev, rounds);
-      printf("| 2^%d | %.1f | %.1f | %.1f | %.1f | %.2fx | %.2fx |\n", k,
-             m[Q_HOST] * 1e6, m[Q_CHUNKED] * 1e6, m[Q_CPU] * 1e6,
-             m[Q_DEVICE] * 1e6, rc, rd);
+      last_naive_host = median(ratio_nh, rounds);
+      last_naive_pinned = median(ratio_np, rounds);
+      printf("| 2^%d | %.1f | %.1f | %.1f | %.1f | %.1f | %.1f | %.2fx | "
+             "%.2fx | %.2fx | %.2fx |\n",
+             k, m[Q_HOST] * 1e6, m[Q_CHUNKED] * 1e6, m[Q_PINNED] * 1e6,
+             m[Q_NAIVE] * 1e6, m[Q_CPU] * 1e6, m[Q_DEVICE] * 1e6, rc, rd,
+             last_naive_host, last_naive_pinned);
       if (rc < 1.0) {
         if (!cross)
           cross = n;
@@ -894,7 +944,12 @@ static int run_host_ops(const options *o, clrelu_context *ctx) {
     printf("%s: host op / device-resident op at n = 2^%d: %.2fx (%s 1.3x)\n",
            hop_names[op], o->max_log2, last_ratio,
            last_ratio <= 1.3 ? "within" : "above");
+    printf("%s: at n = 2^%d the naive way takes %.2fx the host op's time and "
+           "%.2fx the pinned host op's\n",
+           hop_names[op], o->max_log2, last_naive_host, last_naive_pinned);
   }
+  clrelu_host_free(ctx, pinx);
+  clrelu_host_free(ctx, piny);
   clrelu_buffer_destroy(dx);
   clrelu_buffer_destroy(dy);
   clrelu_buffer_destroy(db);
