@@ -172,15 +172,18 @@ void bench_analyse(bench_results *r) {
     row_stats(&r->rows[i]);
   for (int si = 0; si < r->nsizes; ++si)
     size_limit(r, &r->sizes[si]);
-  r->ovh_ratio = 0;
-  if (r->ovh_clrelu && r->ovh_bare && r->ovh_clrelu->nt == r->ovh_bare->nt) {
+  for (int o = 0; o < BENCH_NOVH; ++o) {
+    const bench_row *c = r->ovh_clrelu[o], *b = r->ovh_bare[o];
+    r->ovh_ratio[o] = 0;
+    if (!c || !b || c->nt != b->nt)
+      continue;
     double q[1024];
     int n = 0;
-    for (int k = 0; k < r->ovh_clrelu->nt && n < 1024; ++k)
-      if (r->ovh_bare->t[k] > 0)
-        q[n++] = r->ovh_clrelu->t[k] / r->ovh_bare->t[k];
+    for (int k = 0; k < c->nt && n < 1024; ++k)
+      if (b->t[k] > 0)
+        q[n++] = c->t[k] / b->t[k];
     if (n)
-      r->ovh_ratio = bench_median(q, n);
+      r->ovh_ratio[o] = bench_median(q, n);
   }
   crossovers(r);
 }

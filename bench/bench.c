@@ -184,9 +184,9 @@ static int run_job(bench_state *b, const job *j, double t[3]) {
   case P_CL_COPY:
     return bdev_cl_copy(b->dev, s->n, &t[0]);
   case P_OVH_CLRELU:
-    return bdev_overhead_clrelu(b->dev, b->opt.calls, &t[0]);
+    return bdev_overhead_clrelu(b->dev, b->opt.calls, s->n, &t[0]);
   case P_OVH_BARE:
-    return bdev_overhead_bare(b->dev, b->opt.calls, &t[0]);
+    return bdev_overhead_bare(b->dev, b->opt.calls, s->n, &t[0]);
   default:
     return bench_error("internal: unknown path %d", (int)j->path);
   }
@@ -360,17 +360,22 @@ static int measure_sizes(bench_state *b) {
 static int measure_overhead(bench_state *b) {
   if (b->opt.progress)
     fprintf(stderr, "clrelu-bench: per-call overhead\n");
-  op_shape s;
-  bench_shape(OP_RELU, LAY_NONE, CLRELU_F32, 1, &s);
-  job jobs[2];
+  static const size_t sizes[BENCH_NOVH] = BENCH_OVH_SIZES;
+  job jobs[2 * BENCH_NOVH];
   int njobs = 0;
-  if (add_path(b, jobs, &njobs, 1, &s, P_OVH_CLRELU) ||
-      add_path(b, jobs, &njobs, 1, &s, P_OVH_BARE))
-    return -1;
+  for (int k = 0; k < BENCH_NOVH; ++k) {
+    op_shape s;
+    bench_shape(OP_RELU, LAY_NONE, CLRELU_F32, sizes[k], &s);
+    if (add_path(b, jobs, &njobs, sizes[k], &s, P_OVH_CLRELU) ||
+        add_path(b, jobs, &njobs, sizes[k], &s, P_OVH_BARE))
+      return -1;
+  }
   if (run_rounds(b, jobs, njobs) != 0)
     return -1;
-  b->res.ovh_clrelu = &b->res.rows[jobs[0].row[0]];
-  b->res.ovh_bare = &b->res.rows[jobs[1].row[0]];
+  for (int k = 0; k < BENCH_NOVH; ++k) {
+    b->res.ovh_clrelu[k] = &b->res.rows[jobs[2 * k].row[0]];
+    b->res.ovh_bare[k] = &b->res.rows[jobs[2 * k + 1].row[0]];
+  }
   return 0;
 }
 
@@ -386,6 +391,9 @@ static int setup(bench_state *b) {
   if (bdev_context_times(o->device, r->build_ms, r->create_ms) != 0)
     return -1;
   size_t cap = o->sizes[o->nsizes - 1];
+  static const size_t ovh_sizes[BENCH_NOVH] = BENCH_OVH_SIZES;
+  if (cap < ovh_sizes[BENCH_NOVH - 1]) /* the per-call test's largest */
+    cap = ovh_sizes[BENCH_NOVH - 1];
   if (bdev_create(&b->dev, o->device, cap, BIAS_CAP, o->dtypes) != 0)
     return -1;
   clrelu_context *ctx = bdev_context(b->dev);

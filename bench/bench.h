@@ -20,6 +20,10 @@
 
 #define BENCH_MAX_SIZES 64
 #define BENCH_MAX_SIZE ((size_t)1 << 28)
+/* Element counts of the per-call overhead test. */
+#define BENCH_NOVH 2
+#define BENCH_OVH_SIZES                                                        \
+  { (size_t)1, (size_t)1 << 16 }
 
 /* ---- what is measured ---------------------------------------------------- */
 
@@ -70,7 +74,7 @@ typedef enum path_id {
   P_DNNL_LEAKY,   /* oneDNN eltwise ReLU with alpha 0.01 */
   P_CL_COPY,      /* clEnqueueCopyBuffer, profiling time */
   P_MEMCPY,       /* host memcpy, one thread */
-  P_OVH_CLRELU,   /* clrelu_relu on 1 element, per call of a batch */
+  P_OVH_CLRELU,   /* clrelu_relu on n elements, per call of a batch */
   P_OVH_BARE,     /* clSetKernelArg + clEnqueueNDRangeKernel, per call */
   P_TORCH,        /* torch on the same GPU, in its own run (torch_peer.py) */
   P_COUNT
@@ -187,8 +191,9 @@ typedef struct bench_results {
   int nrows, cap;
   bench_size sizes[BENCH_MAX_SIZES];
   int nsizes;
-  bench_row *ovh_clrelu, *ovh_bare; /* per-call overhead; NULL if not run */
-  double ovh_ratio;                 /* median of per-round clrelu / bare */
+  /* per-call overhead at BENCH_OVH_SIZES[k] elements; NULL if not run */
+  bench_row *ovh_clrelu[BENCH_NOVH], *ovh_bare[BENCH_NOVH];
+  double ovh_ratio[BENCH_NOVH]; /* median of per-round clrelu / bare */
   /* derived */
   bench_crossover cross[(OP_COUNT + LAY_COUNT) * BENCH_NDTYPES];
   int ncross;

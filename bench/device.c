@@ -4,13 +4,20 @@
 #include "timer.h"
 
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
+
+/* clrelu's own kernels (the kernels/ folder), embedded at build time. */
+extern const char bench_clrelu_source[];
+extern const size_t bench_clrelu_source_size;
 
 struct bench_device {
   clrelu_context *ctx;
   cl_command_queue queue; /* the context's own, profiling enabled */
-  cl_program program;
-  cl_kernel bias_add, trivial;
+  cl_program program, clrelu_program;
+  cl_kernel bias_add, relu; /* relu: clrelu's clrelu_relu, built again */
+  int vec, items, local;    /* the context's launch shape */
   clrelu_buffer *x[BENCH_NDTYPES], *dy[BENCH_NDTYPES], *y[BENCH_NDTYPES],
       *bias[BENCH_NDTYPES];
   size_t cap;
@@ -51,12 +58,6 @@ static const char kernel_source[] =
     "      c = c + 1 == channels ? 0 : c + 1;\n"
     "    }\n"
     "  }\n"
-    "}\n"
-    "kernel void bench_trivial(global const float *x, ulong xo,\n"
-    "                          global float *y, ulong yo, ulong n, float a) {\n"
-    "  size_t i = get_global_id(0);\n"
-    "  if (i < n)\n"
-    "    y[yo + i] = x[xo + i] > 0.0f ? x[xo + i] : a * x[xo + i];\n"
     "}\n";
 
 int bdev_context_times(const char *spec, double build_ms[2],
@@ -74,6 +75,27 @@ int bdev_context_times(const char *spec, double build_ms[2],
   return 0;
 }
 
+/* Builds source (with prefix before it) as d->program or, for clrelu's
+ * kernels, d->clrelu_program. */
+static int build_one(cl_context clctx, cl_device_id dev, const char *prefix,
+                     const char *source, size_t size, const char *options,
+                     cl_program *out) {
+  const char *parts[2] = {prefix, source};
+  size_t sizes[2] = {strlen(prefix), size};
+  cl_int err;
+  *out = clCreateProgramWithSource(clctx, 2, parts, sizes, &err);
+  if (!*out)
+    return bench_cl_fail("clCreateProgramWithSource", err);
+  err = clBuildProgram(*out, 1, &dev, options, NULL, NULL);
+  if (err != CL_SUCCESS) {
+    char log[4096] = "";
+    clGetProgramBuildInfo(*out, dev, CL_PROGRAM_BUILD_LOG, sizeof log - 1, log,
+                          NULL);
+    return bench_error("building kernels: OpenCL error %d: %s", (int)err, log);
+  }
+  return 0;
+}
+
 static int build_program(bench_device *d) {
   cl_context clctx;
   cl_device_id dev;
@@ -84,25 +106,32 @@ static int build_program(bench_device *d) {
                                 NULL);
   if (err != CL_SUCCESS)
     return bench_cl_fail("clGetCommandQueueInfo", err);
-  const char *src = kernel_source;
-  size_t len = sizeof kernel_source - 1;
-  d->program = clCreateProgramWithSource(clctx, 1, &src, &len, &err);
-  if (!d->program)
-    return bench_cl_fail("clCreateProgramWithSource", err);
-  err = clBuildProgram(d->program, 1, &dev, "", NULL, NULL);
-  if (err != CL_SUCCESS) {
-    char log[4096] = "";
-    clGetProgramBuildInfo(d->program, dev, CL_PROGRAM_BUILD_LOG, sizeof log - 1,
-                          log, NULL);
-    return bench_error("building the bench's kernels: OpenCL error %d: %s",
-                       (int)err, log);
-  }
+  if (build_one(clctx, dev, "", kernel_source, sizeof kernel_source - 1, "",
+                &d->program) != 0)
+    return -1;
   d->bias_add = clCreateKernel(d->program, "bench_bias_add", &err);
   if (!d->bias_add)
     return bench_cl_fail("clCreateKernel bench_bias_add", err);
-  d->trivial = clCreateKernel(d->program, "bench_trivial", &err);
-  if (!d->trivial)
-    return bench_cl_fail("clCreateKernel bench_trivial", err);
+  /* clrelu's kernels with the context's launch shape and build options, as
+   * the library builds them */
+  int nt = 0, contig = 0;
+  if (sscanf(clrelu_context_tuning(d->ctx),
+             "vec=%d items=%d local=%d nt=%d contig=%d", &d->vec, &d->items,
+             &d->local, &nt, &contig) != 5)
+    return bench_error("cannot read the launch shape \"%s\"",
+                       clrelu_context_tuning(d->ctx));
+  char defines[256];
+  snprintf(defines, sizeof defines,
+           "#define CLRELU_VEC %d\n#define CLRELU_ITEMS %d\n"
+           "#define CLRELU_CONTIG %d\n#define CLRELU_NT %d\n",
+           d->vec, d->items, contig, nt);
+  if (build_one(clctx, dev, defines, bench_clrelu_source,
+                bench_clrelu_source_size, "-cl-std=CL1.2 -w",
+                &d->clrelu_program) != 0)
+    return -1;
+  d->relu = clCreateKernel(d->clrelu_program, "clrelu_relu", &err);
+  if (!d->relu)
+    return bench_cl_fail("clCreateKernel clrelu_relu", err);
   return 0;
 }
 
@@ -168,8 +197,10 @@ void bdev_destroy(bench_device *d) {
   }
   if (d->bias_add)
     clReleaseKernel(d->bias_add);
-  if (d->trivial)
-    clReleaseKernel(d->trivial);
+  if (d->relu)
+    clReleaseKernel(d->relu);
+  if (d->clrelu_program)
+    clReleaseProgram(d->clrelu_program);
   if (d->program)
     clReleaseProgram(d->program);
   clrelu_context_destroy(d->ctx);
@@ -384,11 +415,12 @@ int bdev_cl_copy(bench_device *d, size_t n, double *kernel_s) {
   return rc;
 }
 
-int bdev_overhead_clrelu(bench_device *d, int calls, double *per_call_s) {
+int bdev_overhead_clrelu(bench_device *d, int calls, size_t n,
+                         double *per_call_s) {
   double t0 = bench_now();
   for (int i = 0; i < calls; ++i) {
     clrelu_status st =
-        clrelu_relu(d->ctx, d->x[CLRELU_F32], d->y[CLRELU_F32], 1);
+        clrelu_relu(d->ctx, d->x[CLRELU_F32], d->y[CLRELU_F32], n);
     if (st != CLRELU_SUCCESS) {
       clrelu_finish(d->ctx);
       return bench_fail("clrelu_relu", st);
@@ -399,22 +431,27 @@ int bdev_overhead_clrelu(bench_device *d, int calls, double *per_call_s) {
   return st == CLRELU_SUCCESS ? 0 : bench_fail("clrelu_finish", st);
 }
 
-int bdev_overhead_bare(bench_device *d, int calls, double *per_call_s) {
+int bdev_overhead_bare(bench_device *d, int calls, size_t n,
+                       double *per_call_s) {
   cl_mem xm = mem_of(d->x[CLRELU_F32]), ym = mem_of(d->y[CLRELU_F32]);
-  cl_ulong zero = 0, n = 1;
+  cl_ulong zero = 0, cn = n;
   float a = 0.0f;
-  size_t one = 1;
   karg args[] = {{sizeof xm, &xm},     {sizeof zero, &zero}, {sizeof ym, &ym},
-                 {sizeof zero, &zero}, {sizeof n, &n},       {sizeof a, &a}};
+                 {sizeof zero, &zero}, {sizeof cn, &cn},     {sizeof a, &a}};
+  /* the library's geometry: a work-item per `items` vectors, at least one,
+   * rounded up to whole groups */
+  size_t local = (size_t)d->local, nvec = n / (size_t)d->vec;
+  size_t wi = (nvec + (size_t)d->items - 1) / (size_t)d->items;
+  size_t global = ((wi ? wi : 1) + local - 1) / local * local;
   double t0 = bench_now();
   for (int i = 0; i < calls; ++i) {
-    cl_int err = set_args(d->trivial, args, 6);
+    cl_int err = set_args(d->relu, args, 6);
     if (err == CL_SUCCESS)
-      err = clEnqueueNDRangeKernel(d->queue, d->trivial, 1, NULL, &one, &one, 0,
-                                   NULL, NULL);
+      err = clEnqueueNDRangeKernel(d->queue, d->relu, 1, NULL, &global, &local,
+                                   0, NULL, NULL);
     if (err != CL_SUCCESS) {
       clFinish(d->queue);
-      return bench_cl_fail("bench_trivial launch", err);
+      return bench_cl_fail("clrelu_relu launch", err);
     }
   }
   cl_int err = clFinish(d->queue);

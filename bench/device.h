@@ -46,10 +46,13 @@ int bdev_two_pass(bench_device *d, const op_shape *s, double *kernel_s,
                   double *call_s, double *add_s);
 /* clEnqueueCopyBuffer of n floats x -> y; profiled time. */
 int bdev_cl_copy(bench_device *d, size_t n, double *kernel_s);
-/* Per-call cost of calls launches on 1 element queued back to back, then
- * one finish: clrelu_relu, or clSetKernelArg + clEnqueueNDRangeKernel of
- * the bench's trivial kernel with the same six arguments. */
-int bdev_overhead_clrelu(bench_device *d, int calls, double *per_call_s);
-int bdev_overhead_bare(bench_device *d, int calls, double *per_call_s);
+/* Per-call cost of calls launches on n elements queued back to back, then
+ * one finish: clrelu_relu, or clSetKernelArg x6 + clEnqueueNDRangeKernel of
+ * the same kernel (clrelu's, built by the bench with the context's launch
+ * shape) with the same global and local sizes. */
+int bdev_overhead_clrelu(bench_device *d, int calls, size_t n,
+                         double *per_call_s);
+int bdev_overhead_bare(bench_device *d, int calls, size_t n,
+                       double *per_call_s);
 
 #endif /* CLRELU_BENCH_DEVICE_H */

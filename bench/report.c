@@ -442,18 +442,26 @@ static void limit_table(FILE *f, const bench_results *r) {
 }
 
 static void overhead_table(FILE *f, const bench_results *r) {
-  if (!r->ovh_clrelu || !r->ovh_bare)
+  if (!r->ovh_clrelu[0] || !r->ovh_bare[0])
     return;
   fprintf(f,
-          "\nper-call overhead: %d launches on 1 element queued back to back, "
-          "then one finish\n",
+          "\nper-call overhead: %d launches queued back to back, then one "
+          "finish; bare: clSetKernelArg x6 + clEnqueueNDRangeKernel of the "
+          "same\nkernel (clrelu_relu, built by the bench with the same "
+          "launch shape) at the same sizes\n",
           r->calls);
-  fprintf(f, "  %-58s %8.2f us/call (min %.2f)\n", "clrelu_relu",
-          r->ovh_clrelu->med * 1e6, r->ovh_clrelu->min * 1e6);
-  fprintf(f, "  %-58s %8.2f us/call (min %.2f)\n",
-          "clSetKernelArg x6 + clEnqueueNDRangeKernel (bench's kernel)",
-          r->ovh_bare->med * 1e6, r->ovh_bare->min * 1e6);
-  fprintf(f, "  %-58s %8.2fx\n", "clrelu / bare", r->ovh_ratio);
+  fprintf(f, "  %-12s %18s %18s %14s\n", "elements", "clrelu_relu us",
+          "bare us", "clrelu / bare");
+  for (int k = 0; k < BENCH_NOVH; ++k) {
+    const bench_row *c = r->ovh_clrelu[k], *b = r->ovh_bare[k];
+    if (!c || !b)
+      continue;
+    char lab[32];
+    size_label(c->size, lab, sizeof lab);
+    fprintf(f, "  %-12s %8.2f (min %5.2f) %8.2f (min %5.2f) %13.2fx\n", lab,
+            c->med * 1e6, c->min * 1e6, b->med * 1e6, b->min * 1e6,
+            r->ovh_ratio[k]);
+  }
 }
 
 /* One line per op, a column per dtype. */
@@ -850,13 +858,20 @@ static void report_json(FILE *f, const bench_results *r) {
     fprintf(f, "}");
   }
   fprintf(f, "],\n  \"overhead\": ");
-  if (r->ovh_clrelu && r->ovh_bare) {
-    fprintf(f,
-            "{\"calls\": %d, \"clrelu_relu_s\": %.9g, \"clrelu_relu_min_s\": "
-            "%.9g, \"bare_launch_s\": %.9g, \"bare_launch_min_s\": %.9g, "
-            "\"ratio\": %.4f}",
-            r->calls, r->ovh_clrelu->med, r->ovh_clrelu->min, r->ovh_bare->med,
-            r->ovh_bare->min, r->ovh_ratio);
+  if (r->ovh_clrelu[0] && r->ovh_bare[0]) {
+    fputc('[', f);
+    for (int k = 0; k < BENCH_NOVH; ++k) {
+      const bench_row *c = r->ovh_clrelu[k], *b = r->ovh_bare[k];
+      if (!c || !b)
+        continue;
+      fprintf(f,
+              "%s{\"calls\": %d, \"n\": %zu, \"clrelu_relu_s\": %.9g, "
+              "\"clrelu_relu_min_s\": %.9g, \"bare_launch_s\": %.9g, "
+              "\"bare_launch_min_s\": %.9g, \"ratio\": %.4f}",
+              k ? ", " : "", r->calls, c->size, c->med, c->min, b->med, b->min,
+              r->ovh_ratio[k]);
+    }
+    fputc(']', f);
   } else {
     fputs("null", f);
   }
