@@ -120,20 +120,25 @@ enum {
   OP_COUNT
 };
 
-#define CPU_TABLE(PREFIX, TARGET_ATTR, W, STREAM, FENCE)                       \
-  CPU_LOOP(PREFIX##_relu, TARGET_ATTR, W, STREAM, FENCE, 0, E_RELU)            \
-  CPU_LOOP(PREFIX##_deriv, TARGET_ATTR, W, STREAM, FENCE, 0, E_DERIV)          \
-  CPU_LOOP(PREFIX##_leaky, TARGET_ATTR, W, STREAM, FENCE, 0, E_LEAKY)          \
-  CPU_LOOP(PREFIX##_rbwd, TARGET_ATTR, W, STREAM, FENCE, 1, E_RBWD)            \
-  CPU_LOOP(PREFIX##_lbwd, TARGET_ATTR, W, STREAM, FENCE, 1, E_LBWD)            \
-  CPU_LOOP(PREFIX##_brelu_e, TARGET_ATTR, W, STREAM, FENCE, 1, E_BRELU)        \
-  CPU_LOOP(PREFIX##_bleaky_e, TARGET_ATTR, W, STREAM, FENCE, 1, E_BLEAKY)      \
-  CPU_LOOP(PREFIX##_brelu_s, TARGET_ATTR, W, STREAM, FENCE, 0, E_BRELU)        \
-  CPU_LOOP(PREFIX##_bleaky_s, TARGET_ATTR, W, STREAM, FENCE, 0, E_BLEAKY)      \
-  static const cpu_loop PREFIX##_table[OP_COUNT] = {                           \
+/* A table of LOOP's functions (of type FN_T), one per op, named PREFIX_op;
+ * the rest goes to LOOP before the op's second input (0: none, 1: a second
+ * array like the first, 2: float32 biases) and its expression. */
+#define OP_TABLE(LOOP, FN_T, PREFIX, ...)                                      \
+  LOOP(PREFIX##_relu, __VA_ARGS__, 0, E_RELU)                                  \
+  LOOP(PREFIX##_deriv, __VA_ARGS__, 0, E_DERIV)                                \
+  LOOP(PREFIX##_leaky, __VA_ARGS__, 0, E_LEAKY)                                \
+  LOOP(PREFIX##_rbwd, __VA_ARGS__, 1, E_RBWD)                                  \
+  LOOP(PREFIX##_lbwd, __VA_ARGS__, 1, E_LBWD)                                  \
+  LOOP(PREFIX##_brelu_e, __VA_ARGS__, 2, E_BRELU)                              \
+  LOOP(PREFIX##_bleaky_e, __VA_ARGS__, 2, E_BLEAKY)                            \
+  LOOP(PREFIX##_brelu_s, __VA_ARGS__, 0, E_BRELU)                              \
+  LOOP(PREFIX##_bleaky_s, __VA_ARGS__, 0, E_BLEAKY)                            \
+  static const FN_T PREFIX##_table[OP_COUNT] = {                               \
       PREFIX##_relu,     PREFIX##_deriv,   PREFIX##_leaky,                     \
       PREFIX##_rbwd,     PREFIX##_lbwd,    PREFIX##_brelu_e,                   \
       PREFIX##_bleaky_e, PREFIX##_brelu_s, PREFIX##_bleaky_s};
+#define CPU_TABLE(PREFIX, TARGET_ATTR, W, STREAM, FENCE)                       \
+  OP_TABLE(CPU_LOOP, cpu_loop, PREFIX, TARGET_ATTR, W, STREAM, FENCE)
 
 #define NO_ATTR
 #define PLAIN_STORE(p, v)                                                      \
@@ -267,19 +272,7 @@ typedef void (*cpu_loopx)(const void *a, const void *b, void *y, size_t m,
   }
 
 #define CPU_TABLEX(PREFIX, TARGET_ATTR, W, LD, ST)                             \
-  CPU_LOOPX(PREFIX##_relu, TARGET_ATTR, W, LD, ST, 0, E_RELU)                  \
-  CPU_LOOPX(PREFIX##_deriv, TARGET_ATTR, W, LD, ST, 0, E_DERIV)                \
-  CPU_LOOPX(PREFIX##_leaky, TARGET_ATTR, W, LD, ST, 0, E_LEAKY)                \
-  CPU_LOOPX(PREFIX##_rbwd, TARGET_ATTR, W, LD, ST, 1, E_RBWD)                  \
-  CPU_LOOPX(PREFIX##_lbwd, TARGET_ATTR, W, LD, ST, 1, E_LBWD)                  \
-  CPU_LOOPX(PREFIX##_brelu_e, TARGET_ATTR, W, LD, ST, 2, E_BRELU)              \
-  CPU_LOOPX(PREFIX##_bleaky_e, TARGET_ATTR, W, LD, ST, 2, E_BLEAKY)            \
-  CPU_LOOPX(PREFIX##_brelu_s, TARGET_ATTR, W, LD, ST, 0, E_BRELU)              \
-  CPU_LOOPX(PREFIX##_bleaky_s, TARGET_ATTR, W, LD, ST, 0, E_BLEAKY)            \
-  static const cpu_loopx PREFIX##_table[OP_COUNT] = {                          \
-      PREFIX##_relu,     PREFIX##_deriv,   PREFIX##_leaky,                     \
-      PREFIX##_rbwd,     PREFIX##_lbwd,    PREFIX##_brelu_e,                   \
-      PREFIX##_bleaky_e, PREFIX##_brelu_s, PREFIX##_bleaky_s};
+  OP_TABLE(CPU_LOOPX, cpu_loopx, PREFIX, TARGET_ATTR, W, LD, ST)
 
 /* bfloat16: the upper half of a float32; rounding to nearest even on the
  * integer bits, NaN kept (quieted), as clrelu__f32_to_bf16. */
