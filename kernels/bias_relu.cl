@@ -89,9 +89,54 @@ ROW_BIAS_FUNCTION(F32, BIAS_F32)
 ROW_BIAS_FUNCTION(F16, BIAS_F16)
 ROW_BIAS_FUNCTION(BF16, BIAS_BF16)
 
+/* F16 rows: converting the biases costs as much as converting x, so a
+ * work-group converts them once into local memory (when they fit) and its
+ * work-items, which cover many rows, read them from there. */
+#define CLRELU_BIAS_LOCAL 4096
+inline floatV rowl_bias_F16(global const ushort *b, ulong inner,
+                            ulong channels, ulong *pos, ulong *c, float *bc,
+                            local const float *lb, int cached) {
+  if (!cached)
+    return row_bias_F16(b, inner, channels, pos, c, bc);
+  if (*pos + CLRELU_VEC <= channels) {
+    const floatV bv = VLOAD(0, lb + *pos);
+    *pos += CLRELU_VEC;
+    if (*pos == channels)
+      *pos = 0;
+    return bv;
+  }
+  float t[CLRELU_VEC];
+  for (int j = 0; j < CLRELU_VEC; ++j) {
+    t[j] = lb[*pos];
+    if (++*pos == channels)
+      *pos = 0;
+  }
+  return VLOAD(0, t);
+}
+/* At the kernel's start, before any work-item returns. */
+#define BIAS_SETUP_row(D)
+#define BIAS_SETUP_plane(D)
+#define BIAS_SETUP_rowl(D)                                                     \
+  local float lb[CLRELU_BIAS_LOCAL];                                           \
+  const int lcached = channels <= CLRELU_BIAS_LOCAL;                           \
+  if (lcached) {                                                               \
+    for (ulong k = get_local_id(0) * CLRELU_VEC; k < channels;                 \
+         k += get_local_size(0) * CLRELU_VEC) {                                \
+      if (k + CLRELU_VEC <= channels)                                          \
+        VSTORE(LDF_##D(0, b + k), 0, lb + k);                                  \
+      else                                                                     \
+        for (ulong j = k; j < channels; ++j)                                   \
+          lb[j] = BIAS_##D(j);                                                 \
+    }                                                                          \
+    barrier(CLK_LOCAL_MEM_FENCE);                                              \
+  }
+#define BIAS_EXTRA_row
+#define BIAS_EXTRA_plane
+#define BIAS_EXTRA_rowl , lb, lcached
+
 /* The next vector's biases, in the dtype's lane order. */
 #define NEXT_BIAS(D, KIND)                                                     \
-  KIND##_bias_##D(b, inner, channels, &pos, &c, &bc)
+  KIND##_bias_##D(b, inner, channels, &pos, &c, &bc BIAS_EXTRA_##KIND)
 
 #define BIAS_FLAT_KERNEL(NAME, D, KIND, ST, STNT, STT, EXPR)                                 \
   kernel void NAME(global const ET_##D *x, ulong xo, global const ET_##D *b,   \
@@ -100,6 +145,7 @@ ROW_BIAS_FUNCTION(BF16, BIAS_BF16)
     x += xo;                                                                   \
     y += yo;                                                                   \
     b += bo;                                                                   \
+    BIAS_SETUP_##KIND(D)                                                       \
     /* the head to y's vector boundary: work-item 0, from plane 0 */          \
     const ulong h = min(n, (ulong)HEAD_TO_ALIGN(VT_##D, ET_##D, y));           \
     if (get_global_id(0) == 0 && h > 0) {                                      \
@@ -144,19 +190,19 @@ ROW_BIAS_FUNCTION(BF16, BIAS_BF16)
 /* The kernels of dtype D, storing with ST/STNT/STT what RELU or LEAKY makes
  * of t = x + bias. 16-bit ReLU rounds first and clears on the bits (the
  * same result: rounding keeps the sign, and NaN). */
-#define BIAS_KERNELS(SUFFIX, D, ST, STNT, STT, RELU, LEAKY)                    \
-  BIAS_FLAT_KERNEL(clrelu_bias_relu_rows##SUFFIX, D, row, ST, STNT, STT,       \
+#define BIAS_KERNELS(SUFFIX, D, ROW, ST, STNT, STT, RELU, LEAKY)               \
+  BIAS_FLAT_KERNEL(clrelu_bias_relu_rows##SUFFIX, D, ROW, ST, STNT, STT,       \
                    RELU)                                                       \
-  BIAS_FLAT_KERNEL(clrelu_bias_leaky_relu_rows##SUFFIX, D, row, ST, STNT, STT, \
+  BIAS_FLAT_KERNEL(clrelu_bias_leaky_relu_rows##SUFFIX, D, ROW, ST, STNT, STT, \
                    LEAKY)                                                      \
   BIAS_FLAT_KERNEL(clrelu_bias_relu_planes##SUFFIX, D, plane, ST, STNT, STT,   \
                    RELU)                                                       \
   BIAS_FLAT_KERNEL(clrelu_bias_leaky_relu_planes##SUFFIX, D, plane, ST, STNT,  \
                    STT, LEAKY)
 
-BIAS_KERNELS(, F32, STF_F32, STFNT_F32, STFT_F32, op_relu(t),
+BIAS_KERNELS(, F32, row, STF_F32, STFNT_F32, STFT_F32, op_relu(t),
              op_leaky_relu(t, a))
-BIAS_KERNELS(_f16, F16, STB, STBNT, STBT, op16_relu(R16_F16(t), INF_F16),
+BIAS_KERNELS(_f16, F16, rowl, STB, STBNT, STBT, op16_relu(R16_F16(t), INF_F16),
              R16_F16(op_leaky_relu(t, a)))
-BIAS_KERNELS(_bf16, BF16, STB, STBNT, STBT, op16_relu(R16_BF16(t), INF_BF16),
+BIAS_KERNELS(_bf16, BF16, row, STB, STBNT, STBT, op16_relu(R16_BF16(t), INF_BF16),
              R16_BF16(op_leaky_relu(t, a)))
