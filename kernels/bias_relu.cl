@@ -138,7 +138,7 @@ inline floatV rowl_bias_F16(global const ushort *b, ulong inner,
 #define NEXT_BIAS(D, KIND)                                                     \
   KIND##_bias_##D(b, inner, channels, &pos, &c, &bc BIAS_EXTRA_##KIND)
 
-#define BIAS_FLAT_KERNEL(NAME, D, KIND, ST, STNT, STT, EXPR)                                 \
+#define BIAS_FLAT_KERNEL(NAME, D, KIND, ST, STNT, STT, EXPR)                   \
   kernel void NAME(global const ET_##D *x, ulong xo, global const ET_##D *b,   \
                    ulong bo, global ET_##D *y, ulong yo, ulong n, ulong inner, \
                    ulong channels, float a) {                                  \
@@ -146,13 +146,13 @@ inline floatV rowl_bias_F16(global const ushort *b, ulong inner,
     y += yo;                                                                   \
     b += bo;                                                                   \
     BIAS_SETUP_##KIND(D)                                                       \
-    /* the head to y's vector boundary: work-item 0, from plane 0 */          \
+    /* the head to y's vector boundary: work-item 0, from plane 0 */           \
     const ulong h = min(n, (ulong)HEAD_TO_ALIGN(VT_##D, ET_##D, y));           \
     if (get_global_id(0) == 0 && h > 0) {                                      \
       ulong pos = 0, c = 0;                                                    \
       float bc = BIAS_##D(0);                                                  \
-      const floatV t = LDFT_##D(x, 0, h) + NEXT_BIAS(D, KIND);                      \
-      STT(EXPR, y, 0, h);                                                 \
+      const floatV t = LDFT_##D(x, 0, h) + NEXT_BIAS(D, KIND);                 \
+      STT(EXPR, y, 0, h);                                                      \
     }                                                                          \
     x += h;                                                                    \
     y += h;                                                                    \
@@ -161,29 +161,29 @@ inline floatV rowl_bias_F16(global const ushort *b, ulong inner,
     const ulong first = FIRST_VECTOR;                                          \
     if (first >= nvec)                                                         \
       return;                                                                  \
-    const ulong e0 = h + first * CLRELU_VEC; /* first element, and its */   \
+    const ulong e0 = h + first * CLRELU_VEC; /* first element, and its */      \
     const ulong p = div64(e0, inner);         /* plane or row */               \
     ulong pos = e0 - p * inner;                                                \
     ulong c = p - div64(p, channels) * channels;                               \
-    float bc = BIAS_##D(c); /* the bias of channel c */                       \
+    float bc = BIAS_##D(c); /* the bias of channel c */                        \
     const ulong full = n / CLRELU_VEC;                                         \
     const ulong end = min(first + CLRELU_ITEMS, full);                         \
     ulong i = first;                                                           \
     if (CLRELU_NT && VEC_ALIGNED(VT_##D, y)) {                                 \
       for (; i < end; ++i) {                                                   \
-        const floatV t = LDF_##D(i, x) + NEXT_BIAS(D, KIND);                        \
-        STNT(EXPR, i, y);                                                 \
+        const floatV t = LDF_##D(i, x) + NEXT_BIAS(D, KIND);                   \
+        STNT(EXPR, i, y);                                                      \
       }                                                                        \
     } else {                                                                   \
       for (; i < end; ++i) {                                                   \
-        const floatV t = LDF_##D(i, x) + NEXT_BIAS(D, KIND);                        \
-        ST(EXPR, i, y);                                                   \
+        const floatV t = LDF_##D(i, x) + NEXT_BIAS(D, KIND);                   \
+        ST(EXPR, i, y);                                                        \
       }                                                                        \
     }                                                                          \
     if (i == full && full < nvec && i < first + CLRELU_ITEMS) {                \
       const ulong t0 = full * CLRELU_VEC;                                      \
-      const floatV t = LDFT_##D(x, t0, n) + NEXT_BIAS(D, KIND);                     \
-      STT(EXPR, y, t0, n);                                                \
+      const floatV t = LDFT_##D(x, t0, n) + NEXT_BIAS(D, KIND);                \
+      STT(EXPR, y, t0, n);                                                     \
     }                                                                          \
   }
 
@@ -202,7 +202,7 @@ inline floatV rowl_bias_F16(global const ushort *b, ulong inner,
 
 BIAS_KERNELS(, F32, row, STF_F32, STFNT_F32, STFT_F32, op_relu(t),
              op_leaky_relu(t, a))
-BIAS_KERNELS(_f16, F16, rowl, STB, STBNT, STBT, op16_relu(R16_F16(t), INF_F16),
-             R16_F16(op_leaky_relu(t, a)))
-BIAS_KERNELS(_bf16, BF16, row, STB, STBNT, STBT, op16_relu(R16_BF16(t), INF_BF16),
-             R16_BF16(op_leaky_relu(t, a)))
+BIAS_KERNELS(_f16, F16, rowl, STB, STBNT, STBT,
+             op16_relu(R16_F16(t), INF_F16), R16_F16(op_leaky_relu(t, a)))
+BIAS_KERNELS(_bf16, BF16, row, STB, STBNT, STBT,
+             op16_relu(R16_BF16(t), INF_BF16), R16_BF16(op_leaky_relu(t, a)))

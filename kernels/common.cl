@@ -54,7 +54,7 @@
  * streaming stores on, kernels do these apart, so that the rest of the
  * output is aligned and streams, whatever the view's offset. */
 #define HEAD_TO_ALIGN(VT, ET, p)                                               \
-  (CLRELU_NT ? ((sizeof(VT) - ((ulong)(p) & (sizeof(VT) - 1))) &              \
+  (CLRELU_NT ? ((sizeof(VT) - ((ulong)(p) & (sizeof(VT) - 1))) &               \
                 (sizeof(VT) - 1)) / sizeof(ET)                                 \
              : 0)
 
@@ -90,13 +90,13 @@
 /* Loads elements [t0, n) of p into a vector (other lanes 0); stores the
  * lanes of v that fall in [t0, n). */
 #define TAIL_FUNCTIONS(T, TV)                                                  \
-  inline TV load_tail_##T(global const T *p, ulong t0, ulong n) {             \
+  inline TV load_tail_##T(global const T *p, ulong t0, ulong n) {              \
     T t[CLRELU_VEC];                                                           \
     for (int j = 0; j < CLRELU_VEC; ++j)                                       \
       t[j] = (t0 + j < n) ? p[t0 + j] : (T)0;                                  \
     return VLOAD(0, t);                                                        \
   }                                                                            \
-  inline void store_tail_##T(TV v, global T *p, ulong t0, ulong n) {          \
+  inline void store_tail_##T(TV v, global T *p, ulong t0, ulong n) {           \
     T t[CLRELU_VEC];                                                           \
     VSTORE(v, 0, t);                                                           \
     for (int j = 0; j < CLRELU_VEC; ++j)                                       \
@@ -336,7 +336,7 @@ typedef struct v16 {
 /* 16-bit Leaky ReLU backward: x > 0 ? dy : a * dy rounded by R16; x's bits
  * where x is NaN. */
 #define OP16_LEAKY_RELU_BACKWARD(d, v, a, inf, R16)                            \
-  select(select(R16((a) * (d).f), (v).h, nan16((v).h, inf)), (d).h,           \
+  select(select(R16((a) * (d).f), (v).h, nan16((v).h, inf)), (d).h,            \
          positive16((v).h, inf))
 
 /* ---- memory access per dtype ----
