@@ -165,6 +165,17 @@ enum {
 typedef void (*cpu_loop16)(const uint16_t *a, const uint16_t *b, uint16_t *y,
                            size_t m, uint16_t inf, uint16_t one, int nt);
 
+/* Elements [p, e) of a partly filled vector. */
+#define PARTIAL16(p, e, EXPR)                                                  \
+  do {                                                                         \
+    vh A = {0}, B = {0};                                                       \
+    memcpy(&A, a + (p), ((e) - (p)) * 2);                                      \
+    if (b)                                                                     \
+      memcpy(&B, b + (p), ((e) - (p)) * 2);                                    \
+    vh R = EXPR;                                                               \
+    memcpy(y + (p), &R, ((e) - (p)) * 2);                                      \
+  } while (0)
+
 #define CPU_LOOP16(NAME, TARGET_ATTR, W, STREAM, EXPR)                         \
   TARGET_ATTR static void NAME(const uint16_t *a, const uint16_t *b,           \
                                uint16_t *y, size_t m, uint16_t inf,            \
@@ -191,31 +202,21 @@ typedef void (*cpu_loop16)(const uint16_t *a, const uint16_t *b, uint16_t *y,
              h = ((vb - ((uintptr_t)y & (vb - 1))) & (vb - 1)) / 2;            \
       i = h < m ? h : m;                                                       \
     }                                                                          \
-    for (size_t k = 0; k < 2; ++k) { /* the head, then the tail */             \
-      size_t p = k ? i : 0, e = k ? m : i;                                     \
-      if (k) {                                                                 \
-        for (; i + L <= m; i += L) {                                           \
-          vh A, B = {0};                                                       \
-          memcpy(&A, a + i, sizeof A);                                         \
-          if (b)                                                               \
-            memcpy(&B, b + i, sizeof B);                                       \
-          vh R = EXPR;                                                         \
-          if (nt)                                                              \
-            STREAM(y + i, R);                                                  \
-          else                                                                 \
-            memcpy(y + i, &R, sizeof R);                                       \
-        }                                                                      \
-        p = i;                                                                 \
-      }                                                                        \
-      if (p < e) {                                                             \
-        vh A = {0}, B = {0};                                                   \
-        memcpy(&A, a + p, (e - p) * 2);                                        \
-        if (b)                                                                 \
-          memcpy(&B, b + p, (e - p) * 2);                                      \
-        vh R = EXPR;                                                           \
-        memcpy(y + p, &R, (e - p) * 2);                                        \
-      }                                                                        \
+    if (i > 0)                                                                 \
+      PARTIAL16(0, i, EXPR);                                                   \
+    for (; i + L <= m; i += L) {                                               \
+      vh A, B = {0};                                                           \
+      memcpy(&A, a + i, sizeof A);                                             \
+      if (b)                                                                   \
+        memcpy(&B, b + i, sizeof B);                                           \
+      vh R = EXPR;                                                             \
+      if (nt)                                                                  \
+        STREAM(y + i, R);                                                      \
+      else                                                                     \
+        memcpy(y + i, &R, sizeof R);                                           \
     }                                                                          \
+    if (i < m)                                                                 \
+      PARTIAL16(i, m, EXPR);                                                   \
   }
 
 /* Indexed by op: OP_RELU, OP_DERIV, then OP_RBWD. */
@@ -274,21 +275,22 @@ typedef void (*cpu_loopx)(const void *a, const void *b, void *y, size_t m,
 #define CPU_TABLEX(PREFIX, TARGET_ATTR, W, LD, ST)                             \
   OP_TABLE(CPU_LOOPX, cpu_loopx, PREFIX, TARGET_ATTR, W, LD, ST)
 
-/* bfloat16: the upper half of a float32; rounding to nearest even on the
- * integer bits, NaN kept (quieted), as clrelu__f32_to_bf16. */
-#define BF16_TYPES                                                             \
+/* The unsigned 32- and 16-bit vectors with as many lanes as vf. */
+#define HALF_TYPES                                                             \
   typedef uint32_t vu __attribute__((vector_size(sizeof(vf))));                \
   typedef uint16_t vh __attribute__((vector_size(sizeof(vf) / 2)))
+/* bfloat16: the upper half of a float32; rounding to nearest even on the
+ * integer bits, NaN kept (quieted), as clrelu__f32_to_bf16. */
 #define LD_BF16(A, p)                                                          \
   do {                                                                         \
-    BF16_TYPES;                                                                \
+    HALF_TYPES;                                                                \
     vh h_;                                                                     \
     memcpy(&h_, (p), sizeof h_);                                               \
     (A) = (vf)(__builtin_convertvector(h_, vu) << 16);                         \
   } while (0)
 #define ST_BF16(p, v)                                                          \
   do {                                                                         \
-    BF16_TYPES;                                                                \
+    HALF_TYPES;                                                                \
     const vf f_ = (v);                                                         \
     const vu x_ = (vu)f_, nan_ = (vu)(f_ != f_);                               \
     vu r_ = x_ + 0x7fffu + ((x_ >> 16) & 1u);                                  \
@@ -301,7 +303,7 @@ typedef void (*cpu_loopx)(const void *a, const void *b, void *y, size_t m,
  * (and the kernels): exact, round to nearest even, NaN kept. */
 #define LD_F16(A, p)                                                           \
   do {                                                                         \
-    BF16_TYPES;                                                                \
+    HALF_TYPES;                                                                \
     vh h_;                                                                     \
     memcpy(&h_, (p), sizeof h_);                                               \
     const vu u_ = __builtin_convertvector(h_, vu), em_ = u_ & 0x7fffu;         \
@@ -314,7 +316,7 @@ typedef void (*cpu_loopx)(const void *a, const void *b, void *y, size_t m,
   } while (0)
 #define ST_F16(p, v)                                                           \
   do {                                                                         \
-    BF16_TYPES;                                                                \
+    HALF_TYPES;                                                                \
     const vu x_ = (vu)(v), ax_ = x_ & 0x7fffffffu;                             \
     vu r_ = (ax_ + 0xc8000fffu + ((ax_ >> 13) & 1u)) >> 13;                    \
     const vf d_ = (vf)ax_ + 0.5f; /* denormal results: the adder rounds */     \
