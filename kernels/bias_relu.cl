@@ -80,7 +80,7 @@ inline ulong div64(ulong a, ulong b) {
     return ORDER_##D(VLOAD(0, t));                                             \
   }
 #define BIAS_F32(c) b[c]
-#define BIAS_F16(c) f16_to_f32((ushortV)(b[c])).s0
+#define BIAS_F16(c) f16_to_f32_1(b[c])
 #define BIAS_BF16(c) as_float((uint)b[c] << 16)
 PLANE_BIAS_FUNCTION(F32, BIAS_F32)
 PLANE_BIAS_FUNCTION(F16, BIAS_F16)

@@ -215,6 +215,21 @@ inline ushortV f32_to_f16(floatV f) {
 
 #endif
 
+/* One binary16 value to float32 (biases): the same conversion, on one lane. */
+inline float f16_to_f32_1(ushort h) {
+#ifdef CLRELU_F16_MEMORY
+  return f16c_to_f32((ushort8)(h)).s0;
+#else
+  const uint em = h & 0x7fffu;
+  uint r = (em << 13) + 0x38000000u; /* rebias 15 -> 127 */
+  if (em >= 0x7c00u)                 /* inf, NaN: exponent 255 */
+    r += 0x38000000u;
+  if (em < 0x400u) /* zero and denormals */
+    r = as_uint((float)em * 0x1p-24f);
+  return as_float(r | ((uint)(h & 0x8000u) << 16));
+#endif
+}
+
 /* bfloat16 is the upper half of a float32. Its lanes are computed in a
  * permuted order: the low half of a float vector holds the even elements,
  * the high half the odd ones, since a pair of bfloat16 is one 32-bit lane
