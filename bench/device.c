@@ -75,8 +75,7 @@ int bdev_context_times(const char *spec, double build_ms[2],
   return 0;
 }
 
-/* Builds source (with prefix before it) as d->program or, for clrelu's
- * kernels, d->clrelu_program. */
+/* Builds prefix followed by source for dev into *out. */
 static int build_one(cl_context clctx, cl_device_id dev, const char *prefix,
                      const char *source, size_t size, const char *options,
                      cl_program *out) {
