@@ -108,6 +108,10 @@ size_t clrelu__dtype_size(clrelu_dtype dtype);
  * context's tuning. */
 clrelu_status clrelu__program_build(clrelu_context *ctx);
 void clrelu__program_release(clrelu_context *ctx);
+/* A kernel's name without its dtype suffix, e.g. "clrelu_relu", and the
+ * suffix its dtype adds: "", "_f16" or "_bf16". */
+const char *clrelu__kernel_name(enum clrelu_kernel_id id);
+const char *clrelu__dtype_suffix(clrelu_dtype dtype);
 
 /* Picks the launch shape for the device (tuning.c): $CLRELU_TUNING, else
  * the device's tuning cache file, else the table. */
@@ -115,6 +119,8 @@ clrelu_status clrelu__tuning_choose(clrelu_context *ctx);
 /* Fits the chosen shape to the built kernels (work-group limits) and writes
  * ctx->tuning_text. */
 void clrelu__tuning_fit(clrelu_context *ctx);
+
+/* ---- the queue (queue.c) ---- */
 
 /* Enqueues kernel id with the given arguments over `items` work-items
  * (padded to the work-group size), under the context's lock, after the
