@@ -196,24 +196,6 @@ static cl_int do_copy(clrelu_context *ctx, void *user, cl_uint nwait,
                              c->bytes, c->dst, nwait, wait, ev);
 }
 
-/* Like clrelu__enqueue, but always with an event, which it waits for. */
-typedef struct copy_wrap {
-  copy_args *c;
-  cl_event done;
-} copy_wrap;
-
-static cl_int do_copy_event(clrelu_context *ctx, void *user, cl_uint nwait,
-                            const cl_event *wait, cl_event *ev) {
-  copy_wrap *w = user;
-  cl_int err = do_copy(ctx, w->c, nwait, wait, &w->done);
-  /* Handed on (to chain an out-of-order queue) only with a reference of its
-   * own; without one the copy is not chained, which is safe: it is waited
-   * for before clrelu_buffer_write/read return. */
-  if (err == CL_SUCCESS && ev && clRetainEvent(w->done) == CL_SUCCESS)
-    *ev = w->done;
-  return err;
-}
-
 /* The wait for a copy failed, but the copy may still be running, on the
  * caller's memory: return only once it has ended, with its own status. */
 static cl_int copy_settle(cl_command_queue queue, cl_event done,
@@ -250,15 +232,17 @@ static clrelu_status copy(const clrelu_buffer *buf, size_t offset, size_t count,
   size_t es = clrelu__dtype_size(buf->dtype);
   copy_args c = {buf, (buf->offset + offset) * es, count * es,
                  write ? src : NULL, dst};
-  copy_wrap w = {&c, NULL};
-  cl_int err = clrelu__enqueue(buf->ctx, do_copy_event, &w, NULL);
+  /* Always with an event, waited for before the copy returns. */
+  cl_event done = NULL;
+  clrelu_events ev = {0, NULL, &done};
+  cl_int err = clrelu__enqueue(buf->ctx, do_copy, &c, &ev);
   if (err == CL_SUCCESS) {
-    err = clWaitForEvents(1, &w.done);
+    err = clWaitForEvents(1, &done);
     if (err != CL_SUCCESS)
-      err = copy_settle(buf->ctx->queue, w.done, err);
+      err = copy_settle(buf->ctx->queue, done, err);
   }
-  if (w.done)
-    clReleaseEvent(w.done);
+  if (done)
+    clReleaseEvent(done);
   if (err != CL_SUCCESS)
     return clrelu__cl_fail(err, write ? "clrelu_buffer_write"
                                       : "clrelu_buffer_read");
