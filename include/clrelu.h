@@ -337,8 +337,8 @@ CLRELU_API clrelu_status clrelu_bias_relu_ev(
  * layout), bias [out_features], y [batch][out_features]; act as in
  * clrelu_bias_relu (alpha == 0: ReLU; alpha == 1: none). The product is
  * CLBlast's SGEMM on the context's queue (SGEMV when batch is 1, after
- * clearing y: 5-10x faster on PoCL), then the fused bias + activation
- * kernel in place on y: two passes over y. Views at any offset work.
+ * clearing y), then the fused bias + activation kernel in place on y: two
+ * passes over y. Views at any offset work.
  * float32 only; the product is not bit-exact (CLBlast's summation order).
  * in_features == 0 gives y = act(bias). batch or out_features 0: nothing to
  * do (SUCCESS).
@@ -353,10 +353,9 @@ CLRELU_API clrelu_status clrelu_bias_relu_ev(
  * on the queue (it holds back later commands of the queue too); done is
  * the bias kernel's event.
  * Cost of a first call: CLBlast compiles its GEMM program once per context,
- * and the OpenCL driver may compile again for a new launch shape (PoCL:
- * seconds when its kernel cache is cold; see the README).
- * Threads: all CLBlast calls of the process take one lock (Debian's CLBlast
- * 1.5.3 fails when two threads build a routine at once; fixed in 1.6.1).
+ * and the OpenCL driver may compile again for a new launch shape (see the
+ * README).
+ * Threads: all CLBlast calls of the process take one lock.
  * CLBlast keeps its compiled programs, and so the OpenCL context, until the
  * last clrelu context that ran a dense layer is destroyed; clrelu then
  * empties CLBlast's cache (CLBlastClearCache). */
