@@ -187,22 +187,37 @@ inline floatV rowl_bias_F16(global const ushort *b, ulong inner,
     }                                                                          \
   }
 
-/* The kernels of dtype D, storing with ST/STNT/STT what RELU or LEAKY makes
- * of t = x + bias. 16-bit ReLU rounds first and clears on the bits (the
- * same result: rounding keeps the sign, and NaN). */
-#define BIAS_KERNELS(SUFFIX, D, ROW, ST, STNT, STT, RELU, LEAKY)               \
-  BIAS_FLAT_KERNEL(clrelu_bias_relu_rows##SUFFIX, D, ROW, ST, STNT, STT,       \
-                   RELU)                                                       \
-  BIAS_FLAT_KERNEL(clrelu_bias_leaky_relu_rows##SUFFIX, D, ROW, ST, STNT, STT, \
-                   LEAKY)                                                      \
-  BIAS_FLAT_KERNEL(clrelu_bias_relu_planes##SUFFIX, D, plane, ST, STNT, STT,   \
-                   RELU)                                                       \
-  BIAS_FLAT_KERNEL(clrelu_bias_leaky_relu_planes##SUFFIX, D, plane, ST, STNT,  \
-                   STT, LEAKY)
+/* The rows and planes kernels of every row of CLRELU_BIAS_ACTS
+ * (src/optable.h) in every dtype D: its name suffix, row access, stores and
+ * activation. */
+#define BIAS_SFX_F32
+#define BIAS_SFX_F16 _f16
+#define BIAS_SFX_BF16 _bf16
+#define BIAS_ROW_F32 row
+#define BIAS_ROW_F16 rowl
+#define BIAS_ROW_BF16 row
+#define BIAS_ST_F32 STF_F32
+#define BIAS_ST_F16 STB
+#define BIAS_ST_BF16 STB
+#define BIAS_STNT_F32 STFNT_F32
+#define BIAS_STNT_F16 STBNT
+#define BIAS_STNT_BF16 STBNT
+#define BIAS_STT_F32 STFT_F32
+#define BIAS_STT_F16 STBT
+#define BIAS_STT_BF16 STBT
+#define BIAS_ACT_F32(ID) ACTF_##ID(t)
+#define BIAS_ACT_F16(ID) ACTH_##ID(t, F16)
+#define BIAS_ACT_BF16(ID) ACTH_##ID(t, BF16)
+/* Expands its arguments (BIAS_FLAT_KERNEL pastes KIND) before the kernel. */
+#define BIAS_FLAT(NAME, D, KIND, ST, STNT, STT, EXPR)                          \
+  BIAS_FLAT_KERNEL(NAME, D, KIND, ST, STNT, STT, EXPR)
+#define BIAS_KERNELS(D, ID, name, param)                                       \
+  BIAS_FLAT(PASTE(clrelu_bias_##name##_rows, BIAS_SFX_##D), D,          \
+                   BIAS_ROW_##D, BIAS_ST_##D, BIAS_STNT_##D, BIAS_STT_##D,     \
+                   BIAS_ACT_##D(ID))                                           \
+  BIAS_FLAT(PASTE(clrelu_bias_##name##_planes, BIAS_SFX_##D), D, plane, \
+                   BIAS_ST_##D, BIAS_STNT_##D, BIAS_STT_##D, BIAS_ACT_##D(ID))
 
-BIAS_KERNELS(, F32, row, STF_F32, STFNT_F32, STFT_F32, op_relu(t),
-             op_leaky_relu(t, a))
-BIAS_KERNELS(_f16, F16, rowl, STB, STBNT, STBT,
-             op16_relu(R16_F16(t), INF_F16), R16_F16(op_leaky_relu(t, a)))
-BIAS_KERNELS(_bf16, BF16, row, STB, STBNT, STBT,
-             op16_relu(R16_BF16(t), INF_BF16), R16_BF16(op_leaky_relu(t, a)))
+CLRELU_BIAS_ACTS(BIAS_KERNELS, F32)
+CLRELU_BIAS_ACTS(BIAS_KERNELS, F16)
+CLRELU_BIAS_ACTS(BIAS_KERNELS, BF16)

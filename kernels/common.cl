@@ -354,6 +354,34 @@ typedef struct v16 {
   select(select(R16((a) * (d).f), (v).h, nan16((v).h, inf)), (d).h,            \
          positive16((v).h, inf))
 
+/* ---- the table's expressions (src/optable.h) ----
+ * Elementwise: OPF_<ID> on float32 vectors v (x) and d (dy), a the
+ * parameter; OPB_<ID>(D) on the bits of dtype D (rows with bits16 = 1);
+ * OPH_<ID>(D) on v16 values, rounded by R16_D (bits16 = 0). Bias
+ * activations of t = x + bias: ACTF_<ID>(t) in float32, ACTH_<ID>(t, D) to
+ * D's bits. */
+#define OPF_RELU op_relu(v)
+#define OPF_RELU_DERIVATIVE op_relu_derivative(v)
+#define OPF_LEAKY_RELU op_leaky_relu(v, a)
+#define OPF_RELU_BACKWARD op_relu_backward(d, v)
+#define OPF_LEAKY_RELU_BACKWARD op_leaky_relu_backward(d, v, a)
+#define OPB_RELU(D) op16_relu(v, INF_##D)
+#define OPB_RELU_DERIVATIVE(D) op16_relu_derivative(v, INF_##D, ONE_##D)
+#define OPB_RELU_BACKWARD(D) op16_relu_backward(d, v, INF_##D)
+#define OPH_LEAKY_RELU(D) OP16_LEAKY_RELU(v, a, R16_##D)
+#define OPH_LEAKY_RELU_BACKWARD(D)                                             \
+  OP16_LEAKY_RELU_BACKWARD(d, v, a, INF_##D, R16_##D)
+/* 16-bit ReLU rounds first and clears on the bits (the same result:
+ * rounding keeps the sign, and NaN). */
+#define ACTF_RELU(t) op_relu(t)
+#define ACTF_LEAKY_RELU(t) op_leaky_relu(t, a)
+#define ACTH_RELU(t, D) op16_relu(R16_##D(t), INF_##D)
+#define ACTH_LEAKY_RELU(t, D) R16_##D(op_leaky_relu(t, a))
+
+/* a##b after expanding both (for names built from macros). */
+#define PASTE(a, b) PASTE_(a, b)
+#define PASTE_(a, b) a##b
+
 /* ---- memory access per dtype ----
  * For each dtype D: ET_D, the element type in memory; VT_D, its vector;
  * LDF_D(i, p) loads vector i of p as float32, LDFT_D(p, t0, n) a tail

@@ -77,43 +77,34 @@
     }                                                                          \
   }
 
-/* float32 ops. */
+/* The kernels of every row of CLRELU_ELTWISE_OPS (src/optable.h), by its
+ * inputs: float32, then 16-bit on the bits, then 16-bit in float32. */
+#define KERNEL_1 UNARY_KERNEL
+#define KERNEL_2 BINARY_KERNEL
+
 #define VT_IN floatV
-UNARY_KERNEL(clrelu_leaky_relu, float, floatV, LDF_F32, STF_F32, STFNT_F32,
-             LDFT_F32, STFT_F32, op_leaky_relu(v, a))
-BINARY_KERNEL(clrelu_leaky_relu_backward, float, floatV, LDF_F32, STF_F32,
-              STFNT_F32, LDFT_F32, STFT_F32, op_leaky_relu_backward(d, v, a))
-UNARY_KERNEL(clrelu_relu, float, floatV, LDF_F32, STF_F32, STFNT_F32,
-             LDFT_F32, STFT_F32, op_relu(v))
-UNARY_KERNEL(clrelu_relu_derivative, float, floatV, LDF_F32, STF_F32,
-             STFNT_F32, LDFT_F32, STFT_F32, op_relu_derivative(v))
-BINARY_KERNEL(clrelu_relu_backward, float, floatV, LDF_F32, STF_F32,
-              STFNT_F32, LDFT_F32, STFT_F32, op_relu_backward(d, v))
+#define F32_KERNEL(C, ID, name, inputs, param, out, bits16)                    \
+  KERNEL_##inputs(clrelu_##name, float, floatV, LDF_F32, STF_F32, STFNT_F32,   \
+                  LDFT_F32, STFT_F32, OPF_##ID)
+CLRELU_ELTWISE_OPS(F32_KERNEL, 0)
 #undef VT_IN
 
-/* Ops on 16-bit bits. */
 #define VT_IN ushortV
-#define BITS_KERNELS(SUFFIX, D)                                                \
-  UNARY_KERNEL(clrelu_relu##SUFFIX, ushort, ushortV, LDB, STB, STBNT, LDBT,    \
-               STBT, op16_relu(v, INF_##D))                                    \
-  UNARY_KERNEL(clrelu_relu_derivative##SUFFIX, ushort, ushortV, LDB, STB,      \
-               STBNT, LDBT, STBT, op16_relu_derivative(v, INF_##D, ONE_##D))   \
-  BINARY_KERNEL(clrelu_relu_backward##SUFFIX, ushort, ushortV, LDB, STB,       \
-                STBNT, LDBT, STBT, op16_relu_backward(d, v, INF_##D))
-
-BITS_KERNELS(_f16, F16)
-BITS_KERNELS(_bf16, BF16)
+#define BITS_KERNEL_D(ID, name, inputs, SUFFIX, D)                             \
+  KERNEL_##inputs(clrelu_##name##SUFFIX, ushort, ushortV, LDB, STB, STBNT,     \
+                  LDBT, STBT, OPB_##ID(D))
+#define BITS_KERNEL(C, ID, name, inputs, param, out, bits16)                   \
+  CLRELU_WHEN_##bits16(BITS_KERNEL_D(ID, name, inputs, _f16, F16)              \
+                           BITS_KERNEL_D(ID, name, inputs, _bf16, BF16))
+CLRELU_ELTWISE_OPS(BITS_KERNEL, 0)
 #undef VT_IN
 
-/* Ops computed in float32 on 16-bit data, selecting on the bits. */
 #define VT_IN v16
-#define HALF_KERNELS(SUFFIX, D)                                                \
-  UNARY_KERNEL(clrelu_leaky_relu##SUFFIX, ushort, ushortV, LDV_##D, STB,       \
-               STBNT, LDVT_##D, STBT, OP16_LEAKY_RELU(v, a, R16_##D))          \
-  BINARY_KERNEL(clrelu_leaky_relu_backward##SUFFIX, ushort, ushortV, LDV_##D,  \
-                STB, STBNT, LDVT_##D, STBT,                                    \
-                OP16_LEAKY_RELU_BACKWARD(d, v, a, INF_##D, R16_##D))
-
-HALF_KERNELS(_f16, F16)
-HALF_KERNELS(_bf16, BF16)
+#define HALF_KERNEL_D(ID, name, inputs, SUFFIX, D)                             \
+  KERNEL_##inputs(clrelu_##name##SUFFIX, ushort, ushortV, LDV_##D, STB, STBNT, \
+                  LDVT_##D, STBT, OPH_##ID(D))
+#define HALF_KERNEL(C, ID, name, inputs, param, out, bits16)                   \
+  CLRELU_UNLESS_##bits16(HALF_KERNEL_D(ID, name, inputs, _f16, F16)            \
+                             HALF_KERNEL_D(ID, name, inputs, _bf16, BF16))
+CLRELU_ELTWISE_OPS(HALF_KERNEL, 0)
 #undef VT_IN

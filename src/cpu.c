@@ -28,13 +28,15 @@
 #define SEL(m, t, f) ((vf)(((vi)(t) & (m)) | ((vi)(f) & ~(m))))
 #define RELU_OF(t) ((vf)((vi)(t) & ~((t) <= Z)))
 #define LEAKY_OF(t) SEL((t) > Z, (t), AV * (t))
+/* The op table's expressions (src/optable.h): E_<ID> for the elementwise
+ * ops, ACT_<ID>(t) for the bias activations. */
 #define E_RELU RELU_OF(A)
-#define E_DERIV ((vf)(((A > Z) & ONE) | ((A != A) & (vi)A)))
-#define E_LEAKY LEAKY_OF(A)
-#define E_RBWD ((vf)(((B > Z) & (vi)A) | ((B != B) & (vi)B)))
-#define E_LBWD SEL(B > Z, A, SEL(B != B, B, AV * A))
-#define E_BRELU RELU_OF(A + B)
-#define E_BLEAKY LEAKY_OF(A + B)
+#define E_RELU_DERIVATIVE ((vf)(((A > Z) & ONE) | ((A != A) & (vi)A)))
+#define E_LEAKY_RELU LEAKY_OF(A)
+#define E_RELU_BACKWARD ((vf)(((B > Z) & (vi)A) | ((B != B) & (vi)B)))
+#define E_LEAKY_RELU_BACKWARD SEL(B > Z, A, SEL(B != B, B, AV * A))
+#define ACT_RELU(t) RELU_OF(t)
+#define ACT_LEAKY_RELU(t) LEAKY_OF(t)
 
 /* What the expressions use, in a loop over vectors vf / vi of W lanes. */
 #define OP_CONSTANTS(W)                                                        \
@@ -56,7 +58,7 @@
 typedef void (*cpu_loop)(const float *a, const float *b, float *y, size_t m,
                          float alpha, float bs, int nt);
 
-#define CPU_LOOP(NAME, TARGET_ATTR, W, STREAM, FENCE, LOAD_B, EXPR)            \
+#define CPU_LOOP(NAME, TARGET_ATTR, W, STREAM, LOAD_B, EXPR)                   \
   TARGET_ATTR static void NAME(const float *a, const float *b, float *y,       \
                                size_t m, float alpha, float bs, int nt) {      \
     typedef float vf __attribute__((vector_size((size_t)(W)*4)));              \
@@ -107,47 +109,40 @@ typedef void (*cpu_loop)(const float *a, const float *b, float *y, size_t m,
     }                                                                          \
   }
 
+/* The loops' ids: the elementwise ops of the table, then two per bias
+ * activation (a bias per element, one bias for the whole run). */
+#define OP_ELTWISE_ID(C, ID, ...) OP_##ID,
+#define OP_BIAS_IDS(C, ID, ...) OP_BIAS_##ID##_E, OP_BIAS_##ID##_S,
 enum {
-  OP_RELU,
-  OP_DERIV,
-  OP_LEAKY,
-  OP_RBWD,
-  OP_LBWD,
-  OP_BRELU_E, /* bias per element */
-  OP_BLEAKY_E,
-  OP_BRELU_S, /* one bias for the whole run */
-  OP_BLEAKY_S,
-  OP_COUNT
+  CLRELU_ELTWISE_OPS(OP_ELTWISE_ID, 0) CLRELU_BIAS_ACTS(OP_BIAS_IDS, 0) OP_COUNT
 };
 
-/* A table of LOOP's functions (of type FN_T), one per op, named PREFIX_op;
- * the rest goes to LOOP before the op's second input (0: none, 1: a second
- * array like the first, 2: float32 biases) and its expression. */
-#define OP_TABLE(LOOP, FN_T, PREFIX, ...)                                      \
-  LOOP(PREFIX##_relu, __VA_ARGS__, 0, E_RELU)                                  \
-  LOOP(PREFIX##_deriv, __VA_ARGS__, 0, E_DERIV)                                \
-  LOOP(PREFIX##_leaky, __VA_ARGS__, 0, E_LEAKY)                                \
-  LOOP(PREFIX##_rbwd, __VA_ARGS__, 1, E_RBWD)                                  \
-  LOOP(PREFIX##_lbwd, __VA_ARGS__, 1, E_LBWD)                                  \
-  LOOP(PREFIX##_brelu_e, __VA_ARGS__, 2, E_BRELU)                              \
-  LOOP(PREFIX##_bleaky_e, __VA_ARGS__, 2, E_BLEAKY)                            \
-  LOOP(PREFIX##_brelu_s, __VA_ARGS__, 0, E_BRELU)                              \
-  LOOP(PREFIX##_bleaky_s, __VA_ARGS__, 0, E_BLEAKY)                            \
-  static const FN_T PREFIX##_table[OP_COUNT] = {                               \
-      PREFIX##_relu,     PREFIX##_deriv,   PREFIX##_leaky,                     \
-      PREFIX##_rbwd,     PREFIX##_lbwd,    PREFIX##_brelu_e,                   \
-      PREFIX##_bleaky_e, PREFIX##_brelu_s, PREFIX##_bleaky_s};
-#define CPU_TABLE(PREFIX, TARGET_ATTR, W, STREAM, FENCE)                       \
-  OP_TABLE(CPU_LOOP, cpu_loop, PREFIX, TARGET_ATTR, W, STREAM, FENCE)
+/* One loop function per id, made by LOOP(NAME, BKIND, EXPR), where LOOP
+ * stands for one instruction set and BKIND says what the second input is
+ * (0: none, 1: a second array like the first, 2: float32 biases); then the
+ * table of them, PREFIX_table, of type FN_T. */
+#define BKIND_OF_1 0
+#define BKIND_OF_2 1
+#define LOOP_ELTWISE(LOOP, ID, name, inputs, ...)                              \
+  LOOP(name, BKIND_OF_##inputs, E_##ID)
+#define LOOP_BIAS(LOOP, ID, name, ...)                                         \
+  LOOP(bias_##name##_e, 2, ACT_##ID(A + B))                                    \
+  LOOP(bias_##name##_s, 0, ACT_##ID(A + B))
+#define PTR_ELTWISE(P, ID, name, ...) [OP_##ID] = P##_##name,
+#define PTR_BIAS(P, ID, name, ...)                                             \
+  [OP_BIAS_##ID##_E] = P##_bias_##name##_e,                                    \
+  [OP_BIAS_##ID##_S] = P##_bias_##name##_s,
+#define OP_TABLE(LOOP, FN_T, PREFIX)                                           \
+  CLRELU_ELTWISE_OPS(LOOP_ELTWISE, LOOP)                                       \
+  CLRELU_BIAS_ACTS(LOOP_BIAS, LOOP)                                            \
+  static const FN_T PREFIX##_table[OP_COUNT] = {CLRELU_ELTWISE_OPS(            \
+      PTR_ELTWISE, PREFIX) CLRELU_BIAS_ACTS(PTR_BIAS, PREFIX)};
 
 #define NO_ATTR
 #define PLAIN_STORE(p, v)                                                      \
   do {                                                                         \
     vf r_ = (v);                                                               \
     memcpy((p), &r_, sizeof r_);                                               \
-  } while (0)
-#define NO_FENCE()                                                             \
-  do {                                                                         \
   } while (0)
 
 /* ---- 16-bit ReLU, its derivative and backward pass, on the bits ----
@@ -159,8 +154,8 @@ enum {
 #define NAN16(h) (((vs)((h)&0x7fff)) > INF)
 #define POS16(h) (((vs)(h) > ZS) & ~NAN16(h))
 #define E16_RELU ((vh)A & (vh)((vs)A > NINF))
-#define E16_DERIV ((vh)((POS16(A) & ONE) | (NAN16(A) & (vs)A)))
-#define E16_RBWD ((vh)((POS16(B) & (vs)A) | (NAN16(B) & (vs)B)))
+#define E16_RELU_DERIVATIVE ((vh)((POS16(A) & ONE) | (NAN16(A) & (vs)A)))
+#define E16_RELU_BACKWARD ((vh)((POS16(B) & (vs)A) | (NAN16(B) & (vs)B)))
 
 typedef void (*cpu_loop16)(const uint16_t *a, const uint16_t *b, uint16_t *y,
                            size_t m, uint16_t inf, uint16_t one, int nt);
@@ -219,13 +214,17 @@ typedef void (*cpu_loop16)(const uint16_t *a, const uint16_t *b, uint16_t *y,
       PARTIAL16(i, m, EXPR);                                                   \
   }
 
-/* Indexed by op: OP_RELU, OP_DERIV, then OP_RBWD. */
-#define CPU_TABLE16(PREFIX, TARGET_ATTR, W, STREAM)                            \
-  CPU_LOOP16(PREFIX##_relu16, TARGET_ATTR, W, STREAM, E16_RELU)                \
-  CPU_LOOP16(PREFIX##_deriv16, TARGET_ATTR, W, STREAM, E16_DERIV)              \
-  CPU_LOOP16(PREFIX##_rbwd16, TARGET_ATTR, W, STREAM, E16_RBWD)                \
-  static const cpu_loop16 PREFIX##_table16[3] = {                              \
-      PREFIX##_relu16, PREFIX##_deriv16, PREFIX##_rbwd16};
+/* Indexed by op, for the rows with bits16 = 1 (NULL elsewhere); LOOP(NAME,
+ * EXPR) stands for one instruction set. */
+#define LOOP16_ELTWISE(LOOP, ID, name, inputs, param, out, bits16)             \
+  CLRELU_WHEN_##bits16(LOOP(name##16, E16_##ID))
+#define PTR16_ITEM(P, ID, name) [OP_##ID] = P##_##name##16,
+#define PTR16_ELTWISE(P, ID, name, inputs, param, out, bits16)                 \
+  CLRELU_WHEN_##bits16(PTR16_ITEM(P, ID, name))
+#define OP_TABLE16(LOOP, PREFIX)                                               \
+  CLRELU_ELTWISE_OPS(LOOP16_ELTWISE, LOOP)                                     \
+  static const cpu_loop16 PREFIX##_table16[OP_COUNT] = {                       \
+      CLRELU_ELTWISE_OPS(PTR16_ELTWISE, PREFIX)};
 
 /* ---- the float ops on 16-bit data, converting in registers ----
  * The same expressions, with each vector of W elements converted on load
@@ -271,9 +270,6 @@ typedef void (*cpu_loopx)(const void *a, const void *b, void *y, size_t m,
       memcpy(y + i, ty, (m - i) * 2);                                          \
     }                                                                          \
   }
-
-#define CPU_TABLEX(PREFIX, TARGET_ATTR, W, LD, ST)                             \
-  OP_TABLE(CPU_LOOPX, cpu_loopx, PREFIX, TARGET_ATTR, W, LD, ST)
 
 /* The unsigned 32- and 16-bit vectors with as many lanes as vf. */
 #define HALF_TYPES                                                             \
@@ -377,6 +373,9 @@ typedef void (*cpu_loopx)(const void *a, const void *b, void *y, size_t m,
                       _mm512_cvtps_ph((__m512)(v), _MM_FROUND_TO_NEAREST_INT))
 #endif
 
+/* Every loop of every instruction set: LOOP_<isa>(NAME, BKIND, EXPR) for
+ * float32, LOOPX_<isa>_<dtype> converting 16-bit data in registers,
+ * LOOP16_<isa>(NAME, EXPR) on 16-bit bits. */
 #ifdef CLRELU_X86
 #define STREAM_128(p, v) _mm_stream_ps((p), (__m128)(v))
 #define STREAM_256(p, v) _mm256_stream_ps((p), (__m256)(v))
@@ -386,29 +385,54 @@ typedef void (*cpu_loopx)(const void *a, const void *b, void *y, size_t m,
 #define STREAM16_256(p, v)                                                     \
   _mm256_stream_si256((__m256i *)(void *)(p), (__m256i)(v))
 #define STREAM16_512(p, v) _mm512_stream_si512((void *)(p), (__m512i)(v))
-#define SFENCE() _mm_sfence()
-CPU_TABLE(sse2, __attribute__((target("sse2"))), 4, STREAM_128, SFENCE)
-CPU_TABLE(avx2, __attribute__((target("avx2"))), 8, STREAM_256, SFENCE)
-CPU_TABLE(avx512, __attribute__((target("avx512f"))), 16, STREAM_512, SFENCE)
-CPU_TABLE16(sse2, __attribute__((target("sse2"))), 4, STREAM16_128)
-CPU_TABLE16(avx2, __attribute__((target("avx2"))), 8, STREAM16_256)
-CPU_TABLE16(avx512, __attribute__((target("avx512f"))), 16, STREAM16_512)
-CPU_TABLEX(sse2_bf16, __attribute__((target("sse2"))), 4, LD_BF16, ST_BF16)
-CPU_TABLEX(sse2_f16, __attribute__((target("sse2"))), 4, LD_F16, ST_F16)
-CPU_TABLEX(avx2_bf16, __attribute__((target("avx2"))), 8, LD_BF16_256,
-           ST_BF16_256)
-CPU_TABLEX(avx512_bf16, __attribute__((target("avx512f"))), 16, LD_BF16_512,
-           ST_BF16_512)
-CPU_TABLEX(avx2_f16, __attribute__((target("avx2,f16c"))), 8, LD_F16_256,
-           ST_F16_256)
-CPU_TABLEX(avx512_f16, __attribute__((target("avx512f"))), 16, LD_F16_512,
-           ST_F16_512)
+#define SSE2 __attribute__((target("sse2")))
+#define AVX2 __attribute__((target("avx2")))
+#define AVX512 __attribute__((target("avx512f")))
+#define LOOP_sse2(N, K, E) CPU_LOOP(sse2_##N, SSE2, 4, STREAM_128, K, E)
+#define LOOP_avx2(N, K, E) CPU_LOOP(avx2_##N, AVX2, 8, STREAM_256, K, E)
+#define LOOP_avx512(N, K, E) CPU_LOOP(avx512_##N, AVX512, 16, STREAM_512, K, E)
+#define LOOP16_sse2(N, E) CPU_LOOP16(sse2_##N, SSE2, 4, STREAM16_128, E)
+#define LOOP16_avx2(N, E) CPU_LOOP16(avx2_##N, AVX2, 8, STREAM16_256, E)
+#define LOOP16_avx512(N, E) CPU_LOOP16(avx512_##N, AVX512, 16, STREAM16_512, E)
+#define LOOPX_sse2_bf16(N, K, E)                                               \
+  CPU_LOOPX(sse2_bf16_##N, SSE2, 4, LD_BF16, ST_BF16, K, E)
+#define LOOPX_sse2_f16(N, K, E)                                                \
+  CPU_LOOPX(sse2_f16_##N, SSE2, 4, LD_F16, ST_F16, K, E)
+#define LOOPX_avx2_bf16(N, K, E)                                               \
+  CPU_LOOPX(avx2_bf16_##N, AVX2, 8, LD_BF16_256, ST_BF16_256, K, E)
+#define LOOPX_avx512_bf16(N, K, E)                                             \
+  CPU_LOOPX(avx512_bf16_##N, AVX512, 16, LD_BF16_512, ST_BF16_512, K, E)
+#define LOOPX_avx2_f16(N, K, E)                                                \
+  CPU_LOOPX(avx2_f16_##N, __attribute__((target("avx2,f16c"))), 8, LD_F16_256, \
+            ST_F16_256, K, E)
+#define LOOPX_avx512_f16(N, K, E)                                              \
+  CPU_LOOPX(avx512_f16_##N, AVX512, 16, LD_F16_512, ST_F16_512, K, E)
+OP_TABLE(LOOP_sse2, cpu_loop, sse2)
+OP_TABLE(LOOP_avx2, cpu_loop, avx2)
+OP_TABLE(LOOP_avx512, cpu_loop, avx512)
+OP_TABLE16(LOOP16_sse2, sse2)
+OP_TABLE16(LOOP16_avx2, avx2)
+OP_TABLE16(LOOP16_avx512, avx512)
+OP_TABLE(LOOPX_sse2_bf16, cpu_loopx, sse2_bf16)
+OP_TABLE(LOOPX_sse2_f16, cpu_loopx, sse2_f16)
+OP_TABLE(LOOPX_avx2_bf16, cpu_loopx, avx2_bf16)
+OP_TABLE(LOOPX_avx512_bf16, cpu_loopx, avx512_bf16)
+OP_TABLE(LOOPX_avx2_f16, cpu_loopx, avx2_f16)
+OP_TABLE(LOOPX_avx512_f16, cpu_loopx, avx512_f16)
 #else
 #define PLAIN_STORE16(p, v) memcpy((p), &(v), sizeof(v))
-CPU_TABLE(generic, NO_ATTR, 4, PLAIN_STORE, NO_FENCE)
-CPU_TABLE16(generic, NO_ATTR, 4, PLAIN_STORE16)
-CPU_TABLEX(generic_bf16, NO_ATTR, 4, LD_BF16, ST_BF16)
-CPU_TABLEX(generic_f16, NO_ATTR, 4, LD_F16, ST_F16)
+#define LOOP_generic(N, K, E)                                                  \
+  CPU_LOOP(generic_##N, NO_ATTR, 4, PLAIN_STORE, K, E)
+#define LOOP16_generic(N, E)                                                   \
+  CPU_LOOP16(generic_##N, NO_ATTR, 4, PLAIN_STORE16, E)
+#define LOOPX_generic_bf16(N, K, E)                                            \
+  CPU_LOOPX(generic_bf16_##N, NO_ATTR, 4, LD_BF16, ST_BF16, K, E)
+#define LOOPX_generic_f16(N, K, E)                                             \
+  CPU_LOOPX(generic_f16_##N, NO_ATTR, 4, LD_F16, ST_F16, K, E)
+OP_TABLE(LOOP_generic, cpu_loop, generic)
+OP_TABLE16(LOOP16_generic, generic)
+OP_TABLE(LOOPX_generic_bf16, cpu_loopx, generic_bf16)
+OP_TABLE(LOOPX_generic_f16, cpu_loopx, generic_f16)
 #endif
 
 /* ---- dispatch ---- */
@@ -527,29 +551,24 @@ static void call(const job *j, int op, size_t p, size_t m, const float *bf,
     j->tablex[op](at(j, j->a, p), b, out_at(j, p), m, j->alpha, bs);
 }
 
-/* The op's loop on 16-bit bits (an index into table16), or -1. */
-static int bits16_index(const job *j) {
-  if (j->dtype == CLRELU_F32)
-    return -1;
-  return j->op == OP_RELU    ? 0
-         : j->op == OP_DERIV ? 1
-         : j->op == OP_RBWD  ? 2
-                             : -1;
+/* Whether the job runs on 16-bit bits (a loop of table16). */
+static int on_bits16(const job *j) {
+  return j->dtype != CLRELU_F32 && j->op >= 0 && j->table16[j->op] != NULL;
 }
 
 static void run_piece(const job *j, size_t p0, size_t p1) {
-  int k = bits16_index(j);
-  if (k >= 0) {
+  if (on_bits16(j)) {
     int f16 = j->dtype == CLRELU_F16;
-    j->table16[k](at(j, j->a, p0), j->b ? at(j, j->b, p0) : NULL, out_at(j, p0),
-                  p1 - p0, f16 ? 0x7c00 : 0x7f80, f16 ? 0x3c00 : 0x3f80, j->nt);
+    j->table16[j->op](at(j, j->a, p0), j->b ? at(j, j->b, p0) : NULL,
+                      out_at(j, p0), p1 - p0, f16 ? 0x7c00 : 0x7f80,
+                      f16 ? 0x3c00 : 0x3f80, j->nt);
     return;
   }
   if (j->op >= 0) {
     call(j, j->op, p0, p1 - p0, NULL, 0.0f);
     return;
   }
-  int per_elem = j->leaky ? OP_BLEAKY_E : OP_BRELU_E;
+  int per_elem = j->leaky ? OP_BIAS_LEAKY_RELU_E : OP_BIAS_RELU_E;
   if (j->pattern) {
     for (size_t p = p0, off = p0 % j->period; p < p1; off = 0) {
       size_t m = j->pattern_len - off < p1 - p ? j->pattern_len - off : p1 - p;
@@ -558,7 +577,7 @@ static void run_piece(const job *j, size_t p0, size_t p1) {
     }
     return;
   }
-  int scalar = j->leaky ? OP_BLEAKY_S : OP_BRELU_S;
+  int scalar = j->leaky ? OP_BIAS_LEAKY_RELU_S : OP_BIAS_RELU_S;
   size_t r = p0 / j->len, c = p0 - r * j->len;
   while (p0 < p1) {
     size_t m = j->len - c < p1 - p0 ? j->len - c : p1 - p0;
@@ -596,8 +615,7 @@ static void run_job(job *j, size_t total) {
               : is->f16 && clrelu__f16c() ? is->f16
                                           : is->f16_int;
   j->total = total;
-  j->nt =
-      (j->dtype == CLRELU_F32 || bits16_index(j) >= 0) && total >= STREAM_MIN;
+  j->nt = (j->dtype == CLRELU_F32 || on_bits16(j)) && total >= STREAM_MIN;
   clrelu__parallel(piece, j, threads_for(total));
 }
 
@@ -657,23 +675,15 @@ static void bias_job(clrelu_dtype dtype, const void *x, const float *bias,
   free(pattern);
 }
 
-void clrelu_cpu_relu(const float *x, float *y, size_t n) {
-  eltwise(OP_RELU, CLRELU_F32, x, NULL, y, n, 0.0f);
-}
-void clrelu_cpu_relu_derivative(const float *x, float *d, size_t n) {
-  eltwise(OP_DERIV, CLRELU_F32, x, NULL, d, n, 0.0f);
-}
-void clrelu_cpu_relu_backward(const float *dy, const float *x, float *dx,
-                              size_t n) {
-  eltwise(OP_RBWD, CLRELU_F32, dy, x, dx, n, 0.0f);
-}
-void clrelu_cpu_leaky_relu(const float *x, float *y, size_t n, float alpha) {
-  eltwise(OP_LEAKY, CLRELU_F32, x, NULL, y, n, alpha);
-}
-void clrelu_cpu_leaky_relu_backward(const float *dy, const float *x, float *dx,
-                                    size_t n, float alpha) {
-  eltwise(OP_LBWD, CLRELU_F32, dy, x, dx, n, alpha);
-}
+/* clrelu_cpu_<name> for every elementwise op; the _16 forms are below. */
+#define CPU_ENTRY(C, ID, name, inputs, param, out, bits16)                     \
+  void clrelu_cpu_##name(CLRELU_IN_DECL_##inputs(float), float *out,           \
+                         size_t n CLRELU_PARAM_DECL_##param) {                 \
+    eltwise(OP_##ID, CLRELU_F32, CLRELU_IN_A_##inputs(dy, x),                  \
+            CLRELU_IN_B_##inputs(dy, x), out, n,                               \
+            CLRELU_PARAM_VALUE_##param(alpha));                                \
+  }
+CLRELU_ELTWISE_OPS(CPU_ENTRY, 0)
 
 void clrelu_cpu_bias_relu(const float *x, const float *bias, float *y,
                           size_t outer, size_t channels, size_t inner,
@@ -702,54 +712,19 @@ static clrelu_status check16(const char *fn, clrelu_dtype dtype, const void *a,
   return CLRELU_SUCCESS;
 }
 
-#define CPU16_UNARY(NAME, OP, USE_ALPHA)                                       \
-  clrelu_status NAME(clrelu_dtype dtype, const uint16_t *x, uint16_t *y,       \
-                     size_t n, float alpha) {                                  \
-    clrelu_status st = check16(#NAME, dtype, x, x, y, n, alpha, USE_ALPHA);    \
+#define CPU16_ENTRY(C, ID, name, inputs, param, out, bits16)                   \
+  clrelu_status clrelu_cpu_##name##_16(                                        \
+      clrelu_dtype dtype, CLRELU_IN_DECL_##inputs(uint16_t), uint16_t *out,    \
+      size_t n CLRELU_PARAM_DECL_##param) {                                    \
+    const uint16_t *a = CLRELU_IN_A_##inputs(dy, x);                           \
+    const float p = CLRELU_PARAM_VALUE_##param(alpha);                         \
+    clrelu_status st = check16("clrelu_cpu_" #name "_16", dtype, a, x, out, n, \
+                               p, CLRELU_PARAM_HAS_##param);                   \
     if (st == CLRELU_SUCCESS)                                                  \
-      eltwise(OP, dtype, x, NULL, y, n, alpha);                                \
+      eltwise(OP_##ID, dtype, a, CLRELU_IN_B_##inputs(dy, x), out, n, p);      \
     return st;                                                                 \
   }
-CPU16_UNARY(clrelu_cpu_leaky_relu_16, OP_LEAKY, 1)
-
-clrelu_status clrelu_cpu_relu_16(clrelu_dtype dtype, const uint16_t *x,
-                                 uint16_t *y, size_t n) {
-  clrelu_status st = check16("clrelu_cpu_relu_16", dtype, x, x, y, n, 0.0f, 0);
-  if (st == CLRELU_SUCCESS)
-    eltwise(OP_RELU, dtype, x, NULL, y, n, 0.0f);
-  return st;
-}
-
-clrelu_status clrelu_cpu_relu_derivative_16(clrelu_dtype dtype,
-                                            const uint16_t *x, uint16_t *d,
-                                            size_t n) {
-  clrelu_status st =
-      check16("clrelu_cpu_relu_derivative_16", dtype, x, x, d, n, 0.0f, 0);
-  if (st == CLRELU_SUCCESS)
-    eltwise(OP_DERIV, dtype, x, NULL, d, n, 0.0f);
-  return st;
-}
-
-clrelu_status clrelu_cpu_relu_backward_16(clrelu_dtype dtype,
-                                          const uint16_t *dy, const uint16_t *x,
-                                          uint16_t *dx, size_t n) {
-  clrelu_status st =
-      check16("clrelu_cpu_relu_backward_16", dtype, dy, x, dx, n, 0.0f, 0);
-  if (st == CLRELU_SUCCESS)
-    eltwise(OP_RBWD, dtype, dy, x, dx, n, 0.0f);
-  return st;
-}
-
-clrelu_status clrelu_cpu_leaky_relu_backward_16(clrelu_dtype dtype,
-                                                const uint16_t *dy,
-                                                const uint16_t *x, uint16_t *dx,
-                                                size_t n, float alpha) {
-  clrelu_status st = check16("clrelu_cpu_leaky_relu_backward_16", dtype, dy, x,
-                             dx, n, alpha, 1);
-  if (st == CLRELU_SUCCESS)
-    eltwise(OP_LBWD, dtype, dy, x, dx, n, alpha);
-  return st;
-}
+CLRELU_ELTWISE_OPS(CPU16_ENTRY, 0)
 
 clrelu_status clrelu_cpu_bias_relu_16(clrelu_dtype dtype, const uint16_t *x,
                                       const uint16_t *bias, uint16_t *y,

@@ -50,14 +50,13 @@ struct clrelu_staging {
   float *pin_ptr[SLOTS]; /* pin's mapping */
 };
 
-enum host_op { H_RELU, H_LEAKY, H_BIAS };
-
 /* One call: the op, its arrays and shape (eltwise: outer = channels = 1,
  * inner = n). */
+#define BIAS (-1)
 typedef struct host_call {
   const char *fn;
   clrelu_context *ctx;
-  enum host_op op;
+  int op; /* an elementwise kernel id, or BIAS */
   const float *x, *bias;
   float *y;
   size_t outer, channels, inner, total;
@@ -306,7 +305,7 @@ static clrelu_status enqueue_range(const host_call *c, const clrelu_buffer *x,
   *done = NULL;
   while (s < e) {
     size_t outer = 1, channels = 1, inner = e - s, c0 = 0;
-    if (c->op == H_BIAS) {
+    if (c->op == BIAS) {
       size_t in = c->inner, ch = c->channels, slab = ch * in;
       size_t i = s % in;
       c0 = (s / in) % ch;
@@ -334,11 +333,11 @@ static clrelu_status enqueue_range(const host_call *c, const clrelu_buffer *x,
     cl_event ev_done = NULL;
     clrelu_events ev = {wait ? 1 : 0, wait, &ev_done};
     clrelu_status st;
-    if (c->op == H_RELU)
-      st = clrelu_relu_ev(ctx, &xv, &yv, len, &ev);
-    else if (c->op == H_LEAKY)
-      st = clrelu_leaky_relu_ev(ctx, &xv, &yv, len, c->alpha, &ev);
-    else {
+    if (c->op != BIAS) {
+      const clrelu_buffer *in[] = {&xv};
+      st = clrelu__eltwise(ctx, (enum clrelu_kernel_id)c->op, in, &yv, len,
+                           c->alpha, &ev);
+    } else {
       clrelu_buffer bv = view_of(ctx, bias->mem, bias->offset + c0, channels);
       st = clrelu_bias_relu_ev(ctx, &xv, &bv, &yv, outer, channels, inner,
                                c->alpha, &ev);
@@ -386,7 +385,7 @@ static clrelu_status zero_copy_place(const host_call *c, int unified,
                                      placed pl[3], int *fits) {
   clrelu_context *ctx = c->ctx;
   const void *ptrs[3] = {c->x, c->bias, c->y};
-  size_t counts[3] = {c->total, c->op == H_BIAS ? c->channels : 0, c->total};
+  size_t counts[3] = {c->total, c->op == BIAS ? c->channels : 0, c->total};
   size_t align = ctx->mem_align_bits / 8 ? ctx->mem_align_bits / 8 : 128;
   region rg[3];
   int nrg = 0, of[3] = {-1, -1, -1};
@@ -514,7 +513,7 @@ static clrelu_status run_zero_copy(const host_call *c, int unified, int *done) {
   clrelu_buffer xb = view_of(ctx, pl[0].mem, pl[0].offset, c->total);
   clrelu_buffer yb = view_of(ctx, pl[2].mem, pl[2].offset, c->total);
   clrelu_buffer bb = xb;
-  if (c->op == H_BIAS)
+  if (c->op == BIAS)
     bb = view_of(ctx, pl[1].mem, pl[1].offset, c->channels);
   /* One launch: the kernels peel the output's unaligned head themselves. */
   cl_event last = NULL;
@@ -628,7 +627,7 @@ static clrelu_status run_chunked(const host_call *c) {
 
   /* the bias, whole, on the device */
   cl_mem bias_mem = NULL;
-  if (c->op == H_BIAS) {
+  if (c->op == BIAS) {
     if (c->channels * sizeof(float) > ctx->max_alloc) {
       staging_give(ctx, stg);
       return clrelu__fail(CLRELU_ERROR_OUT_OF_MEMORY,
@@ -771,14 +770,15 @@ static clrelu_status host_run(host_call *c) {
     if (!c->x)
       return clrelu__fail(CLRELU_ERROR_INVALID_ARGUMENT, "%s: x is NULL",
                           c->fn);
-    if (c->op == H_BIAS && !c->bias)
+    if (c->op == BIAS && !c->bias)
       return clrelu__fail(CLRELU_ERROR_INVALID_ARGUMENT, "%s: bias is NULL",
                           c->fn);
     if (!c->y)
       return clrelu__fail(CLRELU_ERROR_INVALID_ARGUMENT, "%s: y is NULL",
                           c->fn);
   }
-  if (c->op != H_RELU && !isfinite(c->alpha))
+  if ((c->op == BIAS || clrelu__op_info[c->op].has_param) &&
+      !isfinite(c->alpha))
     return clrelu__fail(CLRELU_ERROR_INVALID_ARGUMENT,
                         "%s: alpha is %g; it must be finite", c->fn,
                         (double)c->alpha);
@@ -794,7 +794,7 @@ static clrelu_status host_run(host_call *c) {
     return clrelu__fail(CLRELU_ERROR_INVALID_ARGUMENT,
                         "%s: y partly overlaps x (in place needs y == x)",
                         c->fn);
-  if (c->op == H_BIAS && ranges_overlap(c->bias, c->channels, c->y, c->total))
+  if (c->op == BIAS && ranges_overlap(c->bias, c->channels, c->y, c->total))
     return clrelu__fail(CLRELU_ERROR_INVALID_ARGUMENT, "%s: y overlaps bias",
                         c->fn);
   int chunked = 1, unified = 0;
@@ -804,7 +804,7 @@ static clrelu_status host_run(host_call *c) {
   /* Pointers not aligned for a float cannot be wrapped; copies can. */
   int ok_align = (uintptr_t)c->x % sizeof(float) == 0 &&
                  (uintptr_t)c->y % sizeof(float) == 0 &&
-                 (c->op != H_BIAS || (uintptr_t)c->bias % sizeof(float) == 0);
+                 (c->op != BIAS || (uintptr_t)c->bias % sizeof(float) == 0);
   if (!chunked && ok_align) {
     int done;
     st = run_zero_copy(c, unified, &done);
@@ -816,14 +816,23 @@ static clrelu_status host_run(host_call *c) {
 
 clrelu_status clrelu_host_relu(clrelu_context *ctx, const float *x, float *y,
                                size_t n) {
-  host_call c = {"clrelu_host_relu", ctx, H_RELU, x, NULL, y, 1, 1, n, 0, 0.0f};
+  host_call c = {"clrelu_host_relu", ctx, K_RELU, x, NULL, y, 1, 1, n, 0, 0.0f};
   return host_run(&c);
 }
 
 clrelu_status clrelu_host_leaky_relu(clrelu_context *ctx, const float *x,
                                      float *y, size_t n, float alpha) {
-  host_call c = {
-      "clrelu_host_leaky_relu", ctx, H_LEAKY, x, NULL, y, 1, 1, n, 0, alpha};
+  host_call c = {"clrelu_host_leaky_relu",
+                 ctx,
+                 K_LEAKY_RELU,
+                 x,
+                 NULL,
+                 y,
+                 1,
+                 1,
+                 n,
+                 0,
+                 alpha};
   return host_run(&c);
 }
 
@@ -833,7 +842,7 @@ clrelu_status clrelu_host_bias_relu(clrelu_context *ctx, const float *x,
                                     float alpha) {
   host_call c = {"clrelu_host_bias_relu",
                  ctx,
-                 H_BIAS,
+                 BIAS,
                  x,
                  bias,
                  y,

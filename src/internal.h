@@ -3,6 +3,7 @@
 #define CLRELU_INTERNAL_H
 
 #include "clrelu.h"
+#include "optable.h"
 
 #include <pthread.h>
 #include <stdatomic.h>
@@ -29,18 +30,19 @@ clrelu_status clrelu__cl_fail(cl_int err, const char *what);
 
 /* ---- kernels (program.c) ---- */
 
+/* Kernel ids, from the op table: the elementwise ops, then a rows and a
+ * planes kernel per bias activation. */
+#define K_ELTWISE_ID(C, ID, ...) K_##ID,
+#define K_BIAS_IDS(C, ID, ...) K_BIAS_##ID##_ROWS, K_BIAS_##ID##_PLANES,
 enum clrelu_kernel_id {
-  K_RELU,
-  K_RELU_DERIVATIVE,
-  K_LEAKY_RELU,
-  K_RELU_BACKWARD,
-  K_LEAKY_RELU_BACKWARD,
-  K_BIAS_RELU_ROWS,
-  K_BIAS_LEAKY_RELU_ROWS,
-  K_BIAS_RELU_PLANES,
-  K_BIAS_LEAKY_RELU_PLANES,
-  K_COUNT
+  CLRELU_ELTWISE_OPS(K_ELTWISE_ID, 0) CLRELU_BIAS_ACTS(K_BIAS_IDS, 0) K_COUNT
 };
+#undef K_ELTWISE_ID
+#undef K_BIAS_IDS
+/* The elementwise ops are the first ids. */
+#define K_ONE(...) +1
+enum { K_ELTWISE_COUNT = 0 CLRELU_ELTWISE_OPS(K_ONE, 0) };
+#undef K_ONE
 
 #define CLRELU_DTYPES 3 /* F32, F16, BF16: the values of clrelu_dtype */
 
@@ -146,6 +148,23 @@ cl_int clrelu__enqueue(clrelu_context *ctx, clrelu_enqueue_fn fn, void *user,
 
 /* Enqueues a marker after ev's events, for ops with nothing to do. */
 clrelu_status clrelu__marker(clrelu_context *ctx, const clrelu_events *ev);
+
+/* ---- ops (ops.c) ---- */
+
+/* What the table says of elementwise op id (< K_ELTWISE_COUNT). */
+typedef struct clrelu_op_info {
+  const char *fn;  /* "clrelu_<name>" */
+  int inputs;      /* 1: x; 2: dy, x */
+  int has_param;   /* takes alpha (finite) */
+  const char *out; /* the output's name */
+} clrelu_op_info;
+extern const clrelu_op_info clrelu__op_info[K_ELTWISE_COUNT];
+
+/* Elementwise op id on in[0 .. inputs) (x, or dy and x) into y, with every
+ * check of the public entry point clrelu_<name>_ev. */
+clrelu_status clrelu__eltwise(clrelu_context *ctx, enum clrelu_kernel_id id,
+                              const clrelu_buffer *const *in, clrelu_buffer *y,
+                              size_t n, float alpha, const clrelu_events *ev);
 
 /* ---- host side (half.c, threads.c) ---- */
 

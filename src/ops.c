@@ -113,113 +113,60 @@ static size_t eltwise_items(const clrelu_context *ctx, size_t n) {
 #define MEM_ARG(b)                                                             \
   { sizeof(cl_mem), &(b)->mem }
 
-static clrelu_status unary(const char *fn, enum clrelu_kernel_id id,
-                           clrelu_context *ctx, const clrelu_buffer *x,
-                           clrelu_buffer *y, size_t n, float alpha,
-                           int use_alpha, const char *yname,
-                           const clrelu_events *ev) {
-  op_call c = {fn, ctx, {x}, {"x"}, 1, y, yname};
-  clrelu_status st = check_handles(&c, alpha, use_alpha, ev);
-  if (st != CLRELU_SUCCESS)
-    return st;
-  if (n == 0)
-    return clrelu__marker(ctx, ev);
-  if ((st = check_eltwise(&c, n)) != CLRELU_SUCCESS)
-    return st;
-  cl_ulong xo = x->offset, yo = y->offset, cn = n;
-  clrelu_arg args[] = {MEM_ARG(x),       {sizeof xo, &xo},
-                       MEM_ARG(y),       {sizeof yo, &yo},
-                       {sizeof cn, &cn}, {sizeof alpha, &alpha}};
-  return clrelu__launch(ctx, id, y->dtype, args, 6, eltwise_items(ctx, n), ev);
-}
+#define OP_INFO(C, ID, name, inputs, param, out, bits16)                       \
+  [K_##ID] = {"clrelu_" #name, inputs, CLRELU_PARAM_HAS_##param, #out},
+const clrelu_op_info clrelu__op_info[K_ELTWISE_COUNT] = {
+    CLRELU_ELTWISE_OPS(OP_INFO, 0)};
 
-static clrelu_status binary(const char *fn, enum clrelu_kernel_id id,
-                            clrelu_context *ctx, const clrelu_buffer *dy,
-                            const clrelu_buffer *x, clrelu_buffer *dx, size_t n,
-                            float alpha, int use_alpha,
-                            const clrelu_events *ev) {
-  op_call c = {fn, ctx, {dy, x}, {"dy", "x"}, 2, dx, "dx"};
-  clrelu_status st = check_handles(&c, alpha, use_alpha, ev);
-  if (st != CLRELU_SUCCESS)
-    return st;
-  if (n == 0)
-    return clrelu__marker(ctx, ev);
-  if ((st = check_eltwise(&c, n)) != CLRELU_SUCCESS)
-    return st;
-  cl_ulong dyo = dy->offset, xo = x->offset, dxo = dx->offset, cn = n;
-  clrelu_arg args[] = {MEM_ARG(dy),      {sizeof dyo, &dyo},
-                       MEM_ARG(x),       {sizeof xo, &xo},
-                       MEM_ARG(dx),      {sizeof dxo, &dxo},
-                       {sizeof cn, &cn}, {sizeof alpha, &alpha}};
-  return clrelu__launch(ctx, id, dx->dtype, args, 8, eltwise_items(ctx, n), ev);
-}
-
-clrelu_status clrelu_relu_ev(clrelu_context *ctx, const clrelu_buffer *x,
-                             clrelu_buffer *y, size_t n,
-                             const clrelu_events *ev) {
-  return unary("clrelu_relu", K_RELU, ctx, x, y, n, 0.0f, 0, "y", ev);
-}
-
-clrelu_status clrelu_relu_derivative_ev(clrelu_context *ctx,
-                                        const clrelu_buffer *x,
-                                        clrelu_buffer *d, size_t n,
-                                        const clrelu_events *ev) {
-  return unary("clrelu_relu_derivative", K_RELU_DERIVATIVE, ctx, x, d, n, 0.0f,
-               0, "d", ev);
-}
-
-clrelu_status clrelu_leaky_relu_ev(clrelu_context *ctx, const clrelu_buffer *x,
-                                   clrelu_buffer *y, size_t n, float alpha,
-                                   const clrelu_events *ev) {
-  return unary("clrelu_leaky_relu", K_LEAKY_RELU, ctx, x, y, n, alpha, 1, "y",
-               ev);
-}
-
-clrelu_status clrelu_relu_backward_ev(clrelu_context *ctx,
-                                      const clrelu_buffer *dy,
-                                      const clrelu_buffer *x, clrelu_buffer *dx,
-                                      size_t n, const clrelu_events *ev) {
-  return binary("clrelu_relu_backward", K_RELU_BACKWARD, ctx, dy, x, dx, n,
-                0.0f, 0, ev);
-}
-
-clrelu_status
-clrelu_leaky_relu_backward_ev(clrelu_context *ctx, const clrelu_buffer *dy,
-                              const clrelu_buffer *x, clrelu_buffer *dx,
+/* The kernel takes each input with its offset, the output with its offset,
+ * then n and the parameter. */
+clrelu_status clrelu__eltwise(clrelu_context *ctx, enum clrelu_kernel_id id,
+                              const clrelu_buffer *const *in, clrelu_buffer *y,
                               size_t n, float alpha, const clrelu_events *ev) {
-  return binary("clrelu_leaky_relu_backward", K_LEAKY_RELU_BACKWARD, ctx, dy, x,
-                dx, n, alpha, 1, ev);
+  const clrelu_op_info *op = &clrelu__op_info[id];
+  const int nin = op->inputs;
+  op_call c = {op->fn, ctx, {in[0]}, {"x", "", ""}, 1, y, op->out};
+  if (nin == 2) {
+    c = (op_call){op->fn, ctx, {in[0], in[1]}, {"dy", "x", ""}, 2, y, op->out};
+  }
+  clrelu_status st = check_handles(&c, alpha, op->has_param, ev);
+  if (st != CLRELU_SUCCESS)
+    return st;
+  if (n == 0)
+    return clrelu__marker(ctx, ev);
+  if ((st = check_eltwise(&c, n)) != CLRELU_SUCCESS)
+    return st;
+  cl_ulong offs[3], cn = n;
+  clrelu_arg args[8];
+  cl_uint k = 0;
+  for (int i = 0; i <= nin; ++i) {
+    const clrelu_buffer *b = i < nin ? in[i] : y;
+    offs[i] = b->offset;
+    args[k++] = (clrelu_arg)MEM_ARG(b);
+    args[k++] = (clrelu_arg){sizeof offs[i], &offs[i]};
+  }
+  args[k++] = (clrelu_arg){sizeof cn, &cn};
+  args[k++] = (clrelu_arg){sizeof alpha, &alpha};
+  return clrelu__launch(ctx, id, y->dtype, args, k, eltwise_items(ctx, n), ev);
 }
 
-clrelu_status clrelu_relu(clrelu_context *ctx, const clrelu_buffer *x,
-                          clrelu_buffer *y, size_t n) {
-  return clrelu_relu_ev(ctx, x, y, n, NULL);
-}
-
-clrelu_status clrelu_relu_derivative(clrelu_context *ctx,
-                                     const clrelu_buffer *x, clrelu_buffer *d,
-                                     size_t n) {
-  return clrelu_relu_derivative_ev(ctx, x, d, n, NULL);
-}
-
-clrelu_status clrelu_leaky_relu(clrelu_context *ctx, const clrelu_buffer *x,
-                                clrelu_buffer *y, size_t n, float alpha) {
-  return clrelu_leaky_relu_ev(ctx, x, y, n, alpha, NULL);
-}
-
-clrelu_status clrelu_relu_backward(clrelu_context *ctx, const clrelu_buffer *dy,
-                                   const clrelu_buffer *x, clrelu_buffer *dx,
-                                   size_t n) {
-  return clrelu_relu_backward_ev(ctx, dy, x, dx, n, NULL);
-}
-
-clrelu_status clrelu_leaky_relu_backward(clrelu_context *ctx,
-                                         const clrelu_buffer *dy,
-                                         const clrelu_buffer *x,
-                                         clrelu_buffer *dx, size_t n,
-                                         float alpha) {
-  return clrelu_leaky_relu_backward_ev(ctx, dy, x, dx, n, alpha, NULL);
-}
+/* clrelu_<name>_ev and clrelu_<name> for every elementwise op. */
+#define ELTWISE_ENTRY(C, ID, name, inputs, param, out, bits16)                 \
+  clrelu_status clrelu_##name##_ev(                                            \
+      clrelu_context *ctx, CLRELU_IN_DECL_##inputs(clrelu_buffer),             \
+      clrelu_buffer *out, size_t n CLRELU_PARAM_DECL_##param,                  \
+      const clrelu_events *ev) {                                               \
+    const clrelu_buffer *in[] = {CLRELU_IN_ARGS_##inputs(dy, x)};              \
+    return clrelu__eltwise(ctx, K_##ID, in, out, n,                            \
+                           CLRELU_PARAM_VALUE_##param(alpha), ev);             \
+  }                                                                            \
+  clrelu_status clrelu_##name(                                                 \
+      clrelu_context *ctx, CLRELU_IN_DECL_##inputs(clrelu_buffer),             \
+      clrelu_buffer *out, size_t n CLRELU_PARAM_DECL_##param) {                \
+    return clrelu_##name##_ev(ctx, CLRELU_IN_ARGS_##inputs(dy, x), out,        \
+                              n CLRELU_PARAM_ARG_##param(alpha), NULL);        \
+  }
+CLRELU_ELTWISE_OPS(ELTWISE_ENTRY, 0)
 
 clrelu_status clrelu_bias_relu(clrelu_context *ctx, const clrelu_buffer *x,
                                const clrelu_buffer *bias, clrelu_buffer *y,

@@ -6,17 +6,12 @@
 #include <string.h>
 #include <time.h>
 
+#define NAME_ELTWISE(C, ID, name, ...) [K_##ID] = "clrelu_" #name,
+#define NAME_BIAS(C, ID, name, ...)                                            \
+  [K_BIAS_##ID##_ROWS] = "clrelu_bias_" #name "_rows",                         \
+  [K_BIAS_##ID##_PLANES] = "clrelu_bias_" #name "_planes",
 static const char *const kernel_names[K_COUNT] = {
-    [K_RELU] = "clrelu_relu",
-    [K_RELU_DERIVATIVE] = "clrelu_relu_derivative",
-    [K_LEAKY_RELU] = "clrelu_leaky_relu",
-    [K_RELU_BACKWARD] = "clrelu_relu_backward",
-    [K_LEAKY_RELU_BACKWARD] = "clrelu_leaky_relu_backward",
-    [K_BIAS_RELU_ROWS] = "clrelu_bias_relu_rows",
-    [K_BIAS_LEAKY_RELU_ROWS] = "clrelu_bias_leaky_relu_rows",
-    [K_BIAS_RELU_PLANES] = "clrelu_bias_relu_planes",
-    [K_BIAS_LEAKY_RELU_PLANES] = "clrelu_bias_leaky_relu_planes",
-};
+    CLRELU_ELTWISE_OPS(NAME_ELTWISE, 0) CLRELU_BIAS_ACTS(NAME_BIAS, 0)};
 
 /* Kernel names end in the dtype's suffix. */
 static const char *const dtype_suffix[CLRELU_DTYPES] = {

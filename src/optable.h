@@ -1,0 +1,70 @@
+/* The table of ops: every list of ops in the library, its kernels, its tests,
+ * the benchmark and clrelu-tune is generated from these rows. It is plain
+ * preprocessor text, so the kernel source (kernels/ *.cl) includes it too.
+ *
+ * Elementwise ops, X(C, ID, name, inputs, param, out, bits16):
+ *   C       whatever the caller passes through (see below)
+ *   ID      upper-case id: K_<ID> (kernels), OP_<ID> (CPU, benchmark),
+ *           REF_<ID> (tests)
+ *   name    the public names clrelu_<name>, clrelu_<name>_ev,
+ *           clrelu_cpu_<name>, clrelu_cpu_<name>_16; the kernels
+ *           clrelu_<name>, clrelu_<name>_f16, clrelu_<name>_bf16; the
+ *           reference ref_<name> in tests/reference.c
+ *   inputs  1: x; 2: dy, x (a backward pass)
+ *   param   NONE, or ALPHA: one float that must be finite
+ *   out     the output's name in messages
+ *   bits16  1: on 16-bit data the result is an input, 0, 1 or NaN, so the
+ *           op works on the bits; 0: in float32, rounded once
+ * The expressions behind a row: OPF_<ID> (float32) and OPB_<ID> or OPH_<ID>
+ * (16-bit, by bits16) in kernels/common.cl, E_<ID> (and E16_<ID> where
+ * bits16) in src/cpu.c.
+ *
+ * Activations of the fused bias ops, X(C, ID, name, param): the kernels
+ * clrelu_bias_<name>_rows / _planes (+ dtype suffix), K_BIAS_<ID>_ROWS /
+ * _PLANES; the expressions ACT_<ID>(t) in kernels/common.cl and in cpu.c.
+ * clrelu_bias_relu picks RELU for alpha == 0, else LEAKY_RELU.
+ *
+ * C lets one X be used with several contexts (an instruction set, a prefix);
+ * callers with nothing to pass give 0. */
+#ifndef CLRELU_OPTABLE_H
+#define CLRELU_OPTABLE_H
+
+#define CLRELU_ELTWISE_OPS(X, C)                                               \
+  X(C, RELU, relu, 1, NONE, y, 1)                                              \
+  X(C, RELU_DERIVATIVE, relu_derivative, 1, NONE, d, 1)                        \
+  X(C, LEAKY_RELU, leaky_relu, 1, ALPHA, y, 0)                                 \
+  X(C, RELU_BACKWARD, relu_backward, 2, NONE, dx, 1)                           \
+  X(C, LEAKY_RELU_BACKWARD, leaky_relu_backward, 2, ALPHA, dx, 0)
+
+#define CLRELU_BIAS_ACTS(X, C)                                                 \
+  X(C, RELU, relu, NONE)                                                       \
+  X(C, LEAKY_RELU, leaky_relu, ALPHA)
+
+/* By column value. Inputs: declarations of pointers to T, the arguments
+ * (dy is left out of unary calls), and the first and second input of a
+ * loop over two arrays (a, b). */
+#define CLRELU_IN_DECL_1(T) const T *x
+#define CLRELU_IN_DECL_2(T) const T *dy, const T *x
+#define CLRELU_IN_ARGS_1(dy, x) x
+#define CLRELU_IN_ARGS_2(dy, x) dy, x
+#define CLRELU_IN_A_1(dy, x) x
+#define CLRELU_IN_A_2(dy, x) dy
+#define CLRELU_IN_B_1(dy, x) NULL
+#define CLRELU_IN_B_2(dy, x) x
+/* Parameters: the trailing declaration, the trailing argument, the value
+ * (0 for NONE), and whether there is one. */
+#define CLRELU_PARAM_DECL_NONE
+#define CLRELU_PARAM_DECL_ALPHA , float alpha
+#define CLRELU_PARAM_ARG_NONE(p)
+#define CLRELU_PARAM_ARG_ALPHA(p) , p
+#define CLRELU_PARAM_VALUE_NONE(p) 0.0f
+#define CLRELU_PARAM_VALUE_ALPHA(p) p
+#define CLRELU_PARAM_HAS_NONE 0
+#define CLRELU_PARAM_HAS_ALPHA 1
+/* X(...) where a flag is 1 (WHEN) or 0 (UNLESS). */
+#define CLRELU_WHEN_0(x)
+#define CLRELU_WHEN_1(x) x
+#define CLRELU_UNLESS_0(x) x
+#define CLRELU_UNLESS_1(x)
+
+#endif
