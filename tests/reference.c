@@ -37,25 +37,37 @@ float ref_bias_relu(float x, float bias, float alpha) {
   return alpha == 0.0f ? ref_relu(t) : ref_leaky_relu(t, alpha);
 }
 
-const char *const ref_op_names[REF_NOPS] = {"relu", "relu_derivative",
-                                            "leaky_relu", "relu_backward",
-                                            "leaky_relu_backward"};
+#define REF_NAME(C, ID, name, ...) [REF_##ID] = #name,
+const char *const ref_op_names[REF_NOPS] = {CLRELU_ELTWISE_OPS(REF_NAME, 0)};
 
-int ref_op_binary(enum ref_op op) { return op == REF_RBWD || op == REF_LBWD; }
+#define REF_BINARY(C, ID, name, inputs, ...) [REF_##ID] = (inputs) == 2,
+int ref_op_binary(enum ref_op op) {
+  static const int binary[REF_NOPS] = {CLRELU_ELTWISE_OPS(REF_BINARY, 0)};
+  return binary[op];
+}
 
+#define REF_ALPHA(C, ID, name, inputs, param, ...)                             \
+  [REF_##ID] = CLRELU_PARAM_HAS_##param,
+int ref_op_has_alpha(enum ref_op op) {
+  static const int has[REF_NOPS] = {CLRELU_ELTWISE_OPS(REF_ALPHA, 0)};
+  return has[op];
+}
+
+/* Each op's reference function ref_<name>, by the table's inputs and
+ * parameter. */
+#define REF_CASE(C, ID, name, inputs, param, ...)                              \
+  case REF_##ID:                                                               \
+    return ref_##name(CLRELU_IN_ARGS_##inputs(dy, x)                           \
+                          CLRELU_PARAM_ARG_##param(alpha));
 float ref_op(enum ref_op op, float dy, float x, float alpha) {
   switch (op) {
-  case REF_RELU:
-    return ref_relu(x);
-  case REF_DERIV:
-    return ref_relu_derivative(x);
-  case REF_LEAKY:
-    return ref_leaky_relu(x, alpha);
-  case REF_RBWD:
-    return ref_relu_backward(dy, x);
+    CLRELU_ELTWISE_OPS(REF_CASE, 0)
   default:
-    return ref_leaky_relu_backward(dy, x, alpha);
+    break;
   }
+  (void)dy;
+  (void)alpha;
+  return NAN;
 }
 
 void ref_bias_relu_array(const float *x, const float *bias, float *y,

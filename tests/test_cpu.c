@@ -8,27 +8,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-static void run(enum ref_op op, const float *dy, const float *x, float *y,
-                size_t n, float a) {
-  switch (op) {
-  case REF_RELU:
-    clrelu_cpu_relu(x, y, n);
-    break;
-  case REF_DERIV:
-    clrelu_cpu_relu_derivative(x, y, n);
-    break;
-  case REF_LEAKY:
-    clrelu_cpu_leaky_relu(x, y, n, a);
-    break;
-  case REF_RBWD:
-    clrelu_cpu_relu_backward(dy, x, y, n);
-    break;
-  default:
-    clrelu_cpu_leaky_relu_backward(dy, x, y, n, a);
-    break;
-  }
-}
-
 #define GUARD 8
 
 static void compare(const char *what, const float *got, const float *want,
@@ -63,7 +42,7 @@ static void check(enum ref_op op, size_t n, size_t mis, int mode, float a) {
     memcpy(want, out, size * 4);
     for (size_t i = 0; i < n; ++i)
       want[oo + i] = ref_op(op, dy[od + i], x[ox + i], a);
-    run(op, dy + od, x + ox, out + oo, n, a);
+    test_cpu_op(op, dy + od, x + ox, out + oo, n, a);
     char what[128];
     snprintf(what, sizeof what, "cpu %s n=%zu misalign=%zu mode=%d alpha=%g",
              ref_op_names[op], n, mis, mode, (double)a);
@@ -122,7 +101,7 @@ int main(void) {
         check((enum ref_op)op, sizes[s], mis, 0, a);
         if (mis < 2)
           check((enum ref_op)op, sizes[s], mis,
-                1 + (op >= REF_RBWD && mis == 1), a);
+                1 + (ref_op_binary((enum ref_op)op) && mis == 1), a);
       }
   printf("eltwise: %zu sizes x %d ops x 4 alignments, in place\n", ns,
          REF_NOPS);
@@ -142,9 +121,9 @@ int main(void) {
 
   /* Every thread count gives the same bits. */
   int old = clrelu_cpu_set_threads(1);
-  check(REF_LEAKY, 1048577, 1, 0, 0.01f);
+  check(REF_LEAKY_RELU, 1048577, 1, 0, 0.01f);
   clrelu_cpu_set_threads(3);
-  check(REF_RBWD, 1048577, 2, 0, 0.0f);
+  check(REF_RELU_BACKWARD, 1048577, 2, 0, 0.0f);
   clrelu_cpu_set_threads(old);
   return test_finish("test_cpu");
 }

@@ -107,22 +107,6 @@ static void check_conversions(clrelu_dtype d) {
 
 /* ---- ops ---- */
 
-static clrelu_status cpu16(clrelu_dtype d, enum ref_op op, const u16 *dy,
-                           const u16 *x, u16 *y, size_t n, float a) {
-  switch (op) {
-  case REF_RELU:
-    return clrelu_cpu_relu_16(d, x, y, n);
-  case REF_DERIV:
-    return clrelu_cpu_relu_derivative_16(d, x, y, n);
-  case REF_LEAKY:
-    return clrelu_cpu_leaky_relu_16(d, x, y, n, a);
-  case REF_RBWD:
-    return clrelu_cpu_relu_backward_16(d, dy, x, y, n);
-  default:
-    return clrelu_cpu_leaky_relu_backward_16(d, dy, x, y, n, a);
-  }
-}
-
 /* op over n elements from offsets (views) on device and CPU, against the
  * reference; elements outside [off, off + n) of the output must not change */
 static void check_op(clrelu_dtype d, enum ref_op op, const u16 *hx,
@@ -164,7 +148,8 @@ static void check_op(clrelu_dtype d, enum ref_op op, const u16 *hx,
   clrelu_buffer_destroy(bd);
   clrelu_buffer_destroy(by);
 
-  CHECK_STATUS(cpu16(d, op, dy + off, x + off, y + off, n, a), CLRELU_SUCCESS);
+  CHECK_STATUS(test_cpu16_op(d, op, dy + off, x + off, y + off, n, a),
+               CLRELU_SUCCESS);
   snprintf(dw, sizeof dw, "cpu %s", what);
   compare(dw, d, y, want, size);
   free(x);
@@ -243,9 +228,9 @@ int main(void) {
     check_conversions(d);
     /* exhaustive: x takes every pattern (and dy every pattern too) */
     for (int op = 0; op < REF_NOPS; ++op)
-      for (int k = 0; k < (op == REF_LEAKY || op == REF_LBWD ? 5 : 1); ++k) {
+      for (int k = 0; k < (ref_op_has_alpha((enum ref_op)op) ? 5 : 1); ++k) {
         check_op(d, (enum ref_op)op, all, perm, ALL, 0, alphas[k]);
-        if (op == REF_RBWD || op == REF_LBWD)
+        if (ref_op_binary((enum ref_op)op))
           check_op(d, (enum ref_op)op, perm, all, ALL, 0, alphas[k]);
       }
     for (int k = 0; k < 3; ++k) {

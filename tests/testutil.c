@@ -114,19 +114,45 @@ int test_finish(const char *name) {
   return 0;
 }
 
+/* The dispatchers: each row's device, CPU and 16-bit CPU entry points. */
+#define DEVICE_CASE(C, ID, name, inputs, param, ...)                           \
+  case REF_##ID:                                                               \
+    return clrelu_##name(ctx, CLRELU_IN_ARGS_##inputs(dy, x), y,               \
+                         n CLRELU_PARAM_ARG_##param(alpha));
 clrelu_status test_device_op(clrelu_context *ctx, enum ref_op op,
                              const clrelu_buffer *dy, const clrelu_buffer *x,
                              clrelu_buffer *y, size_t n, float alpha) {
   switch (op) {
-  case REF_RELU:
-    return clrelu_relu(ctx, x, y, n);
-  case REF_DERIV:
-    return clrelu_relu_derivative(ctx, x, y, n);
-  case REF_LEAKY:
-    return clrelu_leaky_relu(ctx, x, y, n, alpha);
-  case REF_RBWD:
-    return clrelu_relu_backward(ctx, dy, x, y, n);
+    CLRELU_ELTWISE_OPS(DEVICE_CASE, 0)
   default:
-    return clrelu_leaky_relu_backward(ctx, dy, x, y, n, alpha);
+    return CLRELU_ERROR_INVALID_ARGUMENT;
+  }
+}
+
+#define CPU_CASE(C, ID, name, inputs, param, ...)                              \
+  case REF_##ID:                                                               \
+    clrelu_cpu_##name(CLRELU_IN_ARGS_##inputs(dy, x), y,                       \
+                      n CLRELU_PARAM_ARG_##param(alpha));                      \
+    break;
+void test_cpu_op(enum ref_op op, const float *dy, const float *x, float *y,
+                 size_t n, float alpha) {
+  switch (op) {
+    CLRELU_ELTWISE_OPS(CPU_CASE, 0)
+  default:
+    break;
+  }
+}
+
+#define CPU16_CASE(C, ID, name, inputs, param, ...)                            \
+  case REF_##ID:                                                               \
+    return clrelu_cpu_##name##_16(dtype, CLRELU_IN_ARGS_##inputs(dy, x), y,    \
+                                  n CLRELU_PARAM_ARG_##param(alpha));
+clrelu_status test_cpu16_op(clrelu_dtype dtype, enum ref_op op,
+                            const uint16_t *dy, const uint16_t *x, uint16_t *y,
+                            size_t n, float alpha) {
+  switch (op) {
+    CLRELU_ELTWISE_OPS(CPU16_CASE, 0)
+  default:
+    return CLRELU_ERROR_INVALID_ARGUMENT;
   }
 }
