@@ -88,8 +88,7 @@ double bench_ratio_medians(const bench_row *a, const bench_row *b) {
 }
 
 path_id bench_dnnl_peer(op_id op) {
-  return op == OP_LEAKY_RELU || op == OP_LEAKY_RELU_BACKWARD ? P_DNNL_LEAKY
-                                                             : P_DNNL_RELU;
+  return bench_ops[op].alpha ? P_DNNL_LEAKY : P_DNNL_RELU;
 }
 
 static void row_stats(bench_row *row) {
@@ -141,8 +140,8 @@ static void crossovers(bench_results *r) {
   r->ncross = 0;
   for (int t = 0; t < BENCH_NDTYPES; ++t)
     for (int op = 0; op < OP_COUNT; ++op)
-      for (int l = op == OP_BIAS_RELU ? 0 : LAY_NONE;
-           l < (op == OP_BIAS_RELU ? LAY_COUNT : 0); ++l) {
+      for (int l = bench_ops[op].bias ? 0 : LAY_NONE;
+           l < (bench_ops[op].bias ? LAY_COUNT : 0); ++l) {
         bench_crossover c = {
             .op = (op_id)op, .layout = (layout_id)l, .dtype = (clrelu_dtype)t};
         int seen = 0;

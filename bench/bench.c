@@ -82,51 +82,41 @@ static void fill(float *a, size_t n, unsigned seed, float scale) {
   }
 }
 
+/* The cases of the op table's rows: CALL(name, args) for the elementwise
+ * ops, and one bias call for every bias op. */
+#define BIAS_CASE(C, ID, ...) case OP_BIAS_##ID:
+#define CPU32_CASE(C, ID, name, inputs, param, ...)                            \
+  case OP_##ID:                                                                \
+    clrelu_cpu_##name(CLRELU_IN_ARGS_##inputs(dy, x), y,                       \
+                      s->n CLRELU_PARAM_ARG_##param(s->alpha));                \
+    break;
 static void cpu_op32(const bench_state *b, const op_shape *s) {
   const float *x = b->hx[CLRELU_F32], *dy = b->hdy[CLRELU_F32],
               *bias = b->hbias[CLRELU_F32];
   float *y = b->hy[CLRELU_F32];
   switch (s->op) {
-  case OP_RELU:
-    clrelu_cpu_relu(x, y, s->n);
-    break;
-  case OP_RELU_DERIVATIVE:
-    clrelu_cpu_relu_derivative(x, y, s->n);
-    break;
-  case OP_RELU_BACKWARD:
-    clrelu_cpu_relu_backward(dy, x, y, s->n);
-    break;
-  case OP_LEAKY_RELU:
-    clrelu_cpu_leaky_relu(x, y, s->n, s->alpha);
-    break;
-  case OP_LEAKY_RELU_BACKWARD:
-    clrelu_cpu_leaky_relu_backward(dy, x, y, s->n, s->alpha);
-    break;
-  case OP_BIAS_RELU:
+    CLRELU_ELTWISE_OPS(CPU32_CASE, 0)
+    CLRELU_BIAS_ACTS(BIAS_CASE, 0)
     clrelu_cpu_bias_relu(x, bias, y, s->outer, s->channels, s->inner, s->alpha);
     break;
   default:
     break;
   }
+  (void)dy;
 }
 
 /* clrelu_cpu_*_16 on the 16-bit arrays of s->dtype. */
+#define CPU16_CASE(C, ID, name, inputs, param, ...)                            \
+  case OP_##ID:                                                                \
+    return clrelu_cpu_##name##_16(t, CLRELU_IN_ARGS_##inputs(dy, x), y,        \
+                                  s->n CLRELU_PARAM_ARG_##param(s->alpha));
 static clrelu_status cpu_op16(const bench_state *b, const op_shape *s) {
   clrelu_dtype t = s->dtype;
   const uint16_t *x = b->hx[t], *dy = b->hdy[t], *bias = b->hbias[t];
   uint16_t *y = b->hy[t];
   switch (s->op) {
-  case OP_RELU:
-    return clrelu_cpu_relu_16(t, x, y, s->n);
-  case OP_RELU_DERIVATIVE:
-    return clrelu_cpu_relu_derivative_16(t, x, y, s->n);
-  case OP_RELU_BACKWARD:
-    return clrelu_cpu_relu_backward_16(t, dy, x, y, s->n);
-  case OP_LEAKY_RELU:
-    return clrelu_cpu_leaky_relu_16(t, x, y, s->n, s->alpha);
-  case OP_LEAKY_RELU_BACKWARD:
-    return clrelu_cpu_leaky_relu_backward_16(t, dy, x, y, s->n, s->alpha);
-  case OP_BIAS_RELU:
+    CLRELU_ELTWISE_OPS(CPU16_CASE, 0)
+    CLRELU_BIAS_ACTS(BIAS_CASE, 0)
     return clrelu_cpu_bias_relu_16(t, x, bias, y, s->outer, s->channels,
                                    s->inner, s->alpha);
   default:
@@ -251,15 +241,15 @@ static int each_shape(bench_state *b, size_t size, shape_fn fn, void *arg) {
   for (int op = 0; op < OP_COUNT; ++op) {
     if (!o->ops[op])
       continue;
-    int nl = op == OP_BIAS_RELU ? LAY_COUNT : 1;
+    int nl = bench_ops[op].bias ? LAY_COUNT : 1;
     for (int l = 0; l < nl; ++l) {
-      if (op == OP_BIAS_RELU && !o->layouts[l])
+      if (bench_ops[op].bias && !o->layouts[l])
         continue;
       for (int t = 0; t < BENCH_NDTYPES; ++t) {
         op_shape s;
         if (!bench_dtype_at(o, (clrelu_dtype)t, size) ||
             !bench_shape((op_id)op,
-                         op == OP_BIAS_RELU ? (layout_id)l : LAY_NONE,
+                         bench_ops[op].bias ? (layout_id)l : LAY_NONE,
                          (clrelu_dtype)t, size, &s))
           continue;
         int rc = fn(b, size, &s, arg);
@@ -283,7 +273,8 @@ static int op_jobs(bench_state *b, size_t size, const op_shape *s, void *arg) {
       add_path(b, l->jobs, l->njobs, size, s, P_CPU_1T) ||
       add_path(b, l->jobs, l->njobs, size, s, P_CPU_ALL))
     return -1;
-  /* the bench's bias-add kernel is float32 */
+  /* the two-pass peer is bias-add, then ReLU; the bias-add kernel is
+   * float32 */
   if (s->op == OP_BIAS_RELU && s->dtype == CLRELU_F32 &&
       add_path(b, l->jobs, l->njobs, size, s, P_2PASS_KERNEL))
     return -1;
@@ -313,7 +304,7 @@ static int size_jobs(bench_state *b, size_t size, job *jobs, int *njobs) {
   return 0;
 }
 
-#define MAX_JOBS ((OP_COUNT + LAY_COUNT) * (4 * BENCH_NDTYPES + 1) + 8)
+#define MAX_JOBS (BENCH_NKEYS * (4 * BENCH_NDTYPES + 1) + 8)
 
 /* Rows of size for the torch jobs timed there, their times copied. */
 static int torch_rows(bench_state *b, size_t size) {

@@ -14,6 +14,7 @@
 #define CLRELU_BENCH_H
 
 #include "clrelu.h"
+#include "optable.h"
 
 #include <stddef.h>
 #include <stdio.h>
@@ -37,16 +38,26 @@ static inline double bench_dtype_bytes(clrelu_dtype d) {
   return d == CLRELU_F32 ? 4.0 : 2.0;
 }
 
+/* The ops, from the library's op table (src/optable.h): the elementwise
+ * ops, then the fused bias ops, one per activation (OP_BIAS_<ID>). */
+#define BENCH_OP_ID(C, ID, ...) OP_##ID,
+#define BENCH_BIAS_ID(C, ID, ...) OP_BIAS_##ID,
 typedef enum op_id {
-  OP_RELU,
-  OP_RELU_DERIVATIVE,
-  OP_RELU_BACKWARD,
-  OP_LEAKY_RELU,
-  OP_LEAKY_RELU_BACKWARD,
-  OP_BIAS_RELU,
-  OP_COUNT,
+  CLRELU_ELTWISE_OPS(BENCH_OP_ID, 0) CLRELU_BIAS_ACTS(BENCH_BIAS_ID, 0)
+      OP_COUNT,
   OP_NONE = -1 /* references, not ops */
 } op_id;
+#undef BENCH_OP_ID
+#undef BENCH_BIAS_ID
+
+/* What the table says of an op. */
+typedef struct bench_op_info {
+  int bias;   /* a fused bias op, measured in every layout */
+  int inputs; /* arrays read: 1 (x) or 2 (dy, x); bias ops: 1 */
+  int alpha;  /* takes alpha (BENCH_LEAKY_ALPHA) */
+  int bits16; /* 16-bit data is processed on the bits */
+} bench_op_info;
+extern const bench_op_info bench_ops[OP_COUNT];
 
 /* Layouts of bias_relu. */
 typedef enum layout_id {
@@ -80,6 +91,9 @@ typedef enum path_id {
   P_COUNT
 } path_id;
 
+/* At most this many (op, layout) pairs: every op in every layout. */
+#define BENCH_NKEYS (OP_COUNT * LAY_COUNT)
+
 extern const char *const bench_op_names[OP_COUNT];
 extern const char *const bench_layout_names[LAY_COUNT];
 extern const char *const bench_layout_help[LAY_COUNT];
@@ -90,7 +104,7 @@ extern const char *const bench_path_names[P_COUNT];
 /* One op at one size: which, its shape and its element type. */
 typedef struct op_shape {
   op_id op;
-  layout_id layout; /* LAY_NONE except for OP_BIAS_RELU */
+  layout_id layout; /* LAY_NONE except for bias ops */
   clrelu_dtype dtype;
   size_t n; /* elements of the output */
   size_t outer, channels, inner;
@@ -195,7 +209,7 @@ typedef struct bench_results {
   bench_row *ovh_clrelu[BENCH_NOVH], *ovh_bare[BENCH_NOVH];
   double ovh_ratio[BENCH_NOVH]; /* median of per-round clrelu / bare */
   /* derived */
-  bench_crossover cross[(OP_COUNT + LAY_COUNT) * BENCH_NDTYPES];
+  bench_crossover cross[BENCH_NKEYS * BENCH_NDTYPES];
   int ncross;
 } bench_results;
 

@@ -224,14 +224,17 @@ int bdev_upload(bench_device *d, clrelu_dtype t, const void *x, const void *dy,
   return st == CLRELU_SUCCESS ? 0 : bench_fail("clrelu_buffer_write", st);
 }
 
-static const char *const op_fn[OP_COUNT] = {"clrelu_relu_ev",
-                                            "clrelu_relu_derivative_ev",
-                                            "clrelu_relu_backward_ev",
-                                            "clrelu_leaky_relu_ev",
-                                            "clrelu_leaky_relu_backward_ev",
-                                            "clrelu_bias_relu_ev"};
+#define OP_FN(C, ID, name, ...) [OP_##ID] = "clrelu_" #name "_ev",
+#define BIAS_FN(C, ID, ...) [OP_BIAS_##ID] = "clrelu_bias_relu_ev",
+static const char *const op_fn[OP_COUNT] = {CLRELU_ELTWISE_OPS(OP_FN, 0)
+                                                CLRELU_BIAS_ACTS(BIAS_FN, 0)};
 
 /* Enqueues the op on the device buffers of its dtype, y the output. */
+#define DEVICE_CASE(C, ID, name, inputs, param, ...)                           \
+  case OP_##ID:                                                                \
+    return clrelu_##name##_ev(d->ctx, CLRELU_IN_ARGS_##inputs(dy, x), y,       \
+                              s->n CLRELU_PARAM_ARG_##param(s->alpha), ev);
+#define BIAS_CASE(C, ID, ...) case OP_BIAS_##ID:
 static clrelu_status enqueue_op(bench_device *d, const op_shape *s,
                                 const clrelu_events *ev) {
   clrelu_dtype t = s->dtype;
@@ -239,17 +242,8 @@ static clrelu_status enqueue_op(bench_device *d, const op_shape *s,
   if (!x)
     return CLRELU_ERROR_INVALID_ARGUMENT;
   switch (s->op) {
-  case OP_RELU:
-    return clrelu_relu_ev(d->ctx, x, y, s->n, ev);
-  case OP_RELU_DERIVATIVE:
-    return clrelu_relu_derivative_ev(d->ctx, x, y, s->n, ev);
-  case OP_RELU_BACKWARD:
-    return clrelu_relu_backward_ev(d->ctx, dy, x, y, s->n, ev);
-  case OP_LEAKY_RELU:
-    return clrelu_leaky_relu_ev(d->ctx, x, y, s->n, s->alpha, ev);
-  case OP_LEAKY_RELU_BACKWARD:
-    return clrelu_leaky_relu_backward_ev(d->ctx, dy, x, y, s->n, s->alpha, ev);
-  case OP_BIAS_RELU:
+    CLRELU_ELTWISE_OPS(DEVICE_CASE, 0)
+    CLRELU_BIAS_ACTS(BIAS_CASE, 0)
     return clrelu_bias_relu_ev(d->ctx, x, d->bias[t], y, s->outer, s->channels,
                                s->inner, s->alpha, ev);
   default:
@@ -313,8 +307,7 @@ int bdev_e2e(bench_device *d, const op_shape *s, const void *hx,
     return bench_error("internal: no %s buffers", bench_dtype_names[t]);
   double t0 = bench_now();
   clrelu_status st = clrelu_buffer_write(d->x[t], 0, s->n, hx);
-  if (st == CLRELU_SUCCESS &&
-      (s->op == OP_RELU_BACKWARD || s->op == OP_LEAKY_RELU_BACKWARD))
+  if (st == CLRELU_SUCCESS && bench_ops[s->op].inputs == 2)
     st = clrelu_buffer_write(d->dy[t], 0, s->n, hdy);
   if (st != CLRELU_SUCCESS)
     return bench_fail("clrelu_buffer_write", st);
@@ -444,7 +437,7 @@ int bdev_overhead_bare(bench_device *d, int calls, size_t n,
   size_t global = ((wi ? wi : 1) + local - 1) / local * local;
   double t0 = bench_now();
   for (int i = 0; i < calls; ++i) {
-    cl_int err = set_args(d->relu, args, 6);
+    cl_int err = set_args(d->relu, args, (int)(sizeof args / sizeof args[0]));
     if (err == CL_SUCCESS)
       err = clEnqueueNDRangeKernel(d->queue, d->relu, 1, NULL, &global, &local,
                                    0, NULL, NULL);

@@ -22,11 +22,9 @@ static void usage(FILE *f) {
       "                   (default: 2^10, 2^12, ..., 2^26)\n"
       "  --size N         add one size (may be repeated)\n"
       "  --max-size N     leave out sizes above N\n"
-      "  --ops LIST       ops, comma-separated (default: all): relu, "
-      "relu_derivative,\n"
-      "                   relu_backward, leaky_relu, "
-      "leaky_relu_backward, bias_relu\n"
-      "                   (every layout) or bias_relu:LAYOUT\n"
+      "  --ops LIST       ops, comma-separated (default: all; listed "
+      "below); a bias\n"
+      "                   op runs in every layout, or OP:LAYOUT in one\n"
       "  --dtypes LIST    element types, comma-separated (default: all): "
       "f32, f16, bf16;\n"
       "                   16-bit runs every op on the device and on the "
@@ -50,8 +48,11 @@ static void usage(FILE *f) {
       "GPU)\n"
       "  --no-progress    no progress lines on stderr\n"
       "  -h, --help       this text\n\n"
-      "Layouts of bias_relu (alpha 0; leaky ops use alpha %g):\n",
+      "Ops (those with alpha use %g):\n",
       (double)BENCH_LEAKY_ALPHA);
+  for (int i = 0; i < OP_COUNT; ++i)
+    fprintf(f, "  %s\n", bench_op_names[i]);
+  fprintf(f, "\nLayouts of the bias ops:\n");
   for (int l = 0; l < LAY_COUNT; ++l)
     fprintf(f, "  %-12s %s\n", bench_layout_names[l], bench_layout_help[l]);
   fprintf(f, "\nEvery round times each path once, in turn, with an idle gap "
@@ -125,7 +126,7 @@ static int parse_op(const char *s, size_t len, op_id *op, layout_id *lay) {
     if (strlen(bench_op_names[i]) == oplen &&
         strncmp(s, bench_op_names[i], oplen) == 0)
       *op = (op_id)i, oplen = 0;
-  if (oplen != 0 || (colon && *op != OP_BIAS_RELU))
+  if (oplen != 0 || (colon && !bench_ops[*op].bias))
     return -1;
   if (!colon)
     return 0;
@@ -152,7 +153,7 @@ static int parse_ops(bench_options *o, const char *list) {
       return bench_error("unknown op \"%.*s\" in --ops (see --help)", (int)len,
                          p);
     o->ops[op] = 1;
-    if (op == OP_BIAS_RELU)
+    if (bench_ops[op].bias)
       for (int l = 0; l < LAY_COUNT; ++l)
         if (lay == LAY_NONE || lay == (layout_id)l)
           o->layouts[l] = 1;
@@ -335,11 +336,11 @@ int bench_parse_options(int argc, char **argv, bench_options *o) {
     any |= o->ops[i];
   if (!any)
     return bench_error("--ops selects nothing");
-  if (o->plot_op == OP_BIAS_RELU && o->plot_layout == LAY_NONE)
+  if (bench_ops[o->plot_op].bias && o->plot_layout == LAY_NONE)
     o->plot_layout = LAY_DENSE;
   if (o->plot_op != OP_NONE &&
       (!o->ops[o->plot_op] ||
-       (o->plot_op == OP_BIAS_RELU && !o->layouts[o->plot_layout])))
+       (bench_ops[o->plot_op].bias && !o->layouts[o->plot_layout])))
     return bench_error("--plot-op names an op that --ops leaves out");
 
   o->reps = reps > 0 ? reps : o->quick ? 2 : 11;

@@ -42,15 +42,15 @@ typedef struct op_key {
   clrelu_dtype dtype;
 } op_key;
 
-#define MAX_KEYS ((OP_COUNT + LAY_COUNT) * BENCH_NDTYPES)
+#define MAX_KEYS (BENCH_NKEYS * BENCH_NDTYPES)
 
 /* The ops (and layouts) that were measured, each in the dtypes it ran in:
  * op by op, its dtypes next to each other. */
 static int measured_ops(const bench_results *r, op_key *keys) {
   int n = 0;
   for (int op = 0; op < OP_COUNT; ++op)
-    for (int l = op == OP_BIAS_RELU ? 0 : LAY_NONE;
-         l < (op == OP_BIAS_RELU ? LAY_COUNT : 0); ++l)
+    for (int l = bench_ops[op].bias ? 0 : LAY_NONE;
+         l < (bench_ops[op].bias ? LAY_COUNT : 0); ++l)
       for (int t = 0; t < BENCH_NDTYPES; ++t)
         for (int si = 0; si < r->nsizes; ++si)
           if (bench_find(r, si, (op_id)op, (layout_id)l, (clrelu_dtype)t,
@@ -167,7 +167,7 @@ static void matrix(FILE *f, const bench_results *r, const char *title,
   int nk = measured_ops(r, keys), shown = 0;
   char buf[64];
   for (int i = 0; i < nk; ++i) {
-    if (((flags & BIAS_ONLY) && keys[i].op != OP_BIAS_RELU) ||
+    if (((flags & BIAS_ONLY) && !bench_ops[keys[i].op].bias) ||
         ((flags & F32_ONLY) && keys[i].dtype != CLRELU_F32))
       continue;
     double v[BENCH_MAX_SIZES];
@@ -327,8 +327,8 @@ static void side_by_side(FILE *f, const bench_results *r, int si) {
       fprintf(f, " %6s", bench_dtype_names[t]);
   fprintf(f, " %7s\n", "spread");
   for (int op = 0; op < OP_COUNT; ++op)
-    for (int l = op == OP_BIAS_RELU ? 0 : LAY_NONE;
-         l < (op == OP_BIAS_RELU ? LAY_COUNT : 0); ++l)
+    for (int l = bench_ops[op].bias ? 0 : LAY_NONE;
+         l < (bench_ops[op].bias ? LAY_COUNT : 0); ++l)
       for (size_t p = 0; p < sizeof paths / sizeof *paths; ++p) {
         const bench_row *row[BENCH_NDTYPES];
         int any = 0;
@@ -483,8 +483,8 @@ static void crossover_table(FILE *f, const bench_results *r) {
       fprintf(f, t == last ? " %s" : " %-16s", bench_dtype_names[t]);
   fprintf(f, "\n");
   for (int op = 0; op < OP_COUNT; ++op)
-    for (int l = op == OP_BIAS_RELU ? 0 : LAY_NONE;
-         l < (op == OP_BIAS_RELU ? LAY_COUNT : 0); ++l) {
+    for (int l = bench_ops[op].bias ? 0 : LAY_NONE;
+         l < (bench_ops[op].bias ? LAY_COUNT : 0); ++l) {
       const bench_crossover *c[BENCH_NDTYPES] = {NULL};
       int any = 0;
       for (int i = 0; i < r->ncross; ++i)
@@ -547,9 +547,7 @@ static void shortfalls(FILE *f, const bench_results *r) {
  * float32's (dev-kernel): 1.8x for the ops that only move bits, 1.5x for
  * those that convert and compute. */
 static double sixteen_target(op_id op) {
-  return op == OP_RELU || op == OP_RELU_DERIVATIVE || op == OP_RELU_BACKWARD
-             ? 1.8
-             : 1.5;
+  return bench_ops[op].bits16 ? 1.8 : 1.5;
 }
 
 /* The 16-bit targets hold for large arrays: below this size the report
@@ -785,7 +783,7 @@ static void json_ratios(FILE *f, const bench_results *r, int si) {
       int first = 1;
       for (int i = 0; i < nk; ++i) {
         if (keys[i].dtype != (clrelu_dtype)t ||
-            ((m[k].flags & BIAS_ONLY) && keys[i].op != OP_BIAS_RELU))
+            ((m[k].flags & BIAS_ONLY) && !bench_ops[keys[i].op].bias))
           continue;
         fprintf(f, "%s", first ? "" : ", ");
         op_shape s = {keys[i].op, keys[i].layout, keys[i].dtype, 0, 0, 0, 0,

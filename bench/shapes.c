@@ -1,9 +1,17 @@
 /* Names, shapes and byte counts of what clrelu-bench measures. */
 #include "bench.h"
 
+#define OP_NAME(C, ID, name, ...) [OP_##ID] = #name,
+#define BIAS_NAME(C, ID, name, ...) [OP_BIAS_##ID] = "bias_" #name,
 const char *const bench_op_names[OP_COUNT] = {
-    "relu",       "relu_derivative",     "relu_backward",
-    "leaky_relu", "leaky_relu_backward", "bias_relu"};
+    CLRELU_ELTWISE_OPS(OP_NAME, 0) CLRELU_BIAS_ACTS(BIAS_NAME, 0)};
+
+#define OP_INFO(C, ID, name, inputs, param, out, bits16)                       \
+  [OP_##ID] = {0, inputs, CLRELU_PARAM_HAS_##param, bits16},
+#define BIAS_INFO(C, ID, name, param)                                          \
+  [OP_BIAS_##ID] = {1, 1, CLRELU_PARAM_HAS_##param, 0},
+const bench_op_info bench_ops[OP_COUNT] = {CLRELU_ELTWISE_OPS(OP_INFO, 0)
+                                               CLRELU_BIAS_ACTS(BIAS_INFO, 0)};
 
 const char *const bench_dtype_names[BENCH_NDTYPES] = {"f32", "f16", "bf16"};
 
@@ -25,9 +33,9 @@ static size_t min_size(size_t a, size_t b) { return a < b ? a : b; }
 int bench_shape(op_id op, layout_id layout, clrelu_dtype dtype, size_t size,
                 op_shape *out) {
   op_shape s = {op, LAY_NONE, dtype, size, size, 1, 1, 0.0f};
-  if (op == OP_LEAKY_RELU || op == OP_LEAKY_RELU_BACKWARD)
+  if (bench_ops[op].alpha)
     s.alpha = BENCH_LEAKY_ALPHA;
-  if (op == OP_BIAS_RELU) {
+  if (bench_ops[op].bias) {
     s.layout = layout;
     switch (layout) {
     case LAY_DENSE:
@@ -62,8 +70,7 @@ int bench_shape(op_id op, layout_id layout, clrelu_dtype dtype, size_t size,
 }
 
 double bench_op_bytes(op_id op, clrelu_dtype dtype, size_t n) {
-  /* arrays read and written: 3 for the backward ops, else 2 (bias_relu's
-   * bias is left out) */
-  int arrays = op == OP_RELU_BACKWARD || op == OP_LEAKY_RELU_BACKWARD ? 3 : 2;
+  /* arrays read and written (a bias op's bias is left out) */
+  int arrays = bench_ops[op].inputs + 1;
   return arrays * bench_dtype_bytes(dtype) * (double)n;
 }

@@ -25,6 +25,7 @@ Ops, on inputs like clrelu-bench's (uniform in [-1, 1), converted to DTYPE):
   leaky_relu_backward  torch.ops.aten.leaky_relu_backward(dy, x, ALPHA, False)
   bias_relu            torch.add(x, bias) broadcast over [OUTER][CHANNELS]
                        [INNER], then relu_() in place: two kernels
+  bias_leaky_relu      the same with leaky_relu(ALPHA) in place
 DTYPE is f32, f16 or bf16.
 
 Timing: CALLS calls of the op are captured back to back in a CUDA graph; a
@@ -100,7 +101,7 @@ class Job:
             self.fn = lambda: aten.threshold_backward(dy, x, 0)
         elif op == "leaky_relu_backward":
             self.fn = lambda: aten.leaky_relu_backward(dy, x, alpha, False)
-        elif op == "bias_relu":
+        elif op in ("bias_relu", "bias_leaky_relu"):
             x3 = x.view(spec["outer"], spec["channels"], spec["inner"])
             b2 = bias[: spec["channels"]].view(spec["channels"], 1)
             if alpha == 0:

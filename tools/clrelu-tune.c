@@ -3,6 +3,7 @@
  * which later contexts on that device read.
  *   clrelu-tune [--device SPEC] [--size N] [--reps N] [--quick] [--dry-run]
  *               [--clear] */
+#include "optable.h"
 #include <clrelu.h>
 
 #include <math.h>
@@ -29,10 +30,53 @@ static const char *const candidates[] = {
 };
 #define NCAND (sizeof candidates / sizeof candidates[0])
 
-enum { RELU, RBWD, LEAKY, BIAS_DENSE, BIAS_NCHW, RELU_F16, NOPS };
+/* What is timed, from the library's op table (src/optable.h): every
+ * elementwise op in float32, every bias activation on [N][1024] rows and
+ * on NCHW 7x7 planes, and ReLU on F16. */
+#define T_ELT(C, ID, ...) T_##ID,
+#define T_BIAS(C, ID, ...) T_BIAS_##ID##_ROWS, T_BIAS_##ID##_PLANES,
+enum {
+  CLRELU_ELTWISE_OPS(T_ELT, 0) CLRELU_BIAS_ACTS(T_BIAS, 0) T_RELU_F16,
+  NOPS
+};
+#define N_ELT(C, ID, name, ...) [T_##ID] = #name,
+#define N_BIAS(C, ID, name, ...)                                               \
+  [T_BIAS_##ID##_ROWS] = "bias_" #name "[N][C]",                               \
+  [T_BIAS_##ID##_PLANES] = "bias_" #name " NCHW",
 static const char *const op_names[NOPS] = {
-    "relu", "relu_bwd", "leaky", "bias[N][C]", "bias NCHW", "relu f16"};
-static const double op_bytes[NOPS] = {8, 12, 8, 8, 8, 4};
+    CLRELU_ELTWISE_OPS(N_ELT, 0) CLRELU_BIAS_ACTS(N_BIAS, 0)[T_RELU_F16] =
+        "relu f16"};
+/* Bytes read and written per element (a bias is left out). */
+#define B_ELT(C, ID, name, inputs, ...) [T_##ID] = 4.0 * ((inputs) + 1),
+#define B_BIAS(C, ID, ...) [T_BIAS_##ID##_ROWS] = 8, [T_BIAS_##ID##_PLANES] = 8,
+static const double op_bytes[NOPS] = {
+    CLRELU_ELTWISE_OPS(B_ELT, 0) CLRELU_BIAS_ACTS(B_BIAS, 0)[T_RELU_F16] = 4};
+
+#define ALPHA 0.01f /* of the ops that take one */
+
+/* Runs op once: x, d (dy), y and b (1024 biases) float32; h, hy F16. */
+#define RUN_ELT(C, ID, name, inputs, param, ...)                               \
+  case T_##ID:                                                                 \
+    return clrelu_##name(ctx, CLRELU_IN_ARGS_##inputs(d, x), y,                \
+                         n CLRELU_PARAM_ARG_##param(ALPHA));
+#define RUN_BIAS(C, ID, name, param)                                           \
+  case T_BIAS_##ID##_ROWS:                                                     \
+    return clrelu_bias_relu(ctx, x, b, y, n / 1024, 1024, 1,                   \
+                            CLRELU_PARAM_VALUE_##param(ALPHA));                \
+  case T_BIAS_##ID##_PLANES:                                                   \
+    return clrelu_bias_relu(ctx, x, b, y, n / ((size_t)64 * 49), 64, 49,       \
+                            CLRELU_PARAM_VALUE_##param(ALPHA));
+static clrelu_status run_op(clrelu_context *ctx, int op, clrelu_buffer *x,
+                            clrelu_buffer *d, clrelu_buffer *y,
+                            clrelu_buffer *b, clrelu_buffer *h,
+                            clrelu_buffer *hy, size_t n) {
+  switch (op) {
+    CLRELU_ELTWISE_OPS(RUN_ELT, 0)
+    CLRELU_BIAS_ACTS(RUN_BIAS, 0)
+  default:
+    return clrelu_relu(ctx, h, hy, n);
+  }
+}
 
 static double now(void) {
   struct timespec ts;
@@ -89,27 +133,7 @@ static clrelu_status measure(const char *device, const char *shape, size_t n,
     double t[64];
     for (int r = -1; r < reps; ++r) { /* one warm-up */
       double t0 = now();
-      switch (op) {
-      case RELU:
-        st = clrelu_relu(ctx, x, y, n);
-        break;
-      case RBWD:
-        st = clrelu_relu_backward(ctx, d, x, y, n);
-        break;
-      case LEAKY:
-        st = clrelu_leaky_relu(ctx, x, y, n, 0.01f);
-        break;
-      case BIAS_DENSE:
-        st = clrelu_bias_relu(ctx, x, b, y, n / 1024, 1024, 1, 0.0f);
-        break;
-      case BIAS_NCHW:
-        st =
-            clrelu_bias_relu(ctx, x, b, y, n / ((size_t)64 * 49), 64, 49, 0.0f);
-        break;
-      default:
-        st = clrelu_relu(ctx, h, hy, n);
-        break;
-      }
+      st = run_op(ctx, op, x, d, y, b, h, hy, n);
       if (st == CLRELU_SUCCESS)
         st = clrelu_finish(ctx);
       if (st != CLRELU_SUCCESS)
@@ -195,8 +219,11 @@ int main(int argc, char **argv) {
 
   size_t ncand = quick ? 3 : NCAND;
   printf("size        %zu elements, median of %d\n\n%-42s", n, reps, "shape");
-  for (int op = 0; op < NOPS; ++op)
-    printf(" %10s", op_names[op]);
+  int width[NOPS];
+  for (int op = 0; op < NOPS; ++op) {
+    width[op] = (int)strlen(op_names[op]);
+    printf(" %s", op_names[op]);
+  }
   printf(" %8s\n", "geomean");
   double best = 0;
   size_t winner = 0;
@@ -209,7 +236,7 @@ int main(int argc, char **argv) {
     double lg = 0;
     printf("%-42s", candidates[c]);
     for (int op = 0; op < NOPS; ++op) {
-      printf(" %10.2f", gbs[op]);
+      printf(" %*.2f", width[op], gbs[op]);
       lg += log(gbs[op]);
     }
     double gm = exp(lg / NOPS);
