@@ -8,6 +8,8 @@
  *   clrelu-soak [--ops N] [--contexts N] [--device SPEC] [--max-growth MIB] */
 #include <clrelu.h>
 
+#include "optable.h"
+
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -86,74 +88,72 @@ static void set_free(set *s) {
   clrelu_buffer_destroy(s->y);
 }
 
+/* The ops: those of the op table (src/optable.h), then bias + activation
+ * on rows (the table's ops take alpha = 0.125 where they take one). */
+#define OP_ID(C, ID, ...) OP_##ID,
+enum { CLRELU_ELTWISE_OPS(OP_ID, 0) OP_BIAS, NOPS };
+#define OP_ALPHA(C, ID, name, inputs, param, ...)                              \
+  [OP_##ID] = CLRELU_PARAM_VALUE_##param(0.125f),
+static const float op_alpha[NOPS] = {CLRELU_ELTWISE_OPS(OP_ALPHA, 0)[OP_BIAS] =
+                                         0.125f};
+
 /* The same op on the CPU, for elements [off, off + n) of the set's inputs,
  * into want (as the dtype's bits). */
+#define CPU_CASE(C, ID, name, inputs, param, ...)                              \
+  case OP_##ID:                                                                \
+    clrelu_cpu_##name(CLRELU_IN_ARGS_##inputs(a, x), y,                        \
+                      n CLRELU_PARAM_ARG_##param(alpha));                      \
+    break;
+#define CPU16_CASE(C, ID, name, inputs, param, ...)                            \
+  case OP_##ID:                                                                \
+    st = clrelu_cpu_##name##_16(s->dtype, CLRELU_IN_ARGS_##inputs(a, x), y,    \
+                                n CLRELU_PARAM_ARG_##param(alpha));            \
+    break;
 static void cpu_op(const set *s, int op, size_t off, size_t n, size_t ch,
                    float alpha, void *want) {
   if (s->dtype == CLRELU_F32) {
     const float *x = s->fx + off, *a = s->fa + off;
     float *y = want;
     switch (op) {
-    case 0:
-      clrelu_cpu_relu(x, y, n);
-      break;
-    case 1:
-      clrelu_cpu_relu_derivative(x, y, n);
-      break;
-    case 2:
-      clrelu_cpu_leaky_relu(x, y, n, alpha);
-      break;
-    case 3:
-      clrelu_cpu_relu_backward(a, x, y, n);
-      break;
-    case 4:
-      clrelu_cpu_leaky_relu_backward(a, x, y, n, alpha);
-      break;
+      CLRELU_ELTWISE_OPS(CPU_CASE, 0)
     default:
       clrelu_cpu_bias_relu(x, s->fa, y, n / ch, ch, 1, alpha);
       break;
     }
+    (void)a;
     return;
   }
   const uint16_t *x = s->hx + off, *a = s->ha + off;
   uint16_t *y = want;
   clrelu_status st;
   switch (op) {
-  case 0:
-    st = clrelu_cpu_relu_16(s->dtype, x, y, n);
-    break;
-  case 1:
-    st = clrelu_cpu_relu_derivative_16(s->dtype, x, y, n);
-    break;
-  case 2:
-    st = clrelu_cpu_leaky_relu_16(s->dtype, x, y, n, alpha);
-    break;
-  case 3:
-    st = clrelu_cpu_relu_backward_16(s->dtype, a, x, y, n);
-    break;
-  case 4:
-    st = clrelu_cpu_leaky_relu_backward_16(s->dtype, a, x, y, n, alpha);
-    break;
+    CLRELU_ELTWISE_OPS(CPU16_CASE, 0)
   default:
     st = clrelu_cpu_bias_relu_16(s->dtype, x, s->ha, y, n / ch, ch, 1, alpha);
     break;
   }
+  (void)a;
   if (st != CLRELU_SUCCESS)
     fail("CPU op");
 }
 
 /* One small op on views made for it; checked when check is set. */
+#define DEVICE_CASE(C, ID, name, inputs, param, ...)                           \
+  case OP_##ID:                                                                \
+    st = clrelu_##name##_ev(ctx, CLRELU_IN_ARGS_##inputs(va, vx), vy,          \
+                            n CLRELU_PARAM_ARG_##param(alpha), e);             \
+    break;
 static void one_op(clrelu_context *ctx, set *s, int check) {
-  int op = (int)(next() % 6);
+  int op = (int)(next() % NOPS);
   size_t n = 1 + next() % 256, off = next() % (SIZE - 256);
   size_t ch = 1 + next() % 16;
-  if (op == 5)
+  if (op == OP_BIAS)
     n = n < ch ? ch : n / ch * ch; /* whole rows */
-  float alpha = op == 0 || op == 1 || op == 3 ? 0.0f : 0.125f;
+  float alpha = op_alpha[op];
   clrelu_buffer *vx, *va, *vy;
   if (clrelu_buffer_view(s->x, off, n, &vx) != CLRELU_SUCCESS ||
-      clrelu_buffer_view(s->a, op == 5 ? 0 : off, op == 5 ? ch : n, &va) !=
-          CLRELU_SUCCESS ||
+      clrelu_buffer_view(s->a, op == OP_BIAS ? 0 : off, op == OP_BIAS ? ch : n,
+                         &va) != CLRELU_SUCCESS ||
       clrelu_buffer_view(s->y, off, n, &vy) != CLRELU_SUCCESS)
     fail("making views");
   cl_event done = NULL;
@@ -161,21 +161,7 @@ static void one_op(clrelu_context *ctx, set *s, int check) {
   const clrelu_events *e = next() % 8 == 0 ? &ev : NULL;
   clrelu_status st;
   switch (op) {
-  case 0:
-    st = clrelu_relu_ev(ctx, vx, vy, n, e);
-    break;
-  case 1:
-    st = clrelu_relu_derivative_ev(ctx, vx, vy, n, e);
-    break;
-  case 2:
-    st = clrelu_leaky_relu_ev(ctx, vx, vy, n, alpha, e);
-    break;
-  case 3:
-    st = clrelu_relu_backward_ev(ctx, va, vx, vy, n, e);
-    break;
-  case 4:
-    st = clrelu_leaky_relu_backward_ev(ctx, va, vx, vy, n, alpha, e);
-    break;
+    CLRELU_ELTWISE_OPS(DEVICE_CASE, 0)
   default:
     st = clrelu_bias_relu_ev(ctx, vx, va, vy, n / ch, ch, 1, alpha, e);
     break;

@@ -508,7 +508,7 @@ static void do_op(input *in) {
   /* the inputs in clrelu's order: x; dy, x; or x, bias */
   const slot *ins[2] = {x, NULL};
   int nin = hc_binary(op) ? 2 : 1;
-  if (op == HC_RBWD || op == HC_LBWD) {
+  if (op != HC_BIAS && hc_binary(op)) {
     ins[0] = a;
     ins[1] = x;
   } else if (op == HC_BIAS) {

@@ -6,17 +6,17 @@
 #include <math.h>
 #include <string.h>
 
+#define HC_NAME(C, ID, name, ...) [HC_##ID] = #name,
 const char *const hc_op_names[HC_NOPS] = {
-    "relu",          "relu_derivative",     "leaky_relu",
-    "relu_backward", "leaky_relu_backward", "bias_relu"};
+    CLRELU_ELTWISE_OPS(HC_NAME, 0)[HC_BIAS] = "bias_relu"};
 const char *const hc_dtype_names[3] = {"f32", "f16", "bf16"};
 
 int hc_binary(enum hc_op op) {
-  return op == HC_RBWD || op == HC_LBWD || op == HC_BIAS;
+  return op == HC_BIAS || ref_op_binary((enum ref_op)op);
 }
 
 int hc_has_alpha(enum hc_op op) {
-  return op == HC_LEAKY || op == HC_LBWD || op == HC_BIAS;
+  return op == HC_BIAS || ref_op_has_alpha((enum ref_op)op);
 }
 
 size_t hc_size(clrelu_dtype d) { return d == CLRELU_F32 ? 4 : 2; }
@@ -41,7 +41,7 @@ void hc_store(clrelu_dtype d, void *p, size_t i, float v) {
   memcpy((char *)p + 2 * i, &h, 2);
 }
 
-/* HC_RELU .. HC_LBWD are numbered as the reference's elementwise ops. */
+/* The elementwise ops are numbered as the reference's. */
 static float ref_one(enum hc_op op, float a, float x, float alpha) {
   if (op == HC_BIAS)
     return ref_bias_relu(x, a, alpha);
@@ -84,21 +84,16 @@ int hc_same(clrelu_dtype d, const void *got, const void *want, size_t i,
          (g & 0x8000) == (w & 0x8000);
 }
 
+#define HC_CASE(C, ID, name, inputs, param, ...)                               \
+  case HC_##ID:                                                                \
+    return clrelu_##name##_ev(ctx, CLRELU_IN_ARGS_##inputs(a, x), y,           \
+                              n CLRELU_PARAM_ARG_##param(alpha), ev);
 clrelu_status hc_call(clrelu_context *ctx, enum hc_op op,
                       const clrelu_buffer *a, const clrelu_buffer *x,
                       clrelu_buffer *y, size_t n, size_t outer, size_t channels,
                       size_t inner, float alpha, const clrelu_events *ev) {
   switch (op) {
-  case HC_RELU:
-    return clrelu_relu_ev(ctx, x, y, n, ev);
-  case HC_DERIV:
-    return clrelu_relu_derivative_ev(ctx, x, y, n, ev);
-  case HC_LEAKY:
-    return clrelu_leaky_relu_ev(ctx, x, y, n, alpha, ev);
-  case HC_RBWD:
-    return clrelu_relu_backward_ev(ctx, a, x, y, n, ev);
-  case HC_LBWD:
-    return clrelu_leaky_relu_backward_ev(ctx, a, x, y, n, alpha, ev);
+    CLRELU_ELTWISE_OPS(HC_CASE, 0)
   default:
     return clrelu_bias_relu_ev(ctx, x, a, y, outer, channels, inner, alpha, ev);
   }

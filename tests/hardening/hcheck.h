@@ -5,11 +5,17 @@
 #define CLRELU_HCHECK_H
 
 #include "clrelu.h"
+#include "optable.h"
 
 #include <stddef.h>
 #include <stdint.h>
 
-enum hc_op { HC_RELU, HC_DERIV, HC_LEAKY, HC_RBWD, HC_LBWD, HC_BIAS, HC_NOPS };
+/* The elementwise ops of the op table, numbered as the reference's
+ * (HC_<ID> == REF_<ID>), then bias + ReLU (bias + Leaky ReLU for alpha != 0).
+ */
+#define HC_ID(C, ID, ...) HC_##ID,
+enum hc_op { CLRELU_ELTWISE_OPS(HC_ID, 0) HC_BIAS, HC_NOPS };
+#undef HC_ID
 
 extern const char *const hc_op_names[HC_NOPS];
 extern const char *const hc_dtype_names[3];

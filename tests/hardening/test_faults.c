@@ -550,7 +550,7 @@ int main(void) {
     ADD(names[nc++], sc_finish, fs[q], CLRELU_SUCCESS);
     for (int op = 0; op < HC_NOPS; ++op)
       for (int mode = 0; mode < 4; ++mode) {
-        if (mode > 0 && op != HC_LEAKY && op != HC_BIAS)
+        if (mode > 0 && op != HC_LEAKY_RELU && op != HC_BIAS)
           continue; /* the event paths are shared: two ops suffice */
         int shapes = op == HC_BIAS ? 2 : 1;
         for (int sh = 0; sh < shapes; ++sh) {
