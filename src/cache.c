@@ -87,7 +87,7 @@ static uint64_t binary_key(const clrelu_context *ctx, const char *defines,
   char key[600], info[1024];
   clrelu__device_key(ctx, key, sizeof key);
   snprintf(info, sizeof info, "%s|%s|%s", key, options, defines);
-  uint64_t h = clrelu__hash(info, strlen(info), 0xcbf29ce484222325ull);
+  uint64_t h = clrelu__hash(info, strlen(info), CLRELU_HASH_SEED);
   return clrelu__hash(clrelu_kernel_source, clrelu_kernel_source_size, h);
 }
 
@@ -125,7 +125,7 @@ cl_program clrelu__binary_load(clrelu_context *ctx, const char *defines,
     if (stored == key && len > 0 && len < ((uint64_t)1 << 31) &&
         (bin = malloc((size_t)len)) != NULL &&
         (fread(bin, 1, (size_t)len, f) != (size_t)len || fgetc(f) != EOF ||
-         clrelu__hash(bin, (size_t)len, 0xcbf29ce484222325ull) != sum)) {
+         clrelu__hash(bin, (size_t)len, CLRELU_HASH_SEED) != sum)) {
       free(bin);
       bin = NULL;
     }
@@ -165,7 +165,7 @@ void clrelu__binary_store(clrelu_context *ctx, cl_program p,
   if (bin && clGetProgramInfo(p, CL_PROGRAM_BINARIES, sizeof bins, bins,
                               NULL) == CL_SUCCESS) {
     unsigned char head[HEAD];
-    uint64_t blen = len, sum = clrelu__hash(bin, len, 0xcbf29ce484222325ull);
+    uint64_t blen = len, sum = clrelu__hash(bin, len, CLRELU_HASH_SEED);
     memcpy(head, binary_magic, sizeof binary_magic);
     memcpy(head + 8, &key, 8);
     memcpy(head + 16, &blen, 8);

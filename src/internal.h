@@ -167,6 +167,8 @@ int clrelu__cores(void);
 
 /* ---- the on-disk cache (cache.c) ---- */
 
+/* FNV-1a over data, from h (CLRELU_HASH_SEED to start). */
+#define CLRELU_HASH_SEED 0xcbf29ce484222325ull /* FNV-1a's offset basis */
 uint64_t clrelu__hash(const void *data, size_t size, uint64_t h);
 /* What a cached file belongs to: device, vendor, driver, device version and
  * clrelu version, as one line. */

@@ -169,10 +169,10 @@ clrelu_status clrelu__tuning_choose(clrelu_context *ctx) {
   clrelu__device_key(ctx, key, sizeof key);
   ctx->tuning_cache[0] = 0;
   if (dir[0])
-    snprintf(ctx->tuning_cache, sizeof ctx->tuning_cache,
-             "%s/tuning-%016llx.txt", dir,
-             (unsigned long long)clrelu__hash(key, strlen(key),
-                                              0xcbf29ce484222325ull));
+    snprintf(
+        ctx->tuning_cache, sizeof ctx->tuning_cache, "%s/tuning-%016llx.txt",
+        dir,
+        (unsigned long long)clrelu__hash(key, strlen(key), CLRELU_HASH_SEED));
   if (cache_read(ctx, &ctx->tuning))
     snprintf(ctx->tuning_source, sizeof ctx->tuning_source,
              "tuned by clrelu-tune");
