@@ -23,6 +23,8 @@
  *   clrelu-mlp [--batches 1,4,16,...] [--quick] [--rounds N] [--host-ops]
  *              [--max-log2 K] [--seed S] [--device SPEC]
  */
+#include "rerun.h"
+
 #include <clrelu.h>
 
 #include <math.h>
@@ -31,7 +33,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
-#include <unistd.h>
 
 #ifdef CLRELU_BENCH_HAVE_DNNL
 #include <oneapi/dnnl/dnnl.h>
@@ -975,8 +976,8 @@ int main(int argc, char **argv) {
    * runtime reads its environment as the program loads, so start again
    * with passive waiting unless the caller chose. */
   if (!getenv("OMP_WAIT_POLICY")) {
-    setenv("OMP_WAIT_POLICY", "passive", 1);
-    execv("/proc/self/exe", argv);
+    static const char *const add[] = {"OMP_WAIT_POLICY=passive", NULL};
+    bench_rerun_with(argv, add); /* on failure: go on as we are */
   }
 #endif
   options o;
