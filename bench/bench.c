@@ -10,6 +10,7 @@
 
 #include "device.h"
 #include "peers.h"
+#include "rerun.h"
 #include "timer.h"
 #include "torch.h"
 
@@ -17,7 +18,6 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 int bench_fail(const char *what, clrelu_status st) {
   fprintf(stderr, "clrelu-bench: %s: %s: %s\n", what, clrelu_status_string(st),
@@ -518,11 +518,9 @@ int main(int argc, char **argv) {
    * took ~7 ms more. OpenMP reads the setting before main, so run again
    * with it set, unless the user chose one. */
   if (!getenv("OMP_WAIT_POLICY")) {
-    setenv("OMP_WAIT_POLICY", "passive", 1);
-    setenv("CLRELU_BENCH_SET_OMP", "1", 1);
-    execv("/proc/self/exe", argv);
-    unsetenv("CLRELU_BENCH_SET_OMP"); /* no re-exec: go on as we are */
-    unsetenv("OMP_WAIT_POLICY");
+    static const char *const add[] = {"OMP_WAIT_POLICY=passive",
+                                      "CLRELU_BENCH_SET_OMP=1", NULL};
+    bench_rerun_with(argv, add); /* on failure: go on as we are */
   }
 #endif
   double t0 = bench_now();

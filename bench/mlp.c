@@ -23,6 +23,8 @@
  *   clrelu-mlp [--batches 1,4,16,...] [--quick] [--rounds N] [--host-ops]
  *              [--max-log2 K] [--seed S] [--device SPEC]
  */
+#include "rerun.h"
+
 #include <clrelu.h>
 
 #include <math.h>
@@ -31,7 +33,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
-#include <unistd.h>
 
 #ifdef CLRELU_BENCH_HAVE_DNNL
 #include <oneapi/dnnl/dnnl.h>
@@ -830,6 +831,11 @@ static int run_host_ops(const options *o, clrelu_context *ctx) {
       (st = clrelu_buffer_write(dy, 0, nmax, yc)) ||
       (st = clrelu_buffer_write(db, 0, CHANNELS, b)))
     die("device buffers", st);
+  /* the chunked path, forced on a second context of the same device */
+  const clrelu_options chunked = {.device = o->device, .host_path = "chunked"};
+  clrelu_context *cctx = NULL;
+  if ((st = clrelu_context_create_with(&chunked, &cctx)))
+    die("clrelu_context_create_with", st);
   printf("host-array ops on %s arrays (x %% 64 = %zu, y %% 64 = %zu bytes) "
          "against the CPU ops and the device-resident op; medians, "
          "microseconds:\n",
@@ -856,10 +862,8 @@ static int run_host_ops(const options *o, clrelu_context *ctx) {
         printf("%s n=%zu: host op and cpu op differ\n", hop_names[op], n);
         ++failures;
       }
-      setenv("CLRELU_HOST_PATH", "chunked", 1);
-      if ((st = host_op(ctx, op, x, b, y, n)))
+      if ((st = host_op(cctx, op, x, b, y, n)))
         die(hop_names[op], st);
-      unsetenv("CLRELU_HOST_PATH");
       if (memcmp(y, yc, n * sizeof(float)) != 0) {
         printf("%s n=%zu: chunked host op and cpu op differ\n", hop_names[op],
                n);
@@ -895,11 +899,9 @@ static int run_host_ops(const options *o, clrelu_context *ctx) {
           double a = now();
           if (q == Q_HOST)
             st = host_op(ctx, op, x, b, y, n);
-          else if (q == Q_CHUNKED) {
-            setenv("CLRELU_HOST_PATH", "chunked", 1);
-            st = host_op(ctx, op, x, b, y, n);
-            unsetenv("CLRELU_HOST_PATH");
-          } else if (q == Q_PINNED)
+          else if (q == Q_CHUNKED)
+            st = host_op(cctx, op, x, b, y, n);
+          else if (q == Q_PINNED)
             st = host_op(ctx, op, pinx, b, piny, n);
           else if (q == Q_NAIVE)
             st = naive_op(ctx, op, x, dx, db, dy, y, n);
@@ -953,6 +955,7 @@ static int run_host_ops(const options *o, clrelu_context *ctx) {
   clrelu_buffer_destroy(dx);
   clrelu_buffer_destroy(dy);
   clrelu_buffer_destroy(db);
+  clrelu_context_destroy(cctx);
   if (o->aligned) {
     free(px);
     free(py);
@@ -973,8 +976,8 @@ int main(int argc, char **argv) {
    * runtime reads its environment as the program loads, so start again
    * with passive waiting unless the caller chose. */
   if (!getenv("OMP_WAIT_POLICY")) {
-    setenv("OMP_WAIT_POLICY", "passive", 1);
-    execv("/proc/self/exe", argv);
+    static const char *const add[] = {"OMP_WAIT_POLICY=passive", NULL};
+    bench_rerun_with(argv, add); /* on failure: go on as we are */
   }
 #endif
   options o;

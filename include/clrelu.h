@@ -117,7 +117,11 @@ CLRELU_API const char *clrelu_last_error(void);
 CLRELU_API const char *clrelu_driver_hint(void);
 
 /* Creates a context on one device: an OpenCL context, an in-order queue and
- * the built kernels.
+ * the built kernels. The settings that clrelu reads from the environment
+ * ($CLRELU_DEVICE, $CLRELU_TUNING, $CLRELU_HOST_PATH, $CLRELU_HOST_CHUNK,
+ * $CLRELU_CACHE_DIR, $CLRELU_BINARY_CACHE) are read here, once: changing
+ * them later does not affect the context (clrelu_options passes them
+ * explicitly).
  *   device  NULL or "": $CLRELU_DEVICE when set and not empty, else the
  *           first GPU of any platform, else the first device.
  *           "gpu" / "cpu": the first device of that type.
@@ -139,6 +143,45 @@ CLRELU_API clrelu_status clrelu_context_create(const char *device,
 CLRELU_API clrelu_status
 clrelu_context_create_from_queue(cl_command_queue queue, clrelu_context **out);
 
+/* Settings of a context, fixed when it is made. Each field left NULL, "" or
+ * 0 takes its environment variable's value, else the default; a zeroed
+ * struct (or a NULL pointer) gives what clrelu_context_create(NULL, ...)
+ * gives. Strings are read during the call only.
+ *   device        as clrelu_context_create's device ($CLRELU_DEVICE).
+ *   tuning        the launch shape, as clrelu_context_tuning_save's shape
+ *                 ($CLRELU_TUNING); it wins over the tuning cache.
+ *   host_path     how the host-array ops move data: "auto", "zero-copy" or
+ *                 "chunked" ($CLRELU_HOST_PATH; default auto).
+ *   host_chunk    the chunked path's chunk in elements, 16 .. 2^28
+ *                 ($CLRELU_HOST_CHUNK; default 2^20).
+ *   cache_dir     the directory of the tuning cache and the binary cache, or
+ *                 "off" for none ($CLRELU_CACHE_DIR; default
+ *                 $XDG_CACHE_HOME/clrelu, else ~/.cache/clrelu).
+ *   binary_cache  1: keep program binaries on disk, -1: do not
+ *                 ($CLRELU_BINARY_CACHE=1 or 0; default: where the OpenCL
+ *                 implementation has no kernel cache of its own). */
+typedef struct clrelu_options {
+  const char *device;
+  const char *tuning;
+  const char *host_path;
+  size_t host_chunk;
+  const char *cache_dir;
+  int binary_cache;
+} clrelu_options;
+
+/* clrelu_context_create with settings given explicitly (opts may be NULL).
+ * Returns as clrelu_context_create, and INVALID_ARGUMENT for a bad tuning,
+ * host_path or host_chunk (the message names the field and says why). */
+CLRELU_API clrelu_status clrelu_context_create_with(const clrelu_options *opts,
+                                                    clrelu_context **out);
+
+/* clrelu_context_create_from_queue with settings given explicitly (opts may
+ * be NULL; its device is not used: the queue's device serves).
+ * Returns as clrelu_context_create_from_queue, and INVALID_ARGUMENT as
+ * clrelu_context_create_with. */
+CLRELU_API clrelu_status clrelu_context_create_from_queue_with(
+    cl_command_queue queue, const clrelu_options *opts, clrelu_context **out);
+
 /* Releases the context. Buffers made on it keep what they need alive and
  * must still be destroyed. Does not wait for enqueued work: call
  * clrelu_finish first if results are still to be read. NULL: no-op. */
@@ -154,14 +197,16 @@ CLRELU_API const char *clrelu_context_device_name(const clrelu_context *ctx);
 /* The kernel launch shape in use, as "vec=16 items=64 local=16 nt=1
  * contig=1 (table: PoCL CPU)": floats per vector, vectors per work-item,
  * work-group size, streaming stores, adjacent (1) or strided (0) vectors per
- * work-item, and where it came from: $CLRELU_TUNING, the tuning cache
- * (clrelu-tune), or the built-in table. "" for a NULL context. */
+ * work-item, and where it came from: $CLRELU_TUNING, clrelu_options.tuning,
+ * the tuning cache (clrelu-tune), or the built-in table. "" for a NULL
+ * context. */
 CLRELU_API const char *clrelu_context_tuning(const clrelu_context *ctx);
 
-/* The tuning cache file of ctx's device: $CLRELU_CACHE_DIR (or
- * $XDG_CACHE_HOME/clrelu, or ~/.cache/clrelu) / tuning-<hash>.txt, the hash
- * of device, vendor, driver and clrelu version, so a new driver or library
- * starts afresh. "" when there is no cache directory (CLRELU_CACHE_DIR=off).
+/* The tuning cache file of ctx's device: the cache directory
+ * (clrelu_options.cache_dir, else $CLRELU_CACHE_DIR, else
+ * $XDG_CACHE_HOME/clrelu, else ~/.cache/clrelu) / tuning-<hash>.txt, the
+ * hash of device, vendor, driver and clrelu version, so a new driver or
+ * library starts afresh. "" when there is no cache directory ("off").
  * Delete the file to go back to the built-in table. */
 CLRELU_API const char *clrelu_context_tuning_cache(const clrelu_context *ctx);
 
@@ -178,8 +223,8 @@ CLRELU_API clrelu_status clrelu_context_tuning_save(const clrelu_context *ctx,
  * clrelu_context_tuning_cache and keyed by device, driver, clrelu version
  * and launch shape). The binary cache is used where the implementation has
  * no kernel cache of its own (PoCL and NVIDIA have one);
- * CLRELU_BINARY_CACHE=1 or 0 forces it on or off, CLRELU_CACHE_DIR=off turns
- * every cache off. "" / 0 for NULL. */
+ * CLRELU_BINARY_CACHE=1 or 0 (clrelu_options.binary_cache) forces it on or
+ * off, CLRELU_CACHE_DIR=off turns every cache off. "" / 0 for NULL. */
 CLRELU_API double clrelu_context_build_ms(const clrelu_context *ctx);
 CLRELU_API const char *clrelu_context_build_source(const clrelu_context *ctx);
 
@@ -382,7 +427,8 @@ clrelu_dense_ev(clrelu_context *ctx, const clrelu_buffer *x,
  *    the read of the one before overlapping.
  * $CLRELU_HOST_PATH=chunked forces the chunked path (zero-copy forces the
  * other; auto or unset chooses); $CLRELU_HOST_CHUNK sets its chunk, in
- * elements (default 2^20).
+ * elements (default 2^20). Both are read when the context is made
+ * (clrelu_options.host_path and host_chunk give them explicitly).
  * y may be x (in place). NULL pointers are allowed when there are no
  * elements (then SUCCESS). Returns SUCCESS; INVALID_ARGUMENT (NULL ctx, a
  * NULL array with elements, non-finite alpha, y partly overlapping x, bias

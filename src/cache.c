@@ -18,23 +18,19 @@ uint64_t clrelu__hash(const void *data, size_t size, uint64_t h) {
   return h;
 }
 
-void clrelu__cache_dir(char *dir, size_t size) {
-  const char *env = getenv("CLRELU_CACHE_DIR");
-  const char *xdg = getenv("XDG_CACHE_HOME"), *home = getenv("HOME");
-  dir[0] = 0;
-  if (env && strcmp(env, "off") == 0)
-    return;
-  if (env && *env)
-    snprintf(dir, size, "%s", env);
-  else if (xdg && *xdg)
-    snprintf(dir, size, "%s/clrelu", xdg);
-  else if (home && *home)
-    snprintf(dir, size, "%s/.cache/clrelu", home);
+void clrelu__cache_path(const clrelu_context *ctx, const char *kind,
+                        uint64_t key, const char *ext, char *path,
+                        size_t size) {
+  const char *dir = ctx->settings.cache_dir;
+  path[0] = 0;
+  if (dir[0])
+    snprintf(path, size, "%s/%s-%016llx%s", dir, kind, (unsigned long long)key,
+             ext);
 }
 
-int clrelu__cache_mkdirs(void) {
-  char dir[400];
-  clrelu__cache_dir(dir, sizeof dir);
+int clrelu__cache_mkdirs(const clrelu_context *ctx) {
+  char dir[sizeof ctx->settings.cache_dir];
+  memcpy(dir, ctx->settings.cache_dir, sizeof dir);
   if (!dir[0])
     return 0;
   for (char *p = dir + 1; *p; ++p)
@@ -87,17 +83,8 @@ static uint64_t binary_key(const clrelu_context *ctx, const char *defines,
   char key[600], info[1024];
   clrelu__device_key(ctx, key, sizeof key);
   snprintf(info, sizeof info, "%s|%s|%s", key, options, defines);
-  uint64_t h = clrelu__hash(info, strlen(info), 0xcbf29ce484222325ull);
+  uint64_t h = clrelu__hash(info, strlen(info), CLRELU_HASH_SEED);
   return clrelu__hash(clrelu_kernel_source, clrelu_kernel_source_size, h);
-}
-
-static void binary_path(uint64_t key, char *path, size_t size) {
-  char dir[400];
-  clrelu__cache_dir(dir, sizeof dir);
-  path[0] = 0;
-  if (dir[0])
-    snprintf(path, size, "%s/program-%016llx.bin", dir,
-             (unsigned long long)key);
 }
 
 /* File layout: magic, key, body length, body hash (8 bytes each), body.
@@ -109,7 +96,7 @@ cl_program clrelu__binary_load(clrelu_context *ctx, const char *defines,
                                const char *options) {
   char path[512];
   uint64_t key = binary_key(ctx, defines, options);
-  binary_path(key, path, sizeof path);
+  clrelu__cache_path(ctx, "program", key, ".bin", path, sizeof path);
   if (!path[0])
     return NULL;
   FILE *f = fopen(path, "rb");
@@ -125,7 +112,7 @@ cl_program clrelu__binary_load(clrelu_context *ctx, const char *defines,
     if (stored == key && len > 0 && len < ((uint64_t)1 << 31) &&
         (bin = malloc((size_t)len)) != NULL &&
         (fread(bin, 1, (size_t)len, f) != (size_t)len || fgetc(f) != EOF ||
-         clrelu__hash(bin, (size_t)len, 0xcbf29ce484222325ull) != sum)) {
+         clrelu__hash(bin, (size_t)len, CLRELU_HASH_SEED) != sum)) {
       free(bin);
       bin = NULL;
     }
@@ -153,7 +140,7 @@ void clrelu__binary_store(clrelu_context *ctx, cl_program p,
                           const char *defines, const char *options) {
   char path[512];
   uint64_t key = binary_key(ctx, defines, options);
-  binary_path(key, path, sizeof path);
+  clrelu__cache_path(ctx, "program", key, ".bin", path, sizeof path);
   size_t len = 0;
   if (!path[0] ||
       clGetProgramInfo(p, CL_PROGRAM_BINARY_SIZES, sizeof len, &len, NULL) !=
@@ -165,12 +152,12 @@ void clrelu__binary_store(clrelu_context *ctx, cl_program p,
   if (bin && clGetProgramInfo(p, CL_PROGRAM_BINARIES, sizeof bins, bins,
                               NULL) == CL_SUCCESS) {
     unsigned char head[HEAD];
-    uint64_t blen = len, sum = clrelu__hash(bin, len, 0xcbf29ce484222325ull);
+    uint64_t blen = len, sum = clrelu__hash(bin, len, CLRELU_HASH_SEED);
     memcpy(head, binary_magic, sizeof binary_magic);
     memcpy(head + 8, &key, 8);
     memcpy(head + 16, &blen, 8);
     memcpy(head + 24, &sum, 8);
-    if (clrelu__cache_mkdirs())
+    if (clrelu__cache_mkdirs(ctx))
       clrelu__cache_write(path, head, sizeof head, bin, len);
   }
   free(bin);

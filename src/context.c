@@ -209,19 +209,23 @@ static const device_entry *match(const device_entry *list, size_t n,
   return NULL;
 }
 
-/* A zeroed context with its lock, or NULL (message set). */
-static clrelu_context *context_new(void) {
+/* A zeroed context with its lock and the given settings, which it owns
+ * from now on (freed here on failure), or NULL (message set). */
+static clrelu_context *context_new(clrelu_settings *settings) {
   clrelu_context *ctx = calloc(1, sizeof *ctx);
   if (!ctx) {
+    clrelu__settings_free(settings);
     clrelu__fail(CLRELU_ERROR_OUT_OF_MEMORY, "out of host memory");
     return NULL;
   }
   if (pthread_mutex_init(&ctx->lock, NULL) != 0) {
+    clrelu__settings_free(settings);
     free(ctx);
     clrelu__fail(CLRELU_ERROR_OUT_OF_MEMORY, "could not create a mutex");
     return NULL;
   }
   atomic_init(&ctx->refs, 1);
+  ctx->settings = *settings;
   return ctx;
 }
 
@@ -236,11 +240,13 @@ static void context_free(clrelu_context *ctx) {
   if (ctx->context)
     clReleaseContext(ctx->context);
   pthread_mutex_destroy(&ctx->lock);
+  clrelu__settings_free(&ctx->settings);
   free(ctx);
 }
 
 /* Device facts, tuning and kernels, once device, context and queue are set. */
-static clrelu_status context_finish_setup(clrelu_context *ctx) {
+static clrelu_status context_finish_setup(clrelu_context *ctx,
+                                          const clrelu_request *req) {
   cl_int err =
       clGetDeviceInfo(ctx->device, CL_DEVICE_NAME, sizeof ctx->device_name - 1,
                       ctx->device_name, NULL);
@@ -253,30 +259,31 @@ static clrelu_status context_finish_setup(clrelu_context *ctx) {
                         sizeof ctx->mem_align_bits, &ctx->mem_align_bits, NULL);
   if (err != CL_SUCCESS)
     return clrelu__cl_fail(err, "clGetDeviceInfo");
-  clrelu_status st = clrelu__tuning_choose(ctx);
+  clrelu_status st = clrelu__tuning_choose(ctx, req->tuning, req->tuning_from);
   if (st != CLRELU_SUCCESS)
     return st;
   return clrelu__program_build(ctx);
 }
 
-clrelu_status clrelu_context_create(const char *device, clrelu_context **out) {
+/* clrelu_context_create and clrelu_context_create_with, as fn. */
+static clrelu_status create(const clrelu_options *opts, const char *fn,
+                            clrelu_context **out) {
   if (!out)
-    return clrelu__fail(CLRELU_ERROR_INVALID_ARGUMENT,
-                        "clrelu_context_create: out is NULL");
+    return clrelu__fail(CLRELU_ERROR_INVALID_ARGUMENT, "%s: out is NULL", fn);
   *out = NULL;
-  const char *spec = device;
-  const char *from = "the device argument";
-  if (!spec || !*spec) {
-    spec = getenv("CLRELU_DEVICE");
-    from = "CLRELU_DEVICE";
-    if (spec && !*spec)
-      spec = NULL;
-  }
-  device_entry *list;
-  size_t n;
-  clrelu_status st = list_devices(&list, &n);
+  clrelu_request req;
+  clrelu_status st = clrelu__settings_read(opts, fn, &req);
   if (st != CLRELU_SUCCESS)
     return st;
+  const char *spec = req.device;
+  const char *from = req.device_from ? req.device_from : "the device argument";
+  device_entry *list;
+  size_t n;
+  st = list_devices(&list, &n);
+  if (st != CLRELU_SUCCESS) {
+    clrelu__settings_free(&req.settings);
+    return st;
+  }
   const device_entry *e = match(list, n, spec);
   if (!e) {
     clrelu__fail(CLRELU_ERROR_NO_DEVICE,
@@ -289,9 +296,10 @@ clrelu_status clrelu_context_create(const char *device, clrelu_context **out) {
     if (spec && equals_nocase(spec, "gpu"))
       append_nvidia_hint();
     free(list);
+    clrelu__settings_free(&req.settings);
     return CLRELU_ERROR_NO_DEVICE;
   }
-  clrelu_context *ctx = context_new();
+  clrelu_context *ctx = context_new(&req.settings);
   if (!ctx) {
     free(list);
     return CLRELU_ERROR_OUT_OF_MEMORY;
@@ -314,7 +322,7 @@ clrelu_status clrelu_context_create(const char *device, clrelu_context **out) {
     st = clrelu__cl_fail(err, "clCreateCommandQueue");
     goto fail;
   }
-  st = context_finish_setup(ctx);
+  st = context_finish_setup(ctx, &req);
   if (st != CLRELU_SUCCESS)
     goto fail;
   *out = ctx;
@@ -324,15 +332,25 @@ fail:
   return st;
 }
 
-clrelu_status clrelu_context_create_from_queue(cl_command_queue queue,
-                                               clrelu_context **out) {
+clrelu_status clrelu_context_create(const char *device, clrelu_context **out) {
+  const clrelu_options opts = {.device = device};
+  return create(&opts, "clrelu_context_create", out);
+}
+
+clrelu_status clrelu_context_create_with(const clrelu_options *opts,
+                                         clrelu_context **out) {
+  return create(opts, "clrelu_context_create_with", out);
+}
+
+/* clrelu_context_create_from_queue and its _with form, as fn. */
+static clrelu_status create_from_queue(cl_command_queue queue,
+                                       const clrelu_options *opts,
+                                       const char *fn, clrelu_context **out) {
   if (!out)
-    return clrelu__fail(CLRELU_ERROR_INVALID_ARGUMENT,
-                        "clrelu_context_create_from_queue: out is NULL");
+    return clrelu__fail(CLRELU_ERROR_INVALID_ARGUMENT, "%s: out is NULL", fn);
   *out = NULL;
   if (!queue)
-    return clrelu__fail(CLRELU_ERROR_INVALID_ARGUMENT,
-                        "clrelu_context_create_from_queue: queue is NULL");
+    return clrelu__fail(CLRELU_ERROR_INVALID_ARGUMENT, "%s: queue is NULL", fn);
   cl_context context;
   cl_device_id device;
   cl_command_queue_properties qprops = 0;
@@ -346,16 +364,21 @@ clrelu_status clrelu_context_create_from_queue(cl_command_queue queue,
                                 &qprops, NULL);
   if (err == CL_INVALID_COMMAND_QUEUE)
     return clrelu__fail(CLRELU_ERROR_INVALID_ARGUMENT,
-                        "clrelu_context_create_from_queue: not a valid "
-                        "queue (clGetCommandQueueInfo: %s (%d))",
-                        clrelu__cl_name(err), (int)err);
-  if (err != CL_SUCCESS)
-    return clrelu__cl_fail(
-        err, "clrelu_context_create_from_queue: clGetCommandQueueInfo");
-  clrelu_context *ctx = context_new();
+                        "%s: not a valid queue (clGetCommandQueueInfo: %s "
+                        "(%d))",
+                        fn, clrelu__cl_name(err), (int)err);
+  if (err != CL_SUCCESS) {
+    char what[96];
+    snprintf(what, sizeof what, "%s: clGetCommandQueueInfo", fn);
+    return clrelu__cl_fail(err, what);
+  }
+  clrelu_request req;
+  clrelu_status st = clrelu__settings_read(opts, fn, &req);
+  if (st != CLRELU_SUCCESS)
+    return st;
+  clrelu_context *ctx = context_new(&req.settings);
   if (!ctx)
     return CLRELU_ERROR_OUT_OF_MEMORY;
-  clrelu_status st;
   ctx->device = device;
   /* The context and queue are held only once retained: context_free must
    * not release a reference that a failed retain did not take. */
@@ -377,13 +400,26 @@ clrelu_status clrelu_context_create_from_queue(cl_command_queue queue,
     return clrelu__cl_fail(err, what);
   }
   ctx->out_of_order = (qprops & CL_QUEUE_OUT_OF_ORDER_EXEC_MODE_ENABLE) != 0;
-  st = context_finish_setup(ctx);
+  st = context_finish_setup(ctx, &req);
   if (st != CLRELU_SUCCESS) {
     context_free(ctx);
     return st;
   }
   *out = ctx;
   return CLRELU_SUCCESS;
+}
+
+clrelu_status clrelu_context_create_from_queue(cl_command_queue queue,
+                                               clrelu_context **out) {
+  return create_from_queue(queue, NULL, "clrelu_context_create_from_queue",
+                           out);
+}
+
+clrelu_status clrelu_context_create_from_queue_with(cl_command_queue queue,
+                                                    const clrelu_options *opts,
+                                                    clrelu_context **out) {
+  return create_from_queue(queue, opts, "clrelu_context_create_from_queue_with",
+                           out);
 }
 
 void clrelu__context_release(clrelu_context *ctx) {

@@ -454,12 +454,7 @@ static const isa *choose_isa(void) {
                              {"sse2", sse2_table, sse2_table16, sse2_bf16_table,
                               NULL, sse2_f16_table}};
   /* CLRELU_CPU caps the instruction set (for testing every path). */
-  const char *cap = getenv("CLRELU_CPU");
-  int first = 0;
-  if (cap && strcmp(cap, "avx2") == 0)
-    first = 1;
-  else if (cap && strcmp(cap, "sse2") == 0)
-    first = 2;
+  const int first = (int)clrelu__cpu_cap(); /* 0: none, 1: avx2, 2: sse2 */
   __builtin_cpu_init();
   if (first <= 0 && __builtin_cpu_supports("avx512f"))
     return &isas[0];

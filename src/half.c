@@ -89,9 +89,8 @@ static void f16c_init(void) {
   unsigned a, b, c, d;
   __builtin_cpu_init();
   /* CLRELU_CPU=sse2 caps the instruction set, F16C included */
-  const char *cap = getenv("CLRELU_CPU");
   have_f16c = __builtin_cpu_supports("avx") && __get_cpuid(1, &a, &b, &c, &d) &&
-              (c & bit_F16C) && !(cap && strcmp(cap, "sse2") == 0);
+              (c & bit_F16C) && clrelu__cpu_cap() != CLRELU_CAP_SSE2;
 }
 static int use_f16c(void) {
   pthread_once(&f16c_once, f16c_init);

@@ -40,7 +40,6 @@ struct clrelu_pinned {
 };
 
 #define SLOTS 3
-#define DEFAULT_CHUNK ((size_t)1 << 20) /* elements: 4 MiB */
 
 /* Buffers for the chunked path. */
 struct clrelu_staging {
@@ -580,17 +579,6 @@ static void copy_floats(float *dst, const float *src, size_t n) {
     clrelu__parallel(copy_piece_fn, &p, cores);
 }
 
-static size_t chunk_elements(void) {
-  const char *s = getenv("CLRELU_HOST_CHUNK");
-  if (s && *s) {
-    char *end;
-    unsigned long long v = strtoull(s, &end, 10);
-    if (*end == 0 && v >= 16 && v <= ((size_t)1 << 28))
-      return (size_t)v;
-  }
-  return DEFAULT_CHUNK;
-}
-
 typedef struct slot_state {
   cl_event read; /* the chunk's read back, NULL when idle */
   size_t start, len;
@@ -615,7 +603,7 @@ static clrelu_status run_chunked(const host_call *c) {
   cl_int err = host_queues(ctx, q);
   if (err != CL_SUCCESS)
     return clrelu__cl_fail(err, "clCreateCommandQueue");
-  size_t chunk = chunk_elements();
+  size_t chunk = ctx->settings.host_chunk;
   if (chunk > c->total)
     chunk = c->total;
   if (chunk * sizeof(float) > ctx->max_alloc)
@@ -734,29 +722,21 @@ static int ranges_overlap(const float *a, size_t na, const float *b,
   return a0 < b0 + nb * sizeof(float) && b0 < a0 + na * sizeof(float);
 }
 
-/* $CLRELU_HOST_PATH: "auto" (or unset), "zero-copy" or "chunked"; auto is
- * zero-copy on unified memory. */
+/* The context's host path ($CLRELU_HOST_PATH or clrelu_options.host_path):
+ * auto is zero-copy on unified memory. */
 static clrelu_status host_path(const host_call *c, int *chunked, int *unified) {
   cl_bool u = CL_FALSE;
   cl_int err = clGetDeviceInfo(c->ctx->device, CL_DEVICE_HOST_UNIFIED_MEMORY,
                                sizeof u, &u, NULL);
   *unified = err == CL_SUCCESS && u;
   *chunked = !*unified;
-  const char *env = getenv("CLRELU_HOST_PATH");
-  if (env && *env && strcmp(env, "auto") != 0) {
-    if (strcmp(env, "chunked") == 0) {
-      *chunked = 1;
-      return CLRELU_SUCCESS;
-    }
-    if (strcmp(env, "zero-copy") == 0) {
-      *chunked = 0;
-      return CLRELU_SUCCESS;
-    }
-    return clrelu__fail(CLRELU_ERROR_INVALID_ARGUMENT,
-                        "%s: CLRELU_HOST_PATH=\"%s\" is not valid: use auto, "
-                        "zero-copy or chunked",
-                        c->fn, env);
-  }
+  const clrelu_settings *s = &c->ctx->settings;
+  if (s->host_path == CLRELU_PATH_CHUNKED)
+    *chunked = 1;
+  else if (s->host_path == CLRELU_PATH_ZERO_COPY)
+    *chunked = 0;
+  else if (s->host_path == CLRELU_PATH_BAD)
+    return clrelu__bad_host_path(c->fn, "CLRELU_HOST_PATH", s->bad_host_path);
   return CLRELU_SUCCESS;
 }
 

@@ -56,6 +56,51 @@ typedef struct clrelu_tuning {
                  0: strided by the global size (GPUs, coalesced) */
 } clrelu_tuning;
 
+/* ---- settings (settings.c: the one reader of the environment) ---- */
+
+enum clrelu_host_path {
+  CLRELU_PATH_AUTO, /* zero-copy on unified memory, else chunked */
+  CLRELU_PATH_ZERO_COPY,
+  CLRELU_PATH_CHUNKED,
+  CLRELU_PATH_BAD /* a bad $CLRELU_HOST_PATH: the host ops refuse it */
+};
+
+/* A context's settings, fixed when it is made. */
+typedef struct clrelu_settings {
+  enum clrelu_host_path host_path;
+  char *bad_host_path; /* CLRELU_PATH_BAD: the value (malloc'd), else NULL */
+  size_t host_chunk;   /* elements */
+  int binary_cache;    /* 1 on, -1 off, 0: as the implementation suits */
+  char cache_dir[400]; /* "" when there is none */
+} clrelu_settings;
+
+/* What a context is made with: its settings, and the device and launch
+ * shape asked for, with where they came from (for messages). device and
+ * tuning point into the options or the environment and serve only while
+ * the context is made. */
+typedef struct clrelu_request {
+  const char *device;      /* NULL: the default device */
+  const char *device_from; /* NULL: the caller's argument */
+  const char *tuning;      /* NULL: the tuning cache, else the table */
+  const char *tuning_from;
+  clrelu_settings settings;
+} clrelu_request;
+
+/* Fills req from opts (may be NULL), else the environment, else the
+ * defaults. Returns SUCCESS, INVALID_ARGUMENT (a bad host_path or
+ * host_chunk in opts; the message starts with fn) or OUT_OF_MEMORY. On
+ * success req->settings owns memory: see clrelu__settings_free. */
+clrelu_status clrelu__settings_read(const clrelu_options *opts, const char *fn,
+                                    clrelu_request *req);
+void clrelu__settings_free(clrelu_settings *s);
+/* Records "<fn>: <name>="<value>" is not valid: ..." for a host path. */
+clrelu_status clrelu__bad_host_path(const char *fn, const char *name,
+                                    const char *value);
+
+/* $CLRELU_CPU, read once: the widest instruction set the CPU ops may use. */
+enum clrelu_cpu_cap { CLRELU_CAP_NONE, CLRELU_CAP_AVX2, CLRELU_CAP_SSE2 };
+enum clrelu_cpu_cap clrelu__cpu_cap(void);
+
 /* ---- contexts ---- */
 
 struct clrelu_context {
@@ -87,6 +132,7 @@ struct clrelu_context {
   size_t npinned, pinned_cap;
   cl_command_queue host_queues[2]; /* writes, reads; made on first use */
   struct clrelu_staging *staging;
+  clrelu_settings settings;
 };
 
 struct clrelu_buffer {
@@ -115,9 +161,11 @@ void clrelu__program_release(clrelu_context *ctx);
 const char *clrelu__kernel_name(enum clrelu_kernel_id id);
 const char *clrelu__dtype_suffix(clrelu_dtype dtype);
 
-/* Picks the launch shape for the device (tuning.c): $CLRELU_TUNING, else
- * the device's tuning cache file, else the table. */
-clrelu_status clrelu__tuning_choose(clrelu_context *ctx);
+/* Picks the launch shape for the device (tuning.c): the requested one
+ * (tuning, from $CLRELU_TUNING or the options, as `from` says), else the
+ * device's tuning cache file, else the table. */
+clrelu_status clrelu__tuning_choose(clrelu_context *ctx, const char *tuning,
+                                    const char *from);
 /* Fits the chosen shape to the built kernels (work-group limits) and writes
  * ctx->tuning_text. */
 void clrelu__tuning_fit(clrelu_context *ctx);
@@ -192,14 +240,18 @@ int clrelu__cores(void);
 
 /* ---- the on-disk cache (cache.c) ---- */
 
+/* FNV-1a over data, from h (CLRELU_HASH_SEED to start). */
+#define CLRELU_HASH_SEED 0xcbf29ce484222325ull /* FNV-1a's offset basis */
 uint64_t clrelu__hash(const void *data, size_t size, uint64_t h);
 /* What a cached file belongs to: device, vendor, driver, device version and
  * clrelu version, as one line. */
 void clrelu__device_key(const clrelu_context *ctx, char *key, size_t size);
-/* $CLRELU_CACHE_DIR, else $XDG_CACHE_HOME/clrelu, else ~/.cache/clrelu; ""
- * when there is none or CLRELU_CACHE_DIR is "off". */
-void clrelu__cache_dir(char *dir, size_t size);
-int clrelu__cache_mkdirs(void);
+/* <the context's cache directory>/<kind>-<key in hex><ext>, or "" when it
+ * has none. */
+void clrelu__cache_path(const clrelu_context *ctx, const char *kind,
+                        uint64_t key, const char *ext, char *path, size_t size);
+/* Creates the context's cache directory; 0 when it has none. */
+int clrelu__cache_mkdirs(const clrelu_context *ctx);
 /* Writes head then body to path through a temporary file and a rename. */
 int clrelu__cache_write(const char *path, const void *head, size_t head_size,
                         const void *body, size_t body_size);

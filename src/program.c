@@ -35,12 +35,12 @@ static double now_ms(void) {
 
 /* Whether to keep program binaries on disk: not where the implementation
  * has a kernel cache of its own (PoCL, NVIDIA), since asking PoCL for a
- * binary compiles every kernel (about 20 s here); $CLRELU_BINARY_CACHE
- * (0 or 1) decides otherwise. */
+ * binary compiles every kernel (about 20 s here); the context's setting
+ * ($CLRELU_BINARY_CACHE, 0 or 1, or clrelu_options.binary_cache) decides
+ * otherwise. */
 static int use_binary_cache(const clrelu_context *ctx) {
-  const char *env = getenv("CLRELU_BINARY_CACHE");
-  if (env && *env)
-    return strcmp(env, "0") != 0;
+  if (ctx->settings.binary_cache)
+    return ctx->settings.binary_cache > 0;
   char name[256] = "";
   if (clGetPlatformInfo(ctx->platform, CL_PLATFORM_NAME, sizeof name - 1, name,
                         NULL) != CL_SUCCESS)

@@ -3,8 +3,8 @@
  * device and prepended to the kernel source as #defines.
  *
  * Where a shape comes from, first match wins:
- *   1. $CLRELU_TUNING, e.g. "vec=4,local=256" (a bad value fails context
- *      creation with INVALID_ARGUMENT);
+ *   1. clrelu_options.tuning, else $CLRELU_TUNING, e.g. "vec=4,local=256" (a
+ *      bad value fails context creation with INVALID_ARGUMENT);
  *   2. the device's tuning cache file, written by clrelu-tune; it is keyed by
  *      device, vendor, driver and clrelu version, so a new driver or library
  *      simply misses it (and a file whose key line differs is ignored);
@@ -13,7 +13,6 @@
 
 #include <stdint.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
 /* Measured: PoCL on x86 CPUs wants 16-float vectors, long contiguous runs
@@ -131,7 +130,7 @@ clrelu_status clrelu_context_tuning_save(const clrelu_context *ctx,
                      "key=%s\nshape=vec=%d,items=%d,local=%d,nt=%d,contig=%d\n",
                      key, t.vec, t.items, t.local, t.nt, t.contig);
   /* atomic: readers see the old file or the new one, never half of one */
-  if (len <= 0 || (size_t)len >= sizeof text || !clrelu__cache_mkdirs() ||
+  if (len <= 0 || (size_t)len >= sizeof text || !clrelu__cache_mkdirs(ctx) ||
       !clrelu__cache_write(ctx->tuning_cache, "", 0, text, (size_t)len))
     return clrelu__fail(CLRELU_ERROR_INVALID_ARGUMENT,
                         "clrelu_context_tuning_save: cannot write %s",
@@ -145,7 +144,8 @@ const char *clrelu_context_tuning_cache(const clrelu_context *ctx) {
 
 /* ---- choosing ---- */
 
-clrelu_status clrelu__tuning_choose(clrelu_context *ctx) {
+clrelu_status clrelu__tuning_choose(clrelu_context *ctx, const char *tuning,
+                                    const char *from) {
   char vendor[256] = "";
   cl_device_type type = 0;
   clGetDeviceInfo(ctx->device, CL_DEVICE_VENDOR, sizeof vendor - 1, vendor,
@@ -164,29 +164,24 @@ clrelu_status clrelu__tuning_choose(clrelu_context *ctx) {
   ctx->tuning = row->t;
   snprintf(ctx->tuning_source, sizeof ctx->tuning_source, "%s", row->why);
 
-  char dir[400], key[600];
-  clrelu__cache_dir(dir, sizeof dir);
+  char key[600];
   clrelu__device_key(ctx, key, sizeof key);
-  ctx->tuning_cache[0] = 0;
-  if (dir[0])
-    snprintf(ctx->tuning_cache, sizeof ctx->tuning_cache,
-             "%s/tuning-%016llx.txt", dir,
-             (unsigned long long)clrelu__hash(key, strlen(key),
-                                              0xcbf29ce484222325ull));
+  clrelu__cache_path(ctx, "tuning",
+                     clrelu__hash(key, strlen(key), CLRELU_HASH_SEED), ".txt",
+                     ctx->tuning_cache, sizeof ctx->tuning_cache);
   if (cache_read(ctx, &ctx->tuning))
     snprintf(ctx->tuning_source, sizeof ctx->tuning_source,
              "tuned by clrelu-tune");
 
-  const char *env = getenv("CLRELU_TUNING");
-  if (env && *env) {
-    const char *bad = parse_shape(env, &ctx->tuning);
+  if (tuning) {
+    const char *bad = parse_shape(tuning, &ctx->tuning);
     if (bad)
       return clrelu__fail(CLRELU_ERROR_INVALID_ARGUMENT,
-                          "CLRELU_TUNING=\"%s\" is not valid near \"%s\": use "
+                          "%s=\"%s\" is not valid near \"%s\": use "
                           "comma-separated vec=2|4|8|16, items=1..4096, "
                           "local=1..4096, nt=0|1, contig=0|1",
-                          env, bad);
-    snprintf(ctx->tuning_source, sizeof ctx->tuning_source, "CLRELU_TUNING");
+                          from, tuning, bad);
+    snprintf(ctx->tuning_source, sizeof ctx->tuning_source, "%s", from);
   }
   /* GPUs lose badly below 64 work-items a group */
   if ((type & CL_DEVICE_TYPE_GPU) && ctx->tuning.local < 64)

@@ -1,6 +1,6 @@
-/* Contexts and buffers: choosing a device, borrowing the caller's queue
- * (in order and out of order), events against other queues, lifetimes of
- * views, wraps and buffers that outlive their context. */
+/* Contexts and buffers: choosing a device, clrelu_options, borrowing the
+ * caller's queue (in order and out of order), events against other queues,
+ * lifetimes of views, wraps and buffers that outlive their context. */
 #include "reference.h"
 #include "testutil.h"
 
@@ -81,6 +81,47 @@ int main(void) {
       CHECK(strcmp(clrelu_context_device_name(c), name) == 0, "env device");
     clrelu_context_destroy(c);
     unsetenv("CLRELU_DEVICE");
+  }
+
+  /* Options: NULL gives the defaults; a bad field is refused with a
+   * message; a field given wins over its environment variable. */
+  {
+    clrelu_context *c = NULL;
+    CHECK_STATUS(clrelu_context_create_with(NULL, &c), CLRELU_SUCCESS);
+    if (c)
+      CHECK(strcmp(clrelu_context_device_name(c), name) == 0 &&
+                strcmp(clrelu_context_tuning(c), clrelu_context_tuning(ctx)) ==
+                    0,
+            "NULL options: %s, %s", clrelu_context_device_name(c),
+            clrelu_context_tuning(c));
+    clrelu_context_destroy(c);
+    const clrelu_options bad_path = {.host_path = "sideways"};
+    const clrelu_options bad_shape = {.tuning = "vec=3"};
+    c = (clrelu_context *)1;
+    CHECK_STATUS(clrelu_context_create_with(&bad_path, &c),
+                 CLRELU_ERROR_INVALID_ARGUMENT);
+    CHECK(c == NULL && strstr(clrelu_last_error(), "host_path") != NULL,
+          "bad host_path: %s", clrelu_last_error());
+    CHECK_STATUS(clrelu_context_create_from_queue_with(q, &bad_shape, &c),
+                 CLRELU_ERROR_INVALID_ARGUMENT);
+    CHECK(strstr(clrelu_last_error(), "clrelu_options.tuning") != NULL,
+          "bad tuning: %s", clrelu_last_error());
+    setenv("CLRELU_DEVICE", "no-such-device-xyz", 1);
+    setenv("CLRELU_HOST_PATH", "sideways", 1);
+    const clrelu_options mine = {.device = name, .host_path = "chunked"};
+    CHECK_STATUS(clrelu_context_create_with(&mine, &c), CLRELU_SUCCESS);
+    unsetenv("CLRELU_DEVICE");
+    unsetenv("CLRELU_HOST_PATH");
+    if (c) {
+      float out[N];
+      CHECK_STATUS(clrelu_host_relu(c, hx, out, N), CLRELU_SUCCESS);
+      for (int i = 0; i < N; ++i)
+        if (!test_same(out[i], ref_relu(hx[i]), 0)) {
+          CHECK(0, "host op under options: element %d", i);
+          break;
+        }
+    }
+    clrelu_context_destroy(c);
   }
 
   /* Borrowing an in-order queue retains it once, and releases it. */

@@ -1,8 +1,9 @@
 /* The host-array ops bit for bit against the scalar reference: sizes 0 to
  * 2^20 + 3, aligned and unaligned pointers, in place, every bias layout,
  * pinned memory from clrelu_host_alloc (and pointers inside it), on the
- * zero-copy path and on the chunked one ($CLRELU_HOST_PATH=chunked, with
- * small chunks so that every split of a bias layout happens); bad calls
+ * zero-copy path and on the chunked one (clrelu_options.host_path, or
+ * $CLRELU_HOST_PATH=chunked with small chunks so that every split of a bias
+ * layout happens); bad calls
  * answer their status and change nothing; threads share a context. */
 #include "reference.h"
 #include "testutil.h"
@@ -17,6 +18,7 @@
 static clrelu_context *ctx;
 static int flush_ok;
 static const char *path_name = "";
+static clrelu_options path_opts; /* the host path ctx was made with */
 
 enum op { RELU, LEAKY, BIAS };
 
@@ -205,10 +207,15 @@ static void check_errors(void) {
   FAILS(clrelu_host_bias_relu(ctx, x, x + EN, y, SIZE_MAX / 2, 4, 1, 0),
         CLRELU_ERROR_OUT_OF_RANGE);
   FAILS(clrelu_host_relu(ctx, x, y, SIZE_MAX / 2), CLRELU_ERROR_OUT_OF_RANGE);
-  /* an unknown path */
-  setenv("CLRELU_HOST_PATH", "sideways", 1);
-  FAILS(clrelu_host_relu(ctx, x, y, EN), CLRELU_ERROR_INVALID_ARGUMENT);
-  unsetenv("CLRELU_HOST_PATH");
+  /* an unknown path, read when the context is made */
+  {
+    setenv("CLRELU_HOST_PATH", "sideways", 1);
+    clrelu_context *c = NULL;
+    CHECK_STATUS(clrelu_context_create(NULL, &c), CLRELU_SUCCESS);
+    unsetenv("CLRELU_HOST_PATH");
+    FAILS(clrelu_host_relu(c, x, y, EN), CLRELU_ERROR_INVALID_ARGUMENT);
+    clrelu_context_destroy(c);
+  }
   /* zero elements: success, even with NULL pointers */
   CHECK_STATUS(clrelu_host_relu(ctx, NULL, NULL, 0), CLRELU_SUCCESS);
   CHECK_STATUS(clrelu_host_leaky_relu(ctx, NULL, NULL, 0, 0.5f),
@@ -238,7 +245,7 @@ static void check_errors(void) {
  * clrelu_context_destroy it stays usable until clrelu_host_free. */
 static void check_pinned_lifetime(void) {
   clrelu_context *c = NULL;
-  CHECK_STATUS(clrelu_context_create(NULL, &c), CLRELU_SUCCESS);
+  CHECK_STATUS(clrelu_context_create_with(&path_opts, &c), CLRELU_SUCCESS);
   if (!c)
     return;
   float *p = clrelu_host_alloc(c, 1000 * sizeof(float));
@@ -317,34 +324,47 @@ static void check_threads(void) {
   }
 }
 
+/* Makes ctx again with host path and chunk (0: the default; NULL: the
+ * environment's): a context's settings are fixed when it is made. */
+static void use_path(const char *name, const char *path, size_t chunk) {
+  clrelu_context_destroy(ctx);
+  ctx = NULL;
+  path_name = name;
+  path_opts.host_path = path;
+  path_opts.host_chunk = chunk;
+  CHECK_STATUS(clrelu_context_create_with(&path_opts, &ctx), CLRELU_SUCCESS);
+  if (!ctx)
+    exit(test_finish("test_host"));
+}
+
 int main(void) {
   test_init();
+  unsetenv("CLRELU_HOST_CHUNK");
+  unsetenv("CLRELU_HOST_PATH");
   ctx = test_context();
   flush_ok = !test_device_denorms(ctx);
-  unsetenv("CLRELU_HOST_CHUNK");
 
   check_errors();
 
-  unsetenv("CLRELU_HOST_PATH");
   path_name = "default path";
   all_checks();
   check_threads();
   check_pinned_lifetime();
 
-  setenv("CLRELU_HOST_PATH", "zero-copy", 1);
-  path_name = "zero-copy";
+  use_path("zero-copy", "zero-copy", 0);
   all_checks();
 
+  /* through the environment, as set before the context is made */
   setenv("CLRELU_HOST_PATH", "chunked", 1);
   setenv("CLRELU_HOST_CHUNK", "1000", 1);
-  path_name = "chunked, 1000-element chunks";
+  use_path("chunked, 1000-element chunks", NULL, 0);
+  unsetenv("CLRELU_HOST_CHUNK");
+  unsetenv("CLRELU_HOST_PATH");
   all_checks();
   check_threads();
-  unsetenv("CLRELU_HOST_CHUNK");
-  path_name = "chunked, default chunks";
+  use_path("chunked, default chunks", "chunked", 0);
   all_checks();
   check_pinned_lifetime();
-  unsetenv("CLRELU_HOST_PATH");
 
   clrelu_context_destroy(ctx);
   return test_finish("test_host");

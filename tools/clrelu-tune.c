@@ -99,11 +99,9 @@ static int fail(const char *what, clrelu_status st) {
 static clrelu_status measure(const char *device, const char *shape, size_t n,
                              int reps, double *gbs, char *chosen,
                              size_t chosen_size) {
-  if (shape)
-    setenv("CLRELU_TUNING", shape, 1);
+  const clrelu_options opts = {.device = device, .tuning = shape};
   clrelu_context *ctx = NULL;
-  clrelu_status st = clrelu_context_create(device, &ctx);
-  unsetenv("CLRELU_TUNING");
+  clrelu_status st = clrelu_context_create_with(&opts, &ctx);
   if (st != CLRELU_SUCCESS)
     return st;
   snprintf(chosen, chosen_size, "%s", clrelu_context_tuning(ctx));
