@@ -700,11 +700,7 @@ static clrelu_status check16(const char *fn, clrelu_dtype dtype, const void *a,
   if (n > 0 && (!a || !b || !y))
     return clrelu__fail(CLRELU_ERROR_INVALID_ARGUMENT, "%s: a pointer is NULL",
                         fn);
-  if (use_alpha && !isfinite(alpha))
-    return clrelu__fail(CLRELU_ERROR_INVALID_ARGUMENT,
-                        "%s: alpha is %g; it must be finite", fn,
-                        (double)alpha);
-  return CLRELU_SUCCESS;
+  return use_alpha ? clrelu__check_alpha(fn, alpha) : CLRELU_SUCCESS;
 }
 
 #define CPU16_ENTRY(C, ID, name, inputs, param, out, bits16)                   \
@@ -725,10 +721,13 @@ clrelu_status clrelu_cpu_bias_relu_16(clrelu_dtype dtype, const uint16_t *x,
                                       const uint16_t *bias, uint16_t *y,
                                       size_t outer, size_t channels,
                                       size_t inner, float alpha) {
-  size_t total = outer * channels * inner;
-  clrelu_status st =
-      check16("clrelu_cpu_bias_relu_16", dtype, x, bias, y, total, alpha, 1);
-  if (st != CLRELU_SUCCESS || total == 0)
+  static const char fn[] = "clrelu_cpu_bias_relu_16";
+  const int empty = outer == 0 || channels == 0 || inner == 0;
+  clrelu_status st = check16(fn, dtype, x, bias, y, !empty, alpha, 1);
+  size_t total = 0;
+  if (st == CLRELU_SUCCESS && !empty)
+    st = clrelu__check_shape(fn, outer, channels, inner, sizeof *x, &total);
+  if (st != CLRELU_SUCCESS || empty)
     return st;
   float *b = malloc(channels * sizeof *b);
   if (!b)

@@ -33,54 +33,12 @@ static size_t clblast_contexts; /* live contexts that called CLBlast */
 
 static const char *const fn = "clrelu_dense";
 
-/* Whether the first na elements of a and the first nb of b share bytes. */
-static int overlaps(const clrelu_buffer *a, size_t na, const clrelu_buffer *b,
-                    size_t nb) {
-  if (a->root != b->root)
-    return 0;
-  size_t es = clrelu__dtype_size(a->dtype);
-  size_t a0 = a->root_byte, a1 = a0 + na * es;
-  size_t b0 = b->root_byte, b1 = b0 + nb * es;
-  return a0 < b1 && b0 < a1;
-}
-
 /* a * b into *out; 0 when it overflows size_t. */
 static int mul_ok(size_t a, size_t b, size_t *out) {
   if (a != 0 && b > SIZE_MAX / a)
     return 0;
   *out = a * b;
   return 1;
-}
-
-/* Checks 1-3 of the documented order after the NULLs: values, contexts,
- * dtypes. */
-static clrelu_status check_handles(clrelu_context *ctx, const clrelu_buffer *x,
-                                   const clrelu_buffer *w,
-                                   const clrelu_buffer *bias,
-                                   const clrelu_buffer *y, float alpha,
-                                   const clrelu_events *ev) {
-  const clrelu_buffer *in[3] = {x, w, bias};
-  static const char *const names[3] = {"x", "w", "bias"};
-  if (ev && ev->num_wait > 0 && !ev->wait)
-    return clrelu__fail(CLRELU_ERROR_INVALID_ARGUMENT,
-                        "%s: ev->wait is NULL with ev->num_wait = %u", fn,
-                        (unsigned)ev->num_wait);
-  if (!isfinite(alpha))
-    return clrelu__fail(CLRELU_ERROR_INVALID_ARGUMENT,
-                        "%s: alpha is %g; it must be finite", fn,
-                        (double)alpha);
-  for (int i = 0; i < 3; ++i)
-    if (in[i]->ctx != ctx)
-      return clrelu__fail(CLRELU_ERROR_CONTEXT_MISMATCH,
-                          "%s: %s belongs to another context", fn, names[i]);
-  if (y->ctx != ctx)
-    return clrelu__fail(CLRELU_ERROR_CONTEXT_MISMATCH,
-                        "%s: y belongs to another context", fn);
-  for (int i = 0; i < 3; ++i)
-    if (in[i]->dtype != y->dtype)
-      return clrelu__fail(CLRELU_ERROR_DTYPE_MISMATCH,
-                          "%s: %s and y differ in dtype", fn, names[i]);
-  return CLRELU_SUCCESS;
 }
 
 /* Check 4: shapes against the buffers, and overlaps. */
@@ -98,13 +56,13 @@ static clrelu_status check_shapes(const clrelu_buffer *x,
   need[2] = out;
   const clrelu_buffer *b[4] = {x, w, bias, y};
   static const char *const names[4] = {"x", "w", "bias", "y"};
-  for (int i = 0; i < 4; ++i)
-    if (b[i]->count < need[i])
-      return clrelu__fail(CLRELU_ERROR_OUT_OF_RANGE,
-                          "%s: %zu elements asked of %s, which holds %zu", fn,
-                          need[i], names[i], b[i]->count);
+  for (int i = 0; i < 4; ++i) {
+    clrelu_status st = clrelu__check_count(fn, b[i], names[i], need[i]);
+    if (st != CLRELU_SUCCESS)
+      return st;
+  }
   for (int i = 0; i < 3; ++i)
-    if (need[i] > 0 && overlaps(b[i], need[i], y, need[3]))
+    if (need[i] > 0 && clrelu__overlaps(b[i], need[i], y, need[3], NULL))
       return clrelu__fail(CLRELU_ERROR_INVALID_ARGUMENT,
                           "%s: y overlaps %s (the product cannot be computed "
                           "in place)",
@@ -229,18 +187,8 @@ clrelu_status clrelu_dense_ev(clrelu_context *ctx, const clrelu_buffer *x,
                               clrelu_buffer *y, size_t batch,
                               size_t in_features, size_t out_features,
                               float alpha, const clrelu_events *ev) {
-  if (ev && ev->done)
-    *ev->done = NULL;
-  const char *null = !ctx    ? "ctx"
-                     : !x    ? "x"
-                     : !w    ? "w"
-                     : !bias ? "bias"
-                     : !y    ? "y"
-                             : NULL;
-  if (null)
-    return clrelu__fail(CLRELU_ERROR_INVALID_ARGUMENT, "%s: %s is NULL", fn,
-                        null);
-  clrelu_status st = check_handles(ctx, x, w, bias, y, alpha, ev);
+  const clrelu_call c = {fn, ctx, {x, w, bias}, {"x", "w", "bias"}, 3, y, "y"};
+  clrelu_status st = clrelu__check_call(&c, 1, alpha, ev);
   if (st != CLRELU_SUCCESS)
     return st;
   if (batch == 0 || out_features == 0)

@@ -716,12 +716,11 @@ static clrelu_status run_chunked(const host_call *c) {
 /* ---- entry points ---- */
 
 /* Whether [a, a + na) and [b, b + nb) (floats) share bytes. */
-static int ranges_overlap(const float *a, size_t na, const float *b,
+static int floats_overlap(const float *a, size_t na, const float *b,
                           size_t nb) {
-  uintptr_t a0 = (uintptr_t)a, b0 = (uintptr_t)b;
-  return a0 < b0 + nb * sizeof(float) && b0 < a0 + na * sizeof(float);
+  return clrelu__ranges_overlap((uintptr_t)a, na * sizeof *a, (uintptr_t)b,
+                                nb * sizeof *b);
 }
-
 /* The context's host path ($CLRELU_HOST_PATH or clrelu_options.host_path):
  * auto is zero-copy on unified memory. */
 static clrelu_status host_path(const host_call *c, int *chunked, int *unified) {
@@ -758,27 +757,23 @@ static clrelu_status host_run(host_call *c) {
                           c->fn);
   }
   if ((c->op == BIAS || clrelu__op_info[c->op].has_param) &&
-      !isfinite(c->alpha))
-    return clrelu__fail(CLRELU_ERROR_INVALID_ARGUMENT,
-                        "%s: alpha is %g; it must be finite", c->fn,
-                        (double)c->alpha);
+      clrelu__check_alpha(c->fn, c->alpha) != CLRELU_SUCCESS)
+    return CLRELU_ERROR_INVALID_ARGUMENT;
   if (empty)
     return CLRELU_SUCCESS;
-  size_t lim = SIZE_MAX / sizeof(float);
-  if (c->channels > lim / c->outer || c->inner > lim / (c->outer * c->channels))
-    return clrelu__fail(CLRELU_ERROR_OUT_OF_RANGE,
-                        "%s: %zu * %zu * %zu floats overflow size_t", c->fn,
-                        c->outer, c->channels, c->inner);
-  c->total = c->outer * c->channels * c->inner;
-  if (c->x != c->y && ranges_overlap(c->x, c->total, c->y, c->total))
+  clrelu_status st = clrelu__check_shape(c->fn, c->outer, c->channels, c->inner,
+                                         sizeof(float), &c->total);
+  if (st != CLRELU_SUCCESS)
+    return st;
+  if (c->x != c->y && floats_overlap(c->x, c->total, c->y, c->total))
     return clrelu__fail(CLRELU_ERROR_INVALID_ARGUMENT,
                         "%s: y partly overlaps x (in place needs y == x)",
                         c->fn);
-  if (c->op == BIAS && ranges_overlap(c->bias, c->channels, c->y, c->total))
+  if (c->op == BIAS && floats_overlap(c->bias, c->channels, c->y, c->total))
     return clrelu__fail(CLRELU_ERROR_INVALID_ARGUMENT, "%s: y overlaps bias",
                         c->fn);
   int chunked = 1, unified = 0;
-  clrelu_status st = host_path(c, &chunked, &unified);
+  st = host_path(c, &chunked, &unified);
   if (st != CLRELU_SUCCESS)
     return st;
   /* Pointers not aligned for a float cannot be wrapped; copies can. */

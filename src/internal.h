@@ -8,6 +8,7 @@
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stddef.h>
+#include <stdint.h>
 
 /* ---- errors (status.c) ---- */
 
@@ -196,6 +197,47 @@ cl_int clrelu__enqueue(clrelu_context *ctx, clrelu_enqueue_fn fn, void *user,
 
 /* Enqueues a marker after ev's events, for ops with nothing to do. */
 clrelu_status clrelu__marker(clrelu_context *ctx, const clrelu_events *ev);
+
+/* ---- argument checks (check.c), in the documented order ---- */
+
+/* The buffers of one call: inputs in[0 .. nin), the output last. */
+typedef struct clrelu_call {
+  const char *fn;
+  clrelu_context *ctx;
+  const clrelu_buffer *in[3];
+  const char *in_names[3];
+  int nin;
+  const clrelu_buffer *out;
+  const char *out_name;
+} clrelu_call;
+
+/* Clears ev->done, then checks 1-3: NULLs, the wait list and alpha (when
+ * use_alpha), contexts, dtypes (every input's is the output's). */
+clrelu_status clrelu__check_call(const clrelu_call *c, int use_alpha,
+                                 float alpha, const clrelu_events *ev);
+/* INVALID_ARGUMENT unless alpha is finite. */
+clrelu_status clrelu__check_alpha(const char *fn, float alpha);
+/* OUT_OF_RANGE when b holds fewer than need elements. */
+clrelu_status clrelu__check_count(const char *fn, const clrelu_buffer *b,
+                                  const char *name, size_t need);
+/* INVALID_ARGUMENT when the first n elements of in and out share bytes
+ * without being the same elements. */
+clrelu_status clrelu__check_in_place(const char *fn, const clrelu_buffer *in,
+                                     const char *in_name,
+                                     const clrelu_buffer *out,
+                                     const char *out_name, size_t n);
+/* *total = outer * channels * inner; OUT_OF_RANGE when that many elements
+ * of elem_size bytes overflow size_t. */
+clrelu_status clrelu__check_shape(const char *fn, size_t outer, size_t channels,
+                                  size_t inner, size_t elem_size,
+                                  size_t *total);
+/* Whether the first na elements of a and nb of b share bytes; *same (when
+ * not NULL) says they are exactly the same elements. */
+int clrelu__overlaps(const clrelu_buffer *a, size_t na, const clrelu_buffer *b,
+                     size_t nb, int *same);
+/* Whether the byte ranges [a, a + abytes) and [b, b + bbytes) meet. */
+int clrelu__ranges_overlap(uintptr_t a, size_t abytes, uintptr_t b,
+                           size_t bbytes);
 
 /* ---- ops (ops.c) ---- */
 

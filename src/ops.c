@@ -1,106 +1,20 @@
 /* Device ops: argument checks in the documented order, then one launch. */
 #include "internal.h"
 
-#include <math.h>
 #include <stdint.h>
-
-/* The buffers of one call: inputs first, the output last. */
-typedef struct op_call {
-  const char *fn;
-  clrelu_context *ctx;
-  const clrelu_buffer *in[3];
-  const char *in_names[3];
-  int nin;
-  clrelu_buffer *out;
-  const char *out_name;
-} op_call;
-
-/* Whether the first n elements of a and b share bytes; *same is set when
- * they are exactly the same elements. */
-static int overlaps(const clrelu_buffer *a, size_t na, const clrelu_buffer *b,
-                    size_t nb, int *same) {
-  *same = 0;
-  if (a->root != b->root)
-    return 0;
-  size_t es = clrelu__dtype_size(a->dtype);
-  size_t a0 = a->root_byte, a1 = a0 + na * es;
-  size_t b0 = b->root_byte, b1 = b0 + nb * es;
-  if (a1 <= b0 || b1 <= a0)
-    return 0;
-  *same = a0 == b0 && na == nb;
-  return 1;
-}
-
-/* Checks 1-3 of the documented order: NULLs and values, contexts, dtypes. */
-static clrelu_status check_handles(const op_call *c, float alpha, int use_alpha,
-                                   const clrelu_events *ev) {
-  if (ev && ev->done)
-    *ev->done = NULL;
-  if (!c->ctx)
-    return clrelu__fail(CLRELU_ERROR_INVALID_ARGUMENT, "%s: ctx is NULL",
-                        c->fn);
-  for (int i = 0; i < c->nin; ++i)
-    if (!c->in[i])
-      return clrelu__fail(CLRELU_ERROR_INVALID_ARGUMENT, "%s: %s is NULL",
-                          c->fn, c->in_names[i]);
-  if (!c->out)
-    return clrelu__fail(CLRELU_ERROR_INVALID_ARGUMENT, "%s: %s is NULL", c->fn,
-                        c->out_name);
-  if (ev && ev->num_wait > 0 && !ev->wait)
-    return clrelu__fail(CLRELU_ERROR_INVALID_ARGUMENT,
-                        "%s: ev->wait is NULL with ev->num_wait = %u", c->fn,
-                        (unsigned)ev->num_wait);
-  if (use_alpha && !isfinite(alpha))
-    return clrelu__fail(CLRELU_ERROR_INVALID_ARGUMENT,
-                        "%s: alpha is %g; it must be finite", c->fn,
-                        (double)alpha);
-  for (int i = 0; i < c->nin; ++i)
-    if (c->in[i]->ctx != c->ctx)
-      return clrelu__fail(CLRELU_ERROR_CONTEXT_MISMATCH,
-                          "%s: %s belongs to another context", c->fn,
-                          c->in_names[i]);
-  if (c->out->ctx != c->ctx)
-    return clrelu__fail(CLRELU_ERROR_CONTEXT_MISMATCH,
-                        "%s: %s belongs to another context", c->fn,
-                        c->out_name);
-  for (int i = 0; i < c->nin; ++i)
-    if (c->in[i]->dtype != c->out->dtype)
-      return clrelu__fail(CLRELU_ERROR_DTYPE_MISMATCH,
-                          "%s: %s and %s differ in dtype", c->fn,
-                          c->in_names[i], c->out_name);
-  return CLRELU_SUCCESS;
-}
-
-static clrelu_status check_count(const op_call *c, const clrelu_buffer *b,
-                                 const char *name, size_t need) {
-  if (b->count < need)
-    return clrelu__fail(CLRELU_ERROR_OUT_OF_RANGE,
-                        "%s: %zu elements asked of %s, which holds %zu", c->fn,
-                        need, name, b->count);
-  (void)c;
-  return CLRELU_SUCCESS;
-}
 
 /* Checks 4-5 for elementwise ops (every buffer n elements). Every device
  * does every dtype, so check 6 (UNSUPPORTED) has nothing to refuse. */
-static clrelu_status check_eltwise(const op_call *c, size_t n) {
-  for (int i = 0; i < c->nin; ++i) {
-    clrelu_status st = check_count(c, c->in[i], c->in_names[i], n);
-    if (st != CLRELU_SUCCESS)
-      return st;
-  }
-  clrelu_status st = check_count(c, c->out, c->out_name, n);
-  if (st != CLRELU_SUCCESS)
-    return st;
-  for (int i = 0; i < c->nin; ++i) {
-    int same;
-    if (overlaps(c->in[i], n, c->out, n, &same) && !same)
-      return clrelu__fail(CLRELU_ERROR_INVALID_ARGUMENT,
-                          "%s: %s partly overlaps %s (in place needs exactly "
-                          "the same elements)",
-                          c->fn, c->out_name, c->in_names[i]);
-  }
-  return CLRELU_SUCCESS;
+static clrelu_status check_eltwise(const clrelu_call *c, size_t n) {
+  clrelu_status st = CLRELU_SUCCESS;
+  for (int i = 0; i < c->nin && st == CLRELU_SUCCESS; ++i)
+    st = clrelu__check_count(c->fn, c->in[i], c->in_names[i], n);
+  if (st == CLRELU_SUCCESS)
+    st = clrelu__check_count(c->fn, c->out, c->out_name, n);
+  for (int i = 0; i < c->nin && st == CLRELU_SUCCESS; ++i)
+    st = clrelu__check_in_place(c->fn, c->in[i], c->in_names[i], c->out,
+                                c->out_name, n);
+  return st;
 }
 
 /* Work-items for an elementwise kernel over n elements: each does up to
@@ -124,12 +38,11 @@ clrelu_status clrelu__eltwise(clrelu_context *ctx, enum clrelu_kernel_id id,
                               const clrelu_buffer *const *in, clrelu_buffer *y,
                               size_t n, float alpha, const clrelu_events *ev) {
   const clrelu_op_info *op = &clrelu__op_info[id];
-  const int nin = op->inputs;
-  op_call c = {op->fn, ctx, {in[0]}, {"x", "", ""}, 1, y, op->out};
-  if (nin == 2) {
-    c = (op_call){op->fn, ctx, {in[0], in[1]}, {"dy", "x", ""}, 2, y, op->out};
-  }
-  clrelu_status st = check_handles(&c, alpha, op->has_param, ev);
+  clrelu_call c = {op->fn, ctx, {in[0]}, {"x", "", ""}, 1, y, op->out};
+  if (op->inputs == 2)
+    c = (clrelu_call){op->fn, ctx, {in[0], in[1]}, {"dy", "x", ""},
+                      2,      y,   op->out};
+  clrelu_status st = clrelu__check_call(&c, op->has_param, alpha, ev);
   if (st != CLRELU_SUCCESS)
     return st;
   if (n == 0)
@@ -139,8 +52,8 @@ clrelu_status clrelu__eltwise(clrelu_context *ctx, enum clrelu_kernel_id id,
   cl_ulong offs[3], cn = n;
   clrelu_arg args[8];
   cl_uint k = 0;
-  for (int i = 0; i <= nin; ++i) {
-    const clrelu_buffer *b = i < nin ? in[i] : y;
+  for (int i = 0; i <= c.nin; ++i) {
+    const clrelu_buffer *b = i < c.nin ? c.in[i] : y;
     offs[i] = b->offset;
     args[k++] = (clrelu_arg)MEM_ARG(b);
     args[k++] = (clrelu_arg){sizeof offs[i], &offs[i]};
@@ -180,28 +93,24 @@ clrelu_status clrelu_bias_relu_ev(clrelu_context *ctx, const clrelu_buffer *x,
                                   const clrelu_buffer *bias, clrelu_buffer *y,
                                   size_t outer, size_t channels, size_t inner,
                                   float alpha, const clrelu_events *ev) {
-  op_call c = {"clrelu_bias_relu", ctx, {x, bias}, {"x", "bias"}, 2, y, "y"};
-  clrelu_status st = check_handles(&c, alpha, 1, ev);
+  static const char fn[] = "clrelu_bias_relu";
+  clrelu_call c = {fn, ctx, {x, bias}, {"x", "bias"}, 2, y, "y"};
+  clrelu_status st = clrelu__check_call(&c, 1, alpha, ev);
   if (st != CLRELU_SUCCESS)
     return st;
   if (outer == 0 || channels == 0 || inner == 0)
     return clrelu__marker(ctx, ev);
-  if (channels > SIZE_MAX / outer || inner > SIZE_MAX / (outer * channels))
-    return clrelu__fail(CLRELU_ERROR_OUT_OF_RANGE,
-                        "clrelu_bias_relu: outer * channels * inner = %zu * "
-                        "%zu * %zu overflows size_t",
-                        outer, channels, inner);
-  size_t total = outer * channels * inner;
-  if ((st = check_count(&c, x, "x", total)) != CLRELU_SUCCESS ||
-      (st = check_count(&c, bias, "bias", channels)) != CLRELU_SUCCESS ||
-      (st = check_count(&c, y, "y", total)) != CLRELU_SUCCESS)
+  size_t total;
+  if ((st = clrelu__check_shape(fn, outer, channels, inner, 1, &total)) !=
+          CLRELU_SUCCESS ||
+      (st = clrelu__check_count(fn, x, "x", total)) != CLRELU_SUCCESS ||
+      (st = clrelu__check_count(fn, bias, "bias", channels)) !=
+          CLRELU_SUCCESS ||
+      (st = clrelu__check_count(fn, y, "y", total)) != CLRELU_SUCCESS ||
+      (st = clrelu__check_in_place(fn, x, "x", y, "y", total)) !=
+          CLRELU_SUCCESS)
     return st;
-  int same;
-  if (overlaps(x, total, y, total, &same) && !same)
-    return clrelu__fail(CLRELU_ERROR_INVALID_ARGUMENT,
-                        "clrelu_bias_relu: y partly overlaps x (in place "
-                        "needs exactly the same elements)");
-  if (overlaps(bias, channels, y, total, &same))
+  if (clrelu__overlaps(bias, channels, y, total, NULL))
     return clrelu__fail(CLRELU_ERROR_INVALID_ARGUMENT,
                         "clrelu_bias_relu: y overlaps bias");
 

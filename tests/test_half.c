@@ -267,6 +267,10 @@ int main(void) {
                CLRELU_ERROR_INVALID_ARGUMENT);
   CHECK_STATUS(clrelu_cpu_leaky_relu_16(CLRELU_F16, &one, &one, 1, NAN),
                CLRELU_ERROR_INVALID_ARGUMENT);
+  /* a shape whose element count overflows size_t: refused, nothing read */
+  CHECK_STATUS(clrelu_cpu_bias_relu_16(CLRELU_BF16, &one, &one, &one,
+                                       SIZE_MAX / 2, 3, 1, 0.0f),
+               CLRELU_ERROR_OUT_OF_RANGE);
   free(all);
   free(perm);
   free(rnd);

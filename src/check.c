@@ -1,0 +1,106 @@
+/* Argument checks shared by the device ops, the dense layer, the host-array
+ * ops and the CPU functions, in the order the header documents. */
+#include "internal.h"
+
+#include <math.h>
+#include <stdint.h>
+
+clrelu_status clrelu__check_alpha(const char *fn, float alpha) {
+  if (!isfinite(alpha))
+    return clrelu__fail(CLRELU_ERROR_INVALID_ARGUMENT,
+                        "%s: alpha is %g; it must be finite", fn,
+                        (double)alpha);
+  return CLRELU_SUCCESS;
+}
+
+clrelu_status clrelu__check_call(const clrelu_call *c, int use_alpha,
+                                 float alpha, const clrelu_events *ev) {
+  if (ev && ev->done)
+    *ev->done = NULL;
+  if (!c->ctx)
+    return clrelu__fail(CLRELU_ERROR_INVALID_ARGUMENT, "%s: ctx is NULL",
+                        c->fn);
+  for (int i = 0; i < c->nin; ++i)
+    if (!c->in[i])
+      return clrelu__fail(CLRELU_ERROR_INVALID_ARGUMENT, "%s: %s is NULL",
+                          c->fn, c->in_names[i]);
+  if (!c->out)
+    return clrelu__fail(CLRELU_ERROR_INVALID_ARGUMENT, "%s: %s is NULL", c->fn,
+                        c->out_name);
+  if (ev && ev->num_wait > 0 && !ev->wait)
+    return clrelu__fail(CLRELU_ERROR_INVALID_ARGUMENT,
+                        "%s: ev->wait is NULL with ev->num_wait = %u", c->fn,
+                        (unsigned)ev->num_wait);
+  if (use_alpha && clrelu__check_alpha(c->fn, alpha) != CLRELU_SUCCESS)
+    return CLRELU_ERROR_INVALID_ARGUMENT;
+  for (int i = 0; i < c->nin; ++i)
+    if (c->in[i]->ctx != c->ctx)
+      return clrelu__fail(CLRELU_ERROR_CONTEXT_MISMATCH,
+                          "%s: %s belongs to another context", c->fn,
+                          c->in_names[i]);
+  if (c->out->ctx != c->ctx)
+    return clrelu__fail(CLRELU_ERROR_CONTEXT_MISMATCH,
+                        "%s: %s belongs to another context", c->fn,
+                        c->out_name);
+  for (int i = 0; i < c->nin; ++i)
+    if (c->in[i]->dtype != c->out->dtype)
+      return clrelu__fail(CLRELU_ERROR_DTYPE_MISMATCH,
+                          "%s: %s and %s differ in dtype", c->fn,
+                          c->in_names[i], c->out_name);
+  return CLRELU_SUCCESS;
+}
+
+clrelu_status clrelu__check_count(const char *fn, const clrelu_buffer *b,
+                                  const char *name, size_t need) {
+  if (b->count < need)
+    return clrelu__fail(CLRELU_ERROR_OUT_OF_RANGE,
+                        "%s: %zu elements asked of %s, which holds %zu", fn,
+                        need, name, b->count);
+  return CLRELU_SUCCESS;
+}
+
+int clrelu__overlaps(const clrelu_buffer *a, size_t na, const clrelu_buffer *b,
+                     size_t nb, int *same) {
+  if (same)
+    *same = 0;
+  if (a->root != b->root)
+    return 0;
+  size_t es = clrelu__dtype_size(a->dtype);
+  if (!clrelu__ranges_overlap(a->root_byte, na * es, b->root_byte, nb * es))
+    return 0;
+  if (same)
+    *same = a->root_byte == b->root_byte && na == nb;
+  return 1;
+}
+
+int clrelu__ranges_overlap(uintptr_t a, size_t abytes, uintptr_t b,
+                           size_t bbytes) {
+  return a < b + bbytes && b < a + abytes;
+}
+
+clrelu_status clrelu__check_in_place(const char *fn, const clrelu_buffer *in,
+                                     const char *in_name,
+                                     const clrelu_buffer *out,
+                                     const char *out_name, size_t n) {
+  int same;
+  if (clrelu__overlaps(in, n, out, n, &same) && !same)
+    return clrelu__fail(CLRELU_ERROR_INVALID_ARGUMENT,
+                        "%s: %s partly overlaps %s (in place needs exactly "
+                        "the same elements)",
+                        fn, out_name, in_name);
+  return CLRELU_SUCCESS;
+}
+
+clrelu_status clrelu__check_shape(const char *fn, size_t outer, size_t channels,
+                                  size_t inner, size_t elem_size,
+                                  size_t *total) {
+  size_t lim = SIZE_MAX / elem_size;
+  if (outer != 0 && channels != 0 &&
+      (channels > lim / outer || inner > lim / (outer * channels)))
+    return clrelu__fail(CLRELU_ERROR_OUT_OF_RANGE,
+                        "%s: outer * channels * inner = %zu * %zu * %zu "
+                        "overflows size_t",
+                        fn, outer, channels, inner);
+  *total = outer * channels * inner;
+  return CLRELU_SUCCESS;
+}
