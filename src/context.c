@@ -230,8 +230,9 @@ static clrelu_context *context_new(clrelu_settings *settings) {
 }
 
 static void context_free(clrelu_context *ctx) {
-  clrelu__dense_release(ctx);
-  clrelu__host_release(ctx);
+  for (int l = 0; l < CLRELU_LAYERS; ++l)
+    if (ctx->layers[l].release)
+      ctx->layers[l].release(ctx, ctx->layers[l].state);
   clrelu__program_release(ctx);
   if (ctx->last)
     clReleaseEvent(ctx->last);

@@ -29,6 +29,17 @@
 
 static pthread_mutex_t clblast_lock = PTHREAD_MUTEX_INITIALIZER;
 static size_t clblast_contexts; /* live contexts that called CLBlast */
+
+/* A context that ran CLBlast goes: CLBlast's cache is let go of when no
+ * context uses it any more. */
+static void dense_release(clrelu_context *ctx, void *state) {
+  (void)ctx;
+  (void)state;
+  pthread_mutex_lock(&clblast_lock);
+  if (--clblast_contexts == 0)
+    CLBlastClearCache();
+  pthread_mutex_unlock(&clblast_lock);
+}
 #endif
 
 static const char *const fn = "clrelu_dense";
@@ -121,8 +132,9 @@ static cl_int do_gemm(clrelu_context *ctx, void *user, cl_uint nwait,
                              g->x->mem, g->x->offset, g->in, g->w->mem,
                              g->w->offset, g->in, 0.0f, g->y->mem, g->y->offset,
                              g->out, &ctx->queue, event);
-  if (g->status == CLBlastSuccess && !ctx->dense_used) {
-    ctx->dense_used = 1;
+  clrelu_layer_state *used = &ctx->layers[CLRELU_LAYER_DENSE];
+  if (g->status == CLBlastSuccess && !used->release) {
+    *used = (clrelu_layer_state){NULL, dense_release};
     ++clblast_contexts;
   }
   pthread_mutex_unlock(&clblast_lock);
@@ -253,15 +265,4 @@ clrelu_status clrelu_dense(clrelu_context *ctx, const clrelu_buffer *x,
                            size_t out_features, float alpha) {
   return clrelu_dense_ev(ctx, x, w, bias, y, batch, in_features, out_features,
                          alpha, NULL);
-}
-
-void clrelu__dense_release(clrelu_context *ctx) {
-#ifdef CLRELU_HAVE_CLBLAST
-  pthread_mutex_lock(&clblast_lock);
-  if (ctx->dense_used && --clblast_contexts == 0)
-    CLBlastClearCache();
-  pthread_mutex_unlock(&clblast_lock);
-#else
-  (void)ctx;
-#endif
 }

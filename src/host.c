@@ -33,22 +33,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-struct clrelu_pinned {
-  cl_mem mem;
-  char *ptr;
-  size_t bytes;
-};
-
-#define SLOTS 3
-
-/* Buffers for the chunked path. */
-struct clrelu_staging {
-  size_t chunk;          /* elements per slot */
-  cl_mem dev[SLOTS];     /* device memory, one chunk each */
-  cl_mem pin[SLOTS];     /* pinned host memory, kept mapped */
-  float *pin_ptr[SLOTS]; /* pin's mapping */
-};
-
 /* One call: the op, its arrays and shape (eltwise: outer = channels = 1,
  * inner = n). */
 #define BIAS (-1)
@@ -67,217 +51,6 @@ typedef struct placed {
   cl_mem mem;    /* retained */
   size_t offset; /* of the array's first element, in elements */
 } placed;
-
-/* ---- the registry of pinned allocations ---- */
-
-/* Finds the pinned allocation holding [p, p + bytes) and retains its mem;
- * NULL when there is none. *offset: p's byte offset in it. */
-static cl_mem pinned_find(clrelu_context *ctx, const void *p, size_t bytes,
-                          size_t *offset) {
-  cl_mem found = NULL;
-  uintptr_t a = (uintptr_t)p;
-  pthread_mutex_lock(&ctx->lock);
-  for (size_t i = 0; i < ctx->npinned; ++i) {
-    const struct clrelu_pinned *e = &ctx->pinned[i];
-    uintptr_t b = (uintptr_t)e->ptr;
-    if (a >= b && a - b <= e->bytes && bytes <= e->bytes - (a - b)) {
-      found = e->mem;
-      *offset = a - b;
-      clRetainMemObject(found);
-      break;
-    }
-  }
-  pthread_mutex_unlock(&ctx->lock);
-  return found;
-}
-
-/* The private in-order queues for transfers, made on first use. */
-static cl_int host_queues(clrelu_context *ctx, cl_command_queue q[2]) {
-  cl_int err = CL_SUCCESS;
-  pthread_mutex_lock(&ctx->lock);
-  for (int i = 0; i < 2 && err == CL_SUCCESS; ++i)
-    if (!ctx->host_queues[i])
-      ctx->host_queues[i] =
-          clCreateCommandQueue(ctx->context, ctx->device, 0, &err);
-  q[0] = ctx->host_queues[0];
-  q[1] = ctx->host_queues[1];
-  pthread_mutex_unlock(&ctx->lock);
-  return err;
-}
-
-void *clrelu_host_alloc(clrelu_context *ctx, size_t bytes) {
-  if (!ctx) {
-    clrelu__fail(CLRELU_ERROR_INVALID_ARGUMENT,
-                 "clrelu_host_alloc: ctx is NULL");
-    return NULL;
-  }
-  if (bytes == 0) {
-    clrelu__fail(CLRELU_ERROR_INVALID_ARGUMENT,
-                 "clrelu_host_alloc: bytes is 0");
-    return NULL;
-  }
-  if (bytes > ctx->max_alloc) {
-    clrelu__fail(CLRELU_ERROR_OUT_OF_MEMORY,
-                 "clrelu_host_alloc: %zu bytes exceed the device's largest "
-                 "allocation (CL_DEVICE_MAX_MEM_ALLOC_SIZE = %llu bytes)",
-                 bytes, (unsigned long long)ctx->max_alloc);
-    return NULL;
-  }
-  cl_command_queue q[2];
-  cl_int err = host_queues(ctx, q);
-  if (err != CL_SUCCESS) {
-    clrelu__cl_fail(err, "clrelu_host_alloc: clCreateCommandQueue");
-    return NULL;
-  }
-  cl_mem mem =
-      clCreateBuffer(ctx->context, CL_MEM_READ_WRITE | CL_MEM_ALLOC_HOST_PTR,
-                     bytes, NULL, &err);
-  if (!mem) {
-    clrelu__cl_fail(err, "clrelu_host_alloc: clCreateBuffer");
-    return NULL;
-  }
-  void *ptr = clEnqueueMapBuffer(q[0], mem, CL_TRUE, CL_MAP_READ | CL_MAP_WRITE,
-                                 0, bytes, 0, NULL, NULL, &err);
-  if (!ptr) {
-    clReleaseMemObject(mem);
-    clrelu__cl_fail(err, "clrelu_host_alloc: clEnqueueMapBuffer");
-    return NULL;
-  }
-  pthread_mutex_lock(&ctx->lock);
-  if (ctx->npinned == ctx->pinned_cap) {
-    size_t cap = ctx->pinned_cap ? 2 * ctx->pinned_cap : 8;
-    struct clrelu_pinned *grown =
-        realloc(ctx->pinned, cap * sizeof *ctx->pinned);
-    if (grown) {
-      ctx->pinned = grown;
-      ctx->pinned_cap = cap;
-    }
-  }
-  int stored = ctx->npinned < ctx->pinned_cap;
-  if (stored) {
-    struct clrelu_pinned e = {mem, ptr, bytes};
-    ctx->pinned[ctx->npinned++] = e;
-    atomic_fetch_add(&ctx->refs, 1); /* like a buffer, it keeps ctx alive */
-  }
-  pthread_mutex_unlock(&ctx->lock);
-  if (!stored) {
-    clEnqueueUnmapMemObject(q[0], mem, ptr, 0, NULL, NULL);
-    clFinish(q[0]);
-    clReleaseMemObject(mem);
-    clrelu__fail(CLRELU_ERROR_OUT_OF_MEMORY, "out of host memory");
-    return NULL;
-  }
-  return ptr;
-}
-
-void clrelu_host_free(clrelu_context *ctx, void *ptr) {
-  if (!ctx || !ptr)
-    return;
-  struct clrelu_pinned e = {NULL, NULL, 0};
-  pthread_mutex_lock(&ctx->lock);
-  for (size_t i = 0; i < ctx->npinned; ++i)
-    if (ctx->pinned[i].ptr == ptr) {
-      e = ctx->pinned[i];
-      ctx->pinned[i] = ctx->pinned[--ctx->npinned];
-      break;
-    }
-  cl_command_queue q = ctx->host_queues[0];
-  pthread_mutex_unlock(&ctx->lock);
-  if (!e.mem)
-    return; /* not ours: nothing to do */
-  clEnqueueUnmapMemObject(q, e.mem, e.ptr, 0, NULL, NULL);
-  clFinish(q);
-  clReleaseMemObject(e.mem);
-  clrelu__context_release(ctx);
-}
-
-/* ---- staging buffers for the chunked path ---- */
-
-static void staging_free(clrelu_context *ctx, struct clrelu_staging *s) {
-  if (!s)
-    return;
-  for (int i = 0; i < SLOTS; ++i) {
-    if (s->pin_ptr[i])
-      clEnqueueUnmapMemObject(ctx->host_queues[0], s->pin[i], s->pin_ptr[i], 0,
-                              NULL, NULL);
-  }
-  if (ctx->host_queues[0])
-    clFinish(ctx->host_queues[0]);
-  for (int i = 0; i < SLOTS; ++i) {
-    if (s->pin[i])
-      clReleaseMemObject(s->pin[i]);
-    if (s->dev[i])
-      clReleaseMemObject(s->dev[i]);
-  }
-  free(s);
-}
-
-/* The cached set when its chunk fits, else a new one. */
-static clrelu_status staging_take(clrelu_context *ctx, size_t chunk,
-                                  struct clrelu_staging **out) {
-  pthread_mutex_lock(&ctx->lock);
-  struct clrelu_staging *s = ctx->staging;
-  if (s && s->chunk == chunk)
-    ctx->staging = NULL;
-  else
-    s = NULL;
-  pthread_mutex_unlock(&ctx->lock);
-  if (s) {
-    *out = s;
-    return CLRELU_SUCCESS;
-  }
-  s = calloc(1, sizeof *s);
-  if (!s)
-    return clrelu__fail(CLRELU_ERROR_OUT_OF_MEMORY, "out of host memory");
-  s->chunk = chunk;
-  size_t bytes = chunk * sizeof(float);
-  cl_int err = CL_SUCCESS;
-  const char *what = "clCreateBuffer";
-  for (int i = 0; i < SLOTS && err == CL_SUCCESS; ++i) {
-    s->dev[i] =
-        clCreateBuffer(ctx->context, CL_MEM_READ_WRITE, bytes, NULL, &err);
-    if (err == CL_SUCCESS)
-      s->pin[i] = clCreateBuffer(ctx->context,
-                                 CL_MEM_READ_WRITE | CL_MEM_ALLOC_HOST_PTR,
-                                 bytes, NULL, &err);
-    if (err == CL_SUCCESS) {
-      what = "clEnqueueMapBuffer";
-      s->pin_ptr[i] = clEnqueueMapBuffer(ctx->host_queues[0], s->pin[i],
-                                         CL_TRUE, CL_MAP_READ | CL_MAP_WRITE, 0,
-                                         bytes, 0, NULL, NULL, &err);
-    }
-  }
-  if (err != CL_SUCCESS) {
-    staging_free(ctx, s);
-    char msg[96];
-    snprintf(msg, sizeof msg, "staging buffers: %s", what);
-    return clrelu__cl_fail(err, msg);
-  }
-  *out = s;
-  return CLRELU_SUCCESS;
-}
-
-static void staging_give(clrelu_context *ctx, struct clrelu_staging *s) {
-  pthread_mutex_lock(&ctx->lock);
-  struct clrelu_staging *old = ctx->staging;
-  ctx->staging = s;
-  pthread_mutex_unlock(&ctx->lock);
-  staging_free(ctx, old);
-}
-
-void clrelu__host_release(clrelu_context *ctx) {
-  /* Pinned allocations hold a reference: none is left by now. */
-  free(ctx->pinned);
-  ctx->pinned = NULL;
-  ctx->npinned = ctx->pinned_cap = 0;
-  staging_free(ctx, ctx->staging);
-  ctx->staging = NULL;
-  for (int i = 0; i < 2; ++i)
-    if (ctx->host_queues[i]) {
-      clReleaseCommandQueue(ctx->host_queues[i]);
-      ctx->host_queues[i] = NULL;
-    }
-}
 
 /* ---- running the op on device buffers ---- */
 
@@ -395,7 +168,7 @@ static clrelu_status zero_copy_place(const host_call *c, int unified,
     if (counts[i] == 0)
       continue;
     size_t bytes = counts[i] * sizeof(float), off = 0;
-    cl_mem m = unified ? pinned_find(ctx, ptrs[i], bytes, &off) : NULL;
+    cl_mem m = unified ? clrelu__pinned_find(ctx, ptrs[i], bytes, &off) : NULL;
     if (m && off % sizeof(float) == 0) {
       pl[i].mem = m;
       pl[i].offset = off / sizeof(float);
@@ -504,7 +277,7 @@ static clrelu_status run_zero_copy(const host_call *c, int unified, int *done) {
     return st;
   }
   cl_command_queue q[2];
-  cl_int err = host_queues(ctx, q);
+  cl_int err = clrelu__host_queues(ctx, q);
   if (err != CL_SUCCESS) {
     placed_release(pl);
     return clrelu__cl_fail(err, "clCreateCommandQueue");
@@ -585,7 +358,7 @@ typedef struct slot_state {
 } slot_state;
 
 /* Finishes slot s: waits for its read, copies out unless y is pinned. */
-static cl_int slot_retire(const host_call *c, struct clrelu_staging *stg,
+static cl_int slot_retire(const host_call *c, clrelu_staging *stg,
                           slot_state *ss, int s, int y_pinned) {
   if (!ss[s].read)
     return CL_SUCCESS;
@@ -600,7 +373,7 @@ static cl_int slot_retire(const host_call *c, struct clrelu_staging *stg,
 static clrelu_status run_chunked(const host_call *c) {
   clrelu_context *ctx = c->ctx;
   cl_command_queue q[2];
-  cl_int err = host_queues(ctx, q);
+  cl_int err = clrelu__host_queues(ctx, q);
   if (err != CL_SUCCESS)
     return clrelu__cl_fail(err, "clCreateCommandQueue");
   size_t chunk = ctx->settings.host_chunk;
@@ -608,8 +381,8 @@ static clrelu_status run_chunked(const host_call *c) {
     chunk = c->total;
   if (chunk * sizeof(float) > ctx->max_alloc)
     chunk = (size_t)(ctx->max_alloc / sizeof(float));
-  struct clrelu_staging *stg = NULL;
-  clrelu_status st = staging_take(ctx, chunk, &stg);
+  clrelu_staging *stg = NULL;
+  clrelu_status st = clrelu__staging_take(ctx, chunk, &stg);
   if (st != CLRELU_SUCCESS || !stg)
     return st;
 
@@ -617,7 +390,7 @@ static clrelu_status run_chunked(const host_call *c) {
   cl_mem bias_mem = NULL;
   if (c->op == BIAS) {
     if (c->channels * sizeof(float) > ctx->max_alloc) {
-      staging_give(ctx, stg);
+      clrelu__staging_give(ctx, stg);
       return clrelu__fail(CLRELU_ERROR_OUT_OF_MEMORY,
                           "%s: the bias (%zu elements) exceeds the device's "
                           "largest allocation",
@@ -627,25 +400,25 @@ static clrelu_status run_chunked(const host_call *c) {
         clCreateBuffer(ctx->context, CL_MEM_READ_ONLY | CL_MEM_COPY_HOST_PTR,
                        c->channels * sizeof(float), (void *)c->bias, &err);
     if (!bias_mem) {
-      staging_give(ctx, stg);
+      clrelu__staging_give(ctx, stg);
       return clrelu__cl_fail(err, "copying the bias: clCreateBuffer");
     }
   }
   /* Arrays in pinned memory move by DMA straight from and to it. */
   size_t off;
-  cl_mem m = pinned_find(ctx, c->x, c->total * sizeof(float), &off);
+  cl_mem m = clrelu__pinned_find(ctx, c->x, c->total * sizeof(float), &off);
   int x_pinned = m != NULL;
   if (m)
     clReleaseMemObject(m);
-  m = pinned_find(ctx, c->y, c->total * sizeof(float), &off);
+  m = clrelu__pinned_find(ctx, c->y, c->total * sizeof(float), &off);
   int y_pinned = m != NULL;
   if (m)
     clReleaseMemObject(m);
 
-  slot_state ss[SLOTS] = {{NULL, 0, 0}};
+  slot_state ss[CLRELU_SLOTS] = {{NULL, 0, 0}};
   size_t nchunks = (c->total + chunk - 1) / chunk;
   for (size_t k = 0; k < nchunks && st == CLRELU_SUCCESS; ++k) {
-    int s = (int)(k % SLOTS);
+    int s = (int)(k % CLRELU_SLOTS);
     err = slot_retire(c, stg, ss, s, y_pinned);
     if (err != CL_SUCCESS) {
       st = clrelu__cl_fail(err, "running the op on host arrays");
@@ -690,8 +463,8 @@ static clrelu_status run_chunked(const host_call *c) {
     clFlush(q[1]);
   }
   /* Drain in order; after a failure, only wait. */
-  for (size_t k = nchunks; k < nchunks + SLOTS; ++k) {
-    int s = (int)(k % SLOTS);
+  for (size_t k = nchunks; k < nchunks + CLRELU_SLOTS; ++k) {
+    int s = (int)(k % CLRELU_SLOTS);
     if (st == CLRELU_SUCCESS) {
       err = slot_retire(c, stg, ss, s, y_pinned);
       if (err != CL_SUCCESS)
@@ -709,7 +482,7 @@ static clrelu_status run_chunked(const host_call *c) {
   }
   if (bias_mem)
     clReleaseMemObject(bias_mem);
-  staging_give(ctx, stg);
+  clrelu__staging_give(ctx, stg);
   return st;
 }
 

@@ -104,6 +104,16 @@ enum clrelu_cpu_cap clrelu__cpu_cap(void);
 
 /* ---- contexts ---- */
 
+/* State a layer above the context (host.c, dense.c) keeps in it: made by
+ * that layer on first use, under the context's lock, and freed by the
+ * layer's own release function when the context goes, so that the context
+ * knows nothing of what it holds. */
+enum clrelu_layer { CLRELU_LAYER_HOST, CLRELU_LAYER_DENSE, CLRELU_LAYERS };
+typedef struct clrelu_layer_state {
+  void *state;
+  void (*release)(clrelu_context *ctx, void *state);
+} clrelu_layer_state;
+
 struct clrelu_context {
   atomic_int refs; /* the handle itself plus one per live buffer */
   cl_platform_id platform;
@@ -125,14 +135,7 @@ struct clrelu_context {
   char device_name[256];
   double build_ms;
   int built_from_cache; /* the program came from clrelu's binary cache */
-  /* dense.c: this context has run CLBlast (counted for its cache). */
-  int dense_used;
-  /* host.c, all under lock: clrelu_host_alloc's allocations, the queues
-   * that move host arrays, and one cached set of staging buffers. */
-  struct clrelu_pinned *pinned;
-  size_t npinned, pinned_cap;
-  cl_command_queue host_queues[2]; /* writes, reads; made on first use */
-  struct clrelu_staging *staging;
+  clrelu_layer_state layers[CLRELU_LAYERS]; /* by clrelu_layer */
   clrelu_settings settings;
 };
 
@@ -147,10 +150,6 @@ struct clrelu_buffer {
 };
 
 void clrelu__context_release(clrelu_context *ctx);
-/* Called as the context is freed: dense.c lets go of CLBlast's cache when no
- * context uses it any more; host.c frees its queues and staging buffers. */
-void clrelu__dense_release(clrelu_context *ctx);
-void clrelu__host_release(clrelu_context *ctx);
 size_t clrelu__dtype_size(clrelu_dtype dtype);
 
 /* Builds the program and kernels of ctx from the embedded source with the
@@ -255,6 +254,30 @@ extern const clrelu_op_info clrelu__op_info[K_ELTWISE_COUNT];
 clrelu_status clrelu__eltwise(clrelu_context *ctx, enum clrelu_kernel_id id,
                               const clrelu_buffer *const *in, clrelu_buffer *y,
                               size_t n, float alpha, const clrelu_events *ev);
+
+/* ---- pinned host memory (pinned.c), for the host-array ops (host.c) ---- */
+
+/* Finds the clrelu_host_alloc allocation holding [p, p + bytes) and retains
+ * its mem; NULL when there is none. *offset: p's byte offset in it. */
+cl_mem clrelu__pinned_find(clrelu_context *ctx, const void *p, size_t bytes,
+                           size_t *offset);
+/* The context's two in-order queues for transfers (writes, reads), made on
+ * first use. */
+cl_int clrelu__host_queues(clrelu_context *ctx, cl_command_queue q[2]);
+
+/* Buffers for the chunked path: a chunk moves through slot k % SLOTS. */
+#define CLRELU_SLOTS 3
+typedef struct clrelu_staging {
+  size_t chunk;                 /* elements per slot */
+  cl_mem dev[CLRELU_SLOTS];     /* device memory, one chunk each */
+  cl_mem pin[CLRELU_SLOTS];     /* pinned host memory, kept mapped */
+  float *pin_ptr[CLRELU_SLOTS]; /* pin's mapping */
+} clrelu_staging;
+/* The cached set when its chunk fits, else a new one; and handing a set
+ * back to be cached (the one cached before is freed). */
+clrelu_status clrelu__staging_take(clrelu_context *ctx, size_t chunk,
+                                   clrelu_staging **out);
+void clrelu__staging_give(clrelu_context *ctx, clrelu_staging *s);
 
 /* ---- host side (half.c, threads.c) ---- */
 
