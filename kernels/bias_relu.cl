@@ -3,10 +3,12 @@
  *
  * Every bias kernel walks the flat array like the elementwise kernels: a
  * work-item takes CLRELU_ITEMS adjacent vectors, finds where the first one
- * sits in the bias pattern once (one division), then steps along:
- * - rows (dense, NHWC: inner == 1): element k adds bias[k % channels]; a
- *   vector loads its biases whole, lane by lane only where it straddles the
- *   end of a row;
+ * sits in the bias pattern once (one division), then steps along. Element k
+ * of the view is element phase + k of the pattern (phase: where element 0
+ * sits, e.g. in a chunk of a larger array that starts mid-plane or mid-row):
+ * - rows (dense, NHWC: inner == 1): pattern element k adds
+ *   bias[k % channels]; a vector loads its biases whole, lane by lane only
+ *   where it straddles the end of a row;
  * - planes (NCHW; channels == 1 is one plane of everything): plane p adds
  *   bias[p % channels]; a vector broadcasts one bias, or selects per lane
  *   where it straddles a plane boundary.
@@ -19,6 +21,15 @@
  * as much on some CPUs, and each work-item does two). */
 inline ulong div64(ulong a, ulong b) {
   return (a | b) >> 32 ? a / b : (ulong)((uint)a / (uint)b);
+}
+
+/* Where pattern element e sits: *pos within its plane (or row) of inner
+ * elements, *c its channel. */
+inline void bias_place(ulong e, ulong inner, ulong channels, ulong *pos,
+                       ulong *c) {
+  const ulong p = div64(e, inner); /* plane or row */
+  *pos = e - p * inner;
+  *c = p - div64(p, channels) * channels;
 }
 
 /* The biases of the vector starting at row position *pos, and the position
@@ -141,16 +152,17 @@ inline floatV rowl_bias_F16(global const ushort *b, ulong inner,
 #define BIAS_FLAT_KERNEL(NAME, D, KIND, ST, STNT, STT, EXPR)                   \
   kernel void NAME(global const ET_##D *x, ulong xo, global const ET_##D *b,   \
                    ulong bo, global ET_##D *y, ulong yo, ulong n, ulong inner, \
-                   ulong channels, float a) {                                  \
+                   ulong channels, ulong phase, float a) {                     \
     x += xo;                                                                   \
     y += yo;                                                                   \
     b += bo;                                                                   \
     BIAS_SETUP_##KIND(D)                                                       \
-    /* the head to y's vector boundary: work-item 0, from plane 0 */           \
+    /* the head to y's vector boundary: work-item 0, from element 0 */         \
     const ulong h = min(n, (ulong)HEAD_TO_ALIGN(VT_##D, ET_##D, y));           \
     if (get_global_id(0) == 0 && h > 0) {                                      \
-      ulong pos = 0, c = 0;                                                    \
-      float bc = BIAS_##D(0);                                                  \
+      ulong pos, c;                                                            \
+      bias_place(phase, inner, channels, &pos, &c);                            \
+      float bc = BIAS_##D(c);                                                  \
       const floatV t = LDFT_##D(x, 0, h) + NEXT_BIAS(D, KIND);                 \
       STT(EXPR, y, 0, h);                                                      \
     }                                                                          \
@@ -161,10 +173,8 @@ inline floatV rowl_bias_F16(global const ushort *b, ulong inner,
     const ulong first = FIRST_VECTOR;                                          \
     if (first >= nvec)                                                         \
       return;                                                                  \
-    const ulong e0 = h + first * CLRELU_VEC; /* first element, and its */      \
-    const ulong p = div64(e0, inner);         /* plane or row */               \
-    ulong pos = e0 - p * inner;                                                \
-    ulong c = p - div64(p, channels) * channels;                               \
+    ulong pos, c; /* of the first element */                                   \
+    bias_place(phase + h + first * CLRELU_VEC, inner, channels, &pos, &c);     \
     float bc = BIAS_##D(c); /* the bias of channel c */                        \
     const ulong full = n / CLRELU_VEC;                                         \
     const ulong end = min(first + CLRELU_ITEMS, full);                         \

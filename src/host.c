@@ -16,9 +16,12 @@
  *    reads, the context's queue for kernels, ordered by events).
  *    $CLRELU_HOST_PATH=chunked forces it on any device (for tests);
  *    $CLRELU_HOST_CHUNK sets the chunk in elements.
- * The element where the output becomes aligned for a whole vector splits
- * the work in two, so the kernels' streaming stores apply to the rest
- * (glibc's malloc returns addresses 16 bytes past a 64-byte boundary).
+ * Either way the op is one launch per range (the whole array, or a chunk):
+ * the kernels do the elements before the output's first vector boundary
+ * apart, so their streaming stores apply to the rest whatever the array's
+ * alignment (glibc's malloc returns addresses 16 bytes past a 64-byte
+ * boundary), and the bias kernels take where the range starts in the
+ * channel pattern, so a chunk may start and end mid-plane or mid-row.
  *
  * clrelu_host_alloc's memory is a CL_MEM_ALLOC_HOST_PTR buffer kept mapped.
  * The host ops find pointers into it in the context's registry: zero-copy
@@ -63,11 +66,11 @@ static clrelu_buffer view_of(clrelu_context *ctx, cl_mem mem, size_t offset,
   return b;
 }
 
-/* Enqueues the op on flat elements [s, e): x and y are device buffers whose
- * element 0 is the op's element base, bias holds channel 0 on. bias_relu
- * splits at plane and row boundaries into calls of its own shape. Every
- * command waits for *wait (when not NULL); *done receives the last one's
- * event (NULL when s == e). */
+/* Enqueues the op on flat elements [s, e) in one launch: x and y are
+ * device buffers whose element 0 is the op's element base, bias holds
+ * channel 0 on. bias_relu starts at s's place in the channel pattern, so
+ * the range may start and end anywhere in a plane or row. The command waits
+ * for *wait (when not NULL); *done receives its event (NULL when s == e). */
 static clrelu_status enqueue_range(const host_call *c, const clrelu_buffer *x,
                                    const clrelu_buffer *bias,
                                    const clrelu_buffer *y, size_t base,
@@ -75,57 +78,21 @@ static clrelu_status enqueue_range(const host_call *c, const clrelu_buffer *x,
                                    cl_event *done) {
   clrelu_context *ctx = c->ctx;
   *done = NULL;
-  while (s < e) {
-    size_t outer = 1, channels = 1, inner = e - s, c0 = 0;
-    if (c->op == BIAS) {
-      size_t in = c->inner, ch = c->channels, slab = ch * in;
-      size_t i = s % in;
-      c0 = (s / in) % ch;
-      if (i != 0) { /* the rest of a plane */
-        inner = in - i < e - s ? in - i : e - s;
-      } else if (c0 != 0 || e - s < slab) { /* whole planes of one slab */
-        size_t k = (e - s) / in;
-        if (k > ch - c0)
-          k = ch - c0;
-        if (k > 0) {
-          channels = k;
-          inner = in;
-        }
-      } else { /* whole slabs */
-        outer = (e - s) / slab;
-        channels = ch;
-        inner = in;
-      }
-    }
-    size_t len = outer * channels * inner;
-    clrelu_buffer xv = view_of(ctx, x->mem, x->offset + (s - base), len);
-    clrelu_buffer yv = view_of(ctx, y->mem, y->offset + (s - base), len);
-    if (x->mem == y->mem && x->offset == y->offset)
-      xv = yv; /* in place: the same elements */
-    cl_event ev_done = NULL;
-    clrelu_events ev = {wait ? 1 : 0, wait, &ev_done};
-    clrelu_status st;
-    if (c->op != BIAS) {
-      const clrelu_buffer *in[] = {&xv};
-      st = clrelu__eltwise(ctx, (enum clrelu_kernel_id)c->op, in, &yv, len,
+  if (s == e)
+    return CLRELU_SUCCESS;
+  size_t len = e - s;
+  clrelu_buffer xv = view_of(ctx, x->mem, x->offset + (s - base), len);
+  clrelu_buffer yv = view_of(ctx, y->mem, y->offset + (s - base), len);
+  if (x->mem == y->mem && x->offset == y->offset)
+    xv = yv; /* in place: the same elements */
+  clrelu_events ev = {wait ? 1 : 0, wait, done};
+  if (c->op != BIAS) {
+    const clrelu_buffer *in[] = {&xv};
+    return clrelu__eltwise(ctx, (enum clrelu_kernel_id)c->op, in, &yv, len,
                            c->alpha, &ev);
-    } else {
-      clrelu_buffer bv = view_of(ctx, bias->mem, bias->offset + c0, channels);
-      st = clrelu_bias_relu_ev(ctx, &xv, &bv, &yv, outer, channels, inner,
-                               c->alpha, &ev);
-    }
-    if (*done && (ev_done || st != CLRELU_SUCCESS)) {
-      if (st != CLRELU_SUCCESS)
-        clWaitForEvents(1, done);
-      clReleaseEvent(*done);
-      *done = NULL;
-    }
-    if (st != CLRELU_SUCCESS)
-      return st;
-    *done = ev_done;
-    s += len;
   }
-  return CLRELU_SUCCESS;
+  return clrelu__bias_launch(ctx, &xv, bias, &yv, len, c->channels, c->inner,
+                             s % (c->channels * c->inner), c->alpha, &ev);
 }
 
 /* Waits for ev and turns a failed command into an OpenCL error. */

@@ -255,6 +255,18 @@ clrelu_status clrelu__eltwise(clrelu_context *ctx, enum clrelu_kernel_id id,
                               const clrelu_buffer *const *in, clrelu_buffer *y,
                               size_t n, float alpha, const clrelu_events *ev);
 
+/* The bias_relu kernel over elements [0, total) of x into y, with none of
+ * clrelu_bias_relu_ev's checks: bias holds all `channels` biases from
+ * channel 0; element 0 of x and y sits at element `phase` of the channel
+ * pattern, whose period is channels * inner (phase < channels * inner; 0
+ * for a whole tensor). Element k adds bias[((phase + k) / inner) %
+ * channels]. */
+clrelu_status clrelu__bias_launch(clrelu_context *ctx, const clrelu_buffer *x,
+                                  const clrelu_buffer *bias, clrelu_buffer *y,
+                                  size_t total, size_t channels, size_t inner,
+                                  size_t phase, float alpha,
+                                  const clrelu_events *ev);
+
 /* ---- pinned host memory (pinned.c), for the host-array ops (host.c) ---- */
 
 /* Finds the clrelu_host_alloc allocation holding [p, p + bytes) and retains

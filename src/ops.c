@@ -114,22 +114,40 @@ clrelu_status clrelu_bias_relu_ev(clrelu_context *ctx, const clrelu_buffer *x,
     return clrelu__fail(CLRELU_ERROR_INVALID_ARGUMENT,
                         "clrelu_bias_relu: y overlaps bias");
 
-  /* See kernels/bias_relu.cl: rows for inner == 1 (element k adds
-   * bias[k % channels], so the kernel's "plane" is a row of channels),
-   * planes otherwise. */
+  return clrelu__bias_launch(ctx, x, bias, y, total, channels, inner, 0, alpha,
+                             ev);
+}
+
+/* See kernels/bias_relu.cl: rows for inner == 1 (element k adds
+ * bias[k % channels], so the kernel's "plane" is a row of channels), planes
+ * otherwise; one channel is one plane of everything, where the phase does
+ * not matter. */
+clrelu_status clrelu__bias_launch(clrelu_context *ctx, const clrelu_buffer *x,
+                                  const clrelu_buffer *bias, clrelu_buffer *y,
+                                  size_t total, size_t channels, size_t inner,
+                                  size_t phase, float alpha,
+                                  const clrelu_events *ev) {
   cl_ulong xo = x->offset, bo = bias->offset, yo = y->offset;
   size_t vec = (size_t)ctx->tuning.vec, items = (size_t)ctx->tuning.items;
   int leaky = alpha != 0.0f, rows = inner == 1 && channels > 1;
-  cl_ulong n = total, ch = channels;
+  cl_ulong n = total, ch = channels, ph = channels == 1 ? 0 : phase;
   cl_ulong in = rows ? channels : channels == 1 ? total : inner;
-  clrelu_arg args[] = {
-      MEM_ARG(x),       {sizeof xo, &xo},      MEM_ARG(bias),  {sizeof bo, &bo},
-      MEM_ARG(y),       {sizeof yo, &yo},      {sizeof n, &n}, {sizeof in, &in},
-      {sizeof ch, &ch}, {sizeof alpha, &alpha}};
+  clrelu_arg args[] = {MEM_ARG(x),
+                       {sizeof xo, &xo},
+                       MEM_ARG(bias),
+                       {sizeof bo, &bo},
+                       MEM_ARG(y),
+                       {sizeof yo, &yo},
+                       {sizeof n, &n},
+                       {sizeof in, &in},
+                       {sizeof ch, &ch},
+                       {sizeof ph, &ph},
+                       {sizeof alpha, &alpha}};
   enum clrelu_kernel_id id =
       rows ? (leaky ? K_BIAS_LEAKY_RELU_ROWS : K_BIAS_RELU_ROWS)
            : (leaky ? K_BIAS_LEAKY_RELU_PLANES : K_BIAS_RELU_PLANES);
   size_t nvec = (total + vec - 1) / vec;
-  return clrelu__launch(ctx, id, y->dtype, args, 10, (nvec + items - 1) / items,
-                        ev);
+  return clrelu__launch(ctx, id, y->dtype, args,
+                        (cl_uint)(sizeof args / sizeof args[0]),
+                        (nvec + items - 1) / items, ev);
 }

@@ -2,8 +2,8 @@
  * 2^20 + 3, aligned and unaligned pointers, in place, every bias layout,
  * pinned memory from clrelu_host_alloc (and pointers inside it), on the
  * zero-copy path and on the chunked one (clrelu_options.host_path, or
- * $CLRELU_HOST_PATH=chunked with small chunks so that every split of a bias
- * layout happens); bad calls
+ * $CLRELU_HOST_PATH=chunked with small chunks, so that chunks start and
+ * end mid-plane and mid-row in every bias layout); bad calls
  * answer their status and change nothing; threads share a context. */
 #include "reference.h"
 #include "testutil.h"

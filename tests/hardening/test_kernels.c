@@ -3,7 +3,9 @@
  * at odd view offsets and in place, checked bit for bit against the
  * reference, elements outside the range unchanged. Small enough to run under
  * the Oclgrind simulator, which reports invalid accesses, data races and
- * uninitialized values in the kernels (CTest fails on its reports).
+ * uninitialized values in the kernels (CTest fails on its reports). The
+ * host bias op on the chunked path, in small chunks, starts the bias
+ * kernels mid-plane and mid-row (a nonzero phase).
  * $CLRELU_KERNELS_MAX caps the largest size (elements). */
 #include "hcheck.h"
 #include "testutil.h"
@@ -119,6 +121,49 @@ static void check(enum hc_op op, clrelu_dtype d, size_t n, size_t outer,
     arr_free(&y);
 }
 
+/* The host bias op (float32) on outer x channels x inner, in chunks of
+ * HOST_CHUNK elements: each chunk is one launch from its place in the
+ * channel pattern. in_place: y is x. */
+#define HOST_CHUNK 97
+static void check_host_bias(size_t outer, size_t channels, size_t inner,
+                            int in_place, float alpha) {
+  size_t n = outer * channels * inner;
+  char what[160];
+  snprintf(what, sizeof what,
+           "bias_relu f32 host chunked n=%zu (%zux%zux%zu) in_place=%d "
+           "alpha=%g",
+           n, outer, channels, inner, in_place, (double)alpha);
+  if ((only && !has_any(what, only)) || (skip && has_any(what, skip)))
+    return;
+  if (verbose)
+    printf("launch: %s\n", what);
+  float *x = malloc(n * sizeof *x), *b = malloc(channels * sizeof *b);
+  float *y = malloc(n * sizeof *y), *want = malloc(n * sizeof *want);
+  CHECK(x && b && y && want, "%s: out of memory", what);
+  if (x && b && y && want) {
+    hc_fill(CLRELU_F32, x, n, &rng);
+    hc_fill(CLRELU_F32, b, channels, &rng);
+    hc_expect(HC_BIAS, CLRELU_F32, b, x, want, n, channels, inner, alpha);
+    float *out = in_place ? x : y;
+    CHECK_STATUS(
+        clrelu_host_bias_relu(ctx, x, b, out, outer, channels, inner, alpha),
+        CLRELU_SUCCESS);
+    launches += (long)((n + HOST_CHUNK - 1) / HOST_CHUNK);
+    int shown = 0;
+    for (size_t i = 0; i < n; ++i)
+      if (!hc_same(CLRELU_F32, out, want, i, flush_ok)) {
+        if (shown++ < 3)
+          CHECK(0, "%s: element %zu of %zu differs", what, i, n);
+        else
+          ++test_failures;
+      }
+  }
+  free(x);
+  free(b);
+  free(y);
+  free(want);
+}
+
 /* Adds v to the sorted set s[0 .. *n) unless it is there or above max. */
 static void add(size_t *s, int *n, size_t v, size_t max) {
   if (v > max)
@@ -143,6 +188,11 @@ int main(void) {
   verbose = getenv("CLRELU_KERNELS_VERBOSE") != NULL;
   only = getenv("CLRELU_KERNELS_ONLY");
   skip = getenv("CLRELU_KERNELS_SKIP");
+  /* the host op's path, fixed when the context is made */
+  char host_chunk[24];
+  snprintf(host_chunk, sizeof host_chunk, "%d", HOST_CHUNK);
+  setenv("CLRELU_HOST_PATH", "chunked", 1);
+  setenv("CLRELU_HOST_CHUNK", host_chunk, 1);
   ctx = test_context();
   flush_ok = !test_device_denorms(ctx);
   int vec = 0, items = 0, local = 0;
@@ -235,6 +285,21 @@ int main(void) {
     }
     printf("%s: %d bias layouts x 2 activations\n", hc_dtype_names[d], nsh);
   }
+
+  /* chunks starting mid-row (rows shorter and longer than a chunk) and
+   * mid-plane (planes smaller than a vector, larger, longer than a chunk);
+   * one channel, where the phase does not matter */
+  const size_t host_shapes[][3] = {{9, 37, 1}, {2, 150, 1}, {20, 5, 3},
+                                   {3, 4, 33}, {1, 2, 150}, {5, 1, 40}};
+  const int nhost = (int)(sizeof host_shapes / sizeof host_shapes[0]);
+  for (int s = 0; s < nhost; ++s) {
+    const size_t *h = host_shapes[s];
+    if (h[0] * h[1] * h[2] > max_n)
+      continue;
+    check_host_bias(h[0], h[1], h[2], 0, 0.0f);
+    check_host_bias(h[0], h[1], h[2], 1, alphas[s % 4]);
+  }
+  printf("f32: %d host bias layouts in chunks of %d\n", nhost, HOST_CHUNK);
   CHECK_STATUS(clrelu_finish(ctx), CLRELU_SUCCESS);
   clrelu_context_destroy(ctx);
   printf("%ld launches checked\n", launches);
