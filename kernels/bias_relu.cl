@@ -222,11 +222,10 @@ inline floatV rowl_bias_F16(global const ushort *b, ulong inner,
 #define BIAS_FLAT(NAME, D, KIND, ST, STNT, STT, EXPR)                          \
   BIAS_FLAT_KERNEL(NAME, D, KIND, ST, STNT, STT, EXPR)
 #define BIAS_KERNELS(D, ID, name, param)                                       \
-  BIAS_FLAT(PASTE(clrelu_bias_##name##_rows, BIAS_SFX_##D), D,          \
-                   BIAS_ROW_##D, BIAS_ST_##D, BIAS_STNT_##D, BIAS_STT_##D,     \
-                   BIAS_ACT_##D(ID))                                           \
-  BIAS_FLAT(PASTE(clrelu_bias_##name##_planes, BIAS_SFX_##D), D, plane, \
-                   BIAS_ST_##D, BIAS_STNT_##D, BIAS_STT_##D, BIAS_ACT_##D(ID))
+  BIAS_FLAT(PASTE(clrelu_bias_##name##_rows, BIAS_SFX_##D), D, BIAS_ROW_##D,   \
+            BIAS_ST_##D, BIAS_STNT_##D, BIAS_STT_##D, BIAS_ACT_##D(ID))        \
+  BIAS_FLAT(PASTE(clrelu_bias_##name##_planes, BIAS_SFX_##D), D, plane,        \
+            BIAS_ST_##D, BIAS_STNT_##D, BIAS_STT_##D, BIAS_ACT_##D(ID))
 
 CLRELU_BIAS_ACTS(BIAS_KERNELS, F32)
 CLRELU_BIAS_ACTS(BIAS_KERNELS, F16)
