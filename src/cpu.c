@@ -393,7 +393,11 @@ typedef void (*cpu_loopx)(const void *a, const void *b, void *y, size_t m,
 #define LOOP_avx512(N, K, E) CPU_LOOP(avx512_##N, AVX512, 16, STREAM_512, K, E)
 #define LOOP16_sse2(N, E) CPU_LOOP16(sse2_##N, SSE2, 4, STREAM16_128, E)
 #define LOOP16_avx2(N, E) CPU_LOOP16(avx2_##N, AVX2, 8, STREAM16_256, E)
-#define LOOP16_avx512(N, E) CPU_LOOP16(avx512_##N, AVX512, 16, STREAM16_512, E)
+/* 16-bit lanes of 512-bit vectors need AVX-512 BW (without it the compiler
+ * splits every 16-bit operation). */
+#define AVX512BW __attribute__((target("avx512f,avx512bw")))
+#define LOOP16_avx512(N, E)                                                    \
+  CPU_LOOP16(avx512_##N, AVX512BW, 16, STREAM16_512, E)
 #define LOOPX_sse2_bf16(N, K, E)                                               \
   CPU_LOOPX(sse2_bf16_##N, SSE2, 4, LD_BF16, ST_BF16, K, E)
 #define LOOPX_sse2_f16(N, K, E)                                                \
@@ -456,7 +460,8 @@ static const isa *choose_isa(void) {
   /* CLRELU_CPU caps the instruction set (for testing every path). */
   const int first = (int)clrelu__cpu_cap(); /* 0: none, 1: avx2, 2: sse2 */
   __builtin_cpu_init();
-  if (first <= 0 && __builtin_cpu_supports("avx512f"))
+  if (first <= 0 && __builtin_cpu_supports("avx512f") &&
+      __builtin_cpu_supports("avx512bw"))
     return &isas[0];
   if (first <= 1 && __builtin_cpu_supports("avx2"))
     return &isas[1];
