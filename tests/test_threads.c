@@ -51,30 +51,16 @@ static void *work(void *arg) {
     }
     clrelu_buffer_write(x, 0, n, hx);
     clrelu_buffer_write(dy, 0, n, hdy);
-    int op = (int)(next(&s) % 6);
+    /* an elementwise op of the table, or (REF_NOPS) bias + activation */
+    int op = (int)(next(&s) % (REF_NOPS + 1));
     float a = 0.125f * (float)(next(&s) % 5);
     clrelu_status st;
     size_t ch = 1 + next(&s) % 7, outer = n / ch;
-    switch (op) {
-    case 0:
-      st = clrelu_relu(ctx, x, y, n);
-      break;
-    case 1:
-      st = clrelu_relu_derivative(ctx, x, y, n);
-      break;
-    case 2:
-      st = clrelu_leaky_relu(ctx, x, y, n, a);
-      break;
-    case 3:
-      st = clrelu_relu_backward(ctx, dy, x, y, n);
-      break;
-    case 4:
-      st = clrelu_leaky_relu_backward(ctx, dy, x, y, n, a);
-      break;
-    default:
+    if (op < REF_NOPS) {
+      st = test_device_op(ctx, (enum ref_op)op, dy, x, y, n, a);
+    } else {
       st = clrelu_bias_relu(ctx, x, dy, y, outer, ch, 1, a);
       n = outer * ch;
-      break;
     }
     if (st != CLRELU_SUCCESS ||
         clrelu_buffer_read(y, 0, n, got) != CLRELU_SUCCESS) {
@@ -82,27 +68,8 @@ static void *work(void *arg) {
       continue;
     }
     for (size_t i = 0; i < n; ++i) {
-      float want;
-      switch (op) {
-      case 0:
-        want = ref_relu(hx[i]);
-        break;
-      case 1:
-        want = ref_relu_derivative(hx[i]);
-        break;
-      case 2:
-        want = ref_leaky_relu(hx[i], a);
-        break;
-      case 3:
-        want = ref_relu_backward(hdy[i], hx[i]);
-        break;
-      case 4:
-        want = ref_leaky_relu_backward(hdy[i], hx[i], a);
-        break;
-      default:
-        want = ref_bias_relu(hx[i], hdy[i % ch], a);
-        break;
-      }
+      float want = op < REF_NOPS ? ref_op((enum ref_op)op, hdy[i], hx[i], a)
+                                 : ref_bias_relu(hx[i], hdy[i % ch], a);
       if (!test_same(got[i], want, 1)) {
         ++errors[w->id];
         break;
