@@ -52,10 +52,11 @@ typedef enum op_id {
 
 /* What the table says of an op. */
 typedef struct bench_op_info {
-  int bias;   /* a fused bias op, measured in every layout */
-  int inputs; /* arrays read: 1 (x) or 2 (dy, x); bias ops: 1 */
-  int alpha;  /* takes alpha (BENCH_LEAKY_ALPHA) */
-  int bits16; /* 16-bit data is processed on the bits */
+  int bias;    /* a fused bias op, measured in every layout */
+  int inputs;  /* arrays read: 1 (x) or 2 (dy, x); bias ops: 1 */
+  int alpha;   /* takes a parameter (alpha, cap or theta) */
+  float param; /* the value it runs with (its kind's typical value) */
+  int bits16;  /* 16-bit data is processed on the bits */
 } bench_op_info;
 extern const bench_op_info bench_ops[OP_COUNT];
 

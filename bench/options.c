@@ -48,10 +48,12 @@ static void usage(FILE *f) {
       "GPU)\n"
       "  --no-progress    no progress lines on stderr\n"
       "  -h, --help       this text\n\n"
-      "Ops (those with alpha use %g):\n",
-      (double)BENCH_LEAKY_ALPHA);
+      "Ops (with the parameter they run with):\n");
   for (int i = 0; i < OP_COUNT; ++i)
-    fprintf(f, "  %s\n", bench_op_names[i]);
+    if (bench_ops[i].alpha)
+      fprintf(f, "  %-26s %g\n", bench_op_names[i], (double)bench_ops[i].param);
+    else
+      fprintf(f, "  %s\n", bench_op_names[i]);
   fprintf(f, "\nLayouts of the bias ops:\n");
   for (int l = 0; l < LAY_COUNT; ++l)
     fprintf(f, "  %-12s %s\n", bench_layout_names[l], bench_layout_help[l]);

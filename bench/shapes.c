@@ -6,10 +6,16 @@
 const char *const bench_op_names[OP_COUNT] = {
     CLRELU_ELTWISE_OPS(OP_NAME, 0) CLRELU_BIAS_ACTS(BIAS_NAME, 0)};
 
-#define OP_INFO(C, ID, name, inputs, param, out, bits16)                       \
-  [OP_##ID] = {0, inputs, CLRELU_PARAM_HAS_##param, bits16},
-#define BIAS_INFO(C, ID, name, param)                                          \
-  [OP_BIAS_##ID] = {1, 1, CLRELU_PARAM_HAS_##param, 0},
+#define OP_INFO(C, ID, name, in, par, out, b16)                                \
+  [OP_##ID] = {.inputs = in,                                                   \
+               .alpha = CLRELU_PARAM_HAS_##par,                                \
+               .bits16 = b16,                                                  \
+               .param = CLRELU_PARAM_TYPICAL_##par},
+#define BIAS_INFO(C, ID, name, par)                                            \
+  [OP_BIAS_##ID] = {.bias = 1,                                                 \
+                    .inputs = 1,                                               \
+                    .alpha = CLRELU_PARAM_HAS_##par,                           \
+                    .param = CLRELU_PARAM_TYPICAL_##par},
 const bench_op_info bench_ops[OP_COUNT] = {CLRELU_ELTWISE_OPS(OP_INFO, 0)
                                                CLRELU_BIAS_ACTS(BIAS_INFO, 0)};
 
@@ -33,8 +39,7 @@ static size_t min_size(size_t a, size_t b) { return a < b ? a : b; }
 int bench_shape(op_id op, layout_id layout, clrelu_dtype dtype, size_t size,
                 op_shape *out) {
   op_shape s = {op, LAY_NONE, dtype, size, size, 1, 1, 0.0f};
-  if (bench_ops[op].alpha)
-    s.alpha = BENCH_LEAKY_ALPHA;
+  s.alpha = bench_ops[op].param;
   if (bench_ops[op].bias) {
     s.layout = layout;
     switch (layout) {

@@ -25,6 +25,11 @@
  *   relu_backward        x > 0 ? dy : +0.0       x NaN -> NaN
  *   leaky_relu           x > 0 ? x : alpha*x     NaN -> NaN
  *   leaky_relu_backward  x > 0 ? dy : alpha*dy   x NaN -> NaN
+ *   clipped_relu         x > 0 ? min(x, cap) : +0.0   NaN -> NaN
+ *                        (cap > 0, +inf allowed; ReLU6 is cap 6)
+ *   clipped_relu_backward  x > 0 && x < cap ? dy : +0.0   x NaN -> NaN
+ *   thresholded_relu     x > theta ? x : +0.0    NaN -> NaN (theta finite)
+ *   thresholded_relu_backward  x > theta ? dy : +0.0   x NaN -> NaN
  *   bias_relu            act(x + bias[c]), the sum rounded to float once;
  *                        act is relu when alpha == 0, else leaky_relu.
  * Results are bit-identical to a scalar float32 reference, the sign of zero
@@ -322,6 +327,30 @@ CLRELU_API clrelu_status clrelu_leaky_relu_backward(clrelu_context *ctx,
                                                     const clrelu_buffer *x,
                                                     clrelu_buffer *dx, size_t n,
                                                     float alpha);
+/* y = x > 0 ? (x < cap ? x : cap) : +0.0; NaN -> NaN. ReLU6 is cap = 6.
+ * cap must be > 0 (+inf allowed: then this is ReLU); NaN or <= 0:
+ * INVALID_ARGUMENT. */
+CLRELU_API clrelu_status clrelu_clipped_relu(clrelu_context *ctx,
+                                             const clrelu_buffer *x,
+                                             clrelu_buffer *y, size_t n,
+                                             float cap);
+/* dx = (x > 0 && x < cap) ? dy : +0.0; NaN where x is NaN (so the gradient
+ * at x == cap is 0) */
+CLRELU_API clrelu_status clrelu_clipped_relu_backward(clrelu_context *ctx,
+                                                      const clrelu_buffer *dy,
+                                                      const clrelu_buffer *x,
+                                                      clrelu_buffer *dx,
+                                                      size_t n, float cap);
+/* y = x > theta ? x : +0.0; NaN -> NaN. theta must be finite (it may be
+ * negative). */
+CLRELU_API clrelu_status clrelu_thresholded_relu(clrelu_context *ctx,
+                                                 const clrelu_buffer *x,
+                                                 clrelu_buffer *y, size_t n,
+                                                 float theta);
+/* dx = x > theta ? dy : +0.0; NaN where x is NaN */
+CLRELU_API clrelu_status clrelu_thresholded_relu_backward(
+    clrelu_context *ctx, const clrelu_buffer *dy, const clrelu_buffer *x,
+    clrelu_buffer *dx, size_t n, float theta);
 /* Fused bias + activation in one pass over memory.
  * x, y: row-major [outer][channels][inner]; bias: [channels].
  * y = act(x + bias[c]); act = relu when alpha == 0 (never -0.0), else leaky
@@ -371,6 +400,22 @@ CLRELU_API clrelu_status clrelu_leaky_relu_ev(clrelu_context *ctx,
 CLRELU_API clrelu_status clrelu_leaky_relu_backward_ev(
     clrelu_context *ctx, const clrelu_buffer *dy, const clrelu_buffer *x,
     clrelu_buffer *dx, size_t n, float alpha, const clrelu_events *ev);
+CLRELU_API clrelu_status clrelu_clipped_relu_ev(clrelu_context *ctx,
+                                                const clrelu_buffer *x,
+                                                clrelu_buffer *y, size_t n,
+                                                float cap,
+                                                const clrelu_events *ev);
+CLRELU_API clrelu_status clrelu_clipped_relu_backward_ev(
+    clrelu_context *ctx, const clrelu_buffer *dy, const clrelu_buffer *x,
+    clrelu_buffer *dx, size_t n, float cap, const clrelu_events *ev);
+CLRELU_API clrelu_status clrelu_thresholded_relu_ev(clrelu_context *ctx,
+                                                    const clrelu_buffer *x,
+                                                    clrelu_buffer *y, size_t n,
+                                                    float theta,
+                                                    const clrelu_events *ev);
+CLRELU_API clrelu_status clrelu_thresholded_relu_backward_ev(
+    clrelu_context *ctx, const clrelu_buffer *dy, const clrelu_buffer *x,
+    clrelu_buffer *dx, size_t n, float theta, const clrelu_events *ev);
 CLRELU_API clrelu_status clrelu_bias_relu_ev(
     clrelu_context *ctx, const clrelu_buffer *x, const clrelu_buffer *bias,
     clrelu_buffer *y, size_t outer, size_t channels, size_t inner, float alpha,
@@ -474,6 +519,19 @@ CLRELU_API void clrelu_cpu_leaky_relu_backward(const float *dy, const float *x,
 CLRELU_API void clrelu_cpu_bias_relu(const float *x, const float *bias,
                                      float *y, size_t outer, size_t channels,
                                      size_t inner, float alpha);
+/* The ops whose parameter can be refused return a status: SUCCESS, or
+ * INVALID_ARGUMENT for a cap or theta the device op refuses, or a NULL
+ * pointer with n > 0 (nothing is written then). */
+CLRELU_API clrelu_status clrelu_cpu_clipped_relu(const float *x, float *y,
+                                                 size_t n, float cap);
+CLRELU_API clrelu_status clrelu_cpu_clipped_relu_backward(const float *dy,
+                                                          const float *x,
+                                                          float *dx, size_t n,
+                                                          float cap);
+CLRELU_API clrelu_status clrelu_cpu_thresholded_relu(const float *x, float *y,
+                                                     size_t n, float theta);
+CLRELU_API clrelu_status clrelu_cpu_thresholded_relu_backward(
+    const float *dy, const float *x, float *dx, size_t n, float theta);
 
 /* ---- 16-bit data on the host ----------------------------------------------
  * Conversions between float32 and 16-bit arrays (round to nearest even; NaN
@@ -486,9 +544,9 @@ CLRELU_API void clrelu_bf16_to_f32(const uint16_t *src, float *dst, size_t n);
 /* The CPU ops on 16-bit arrays of dtype (CLRELU_F16 or CLRELU_BF16), bit for
  * bit what the device gives: each input converted to float32 exactly, the
  * op in float32 (bias added in float32), the result rounded once.
- * Returns SUCCESS, INVALID_ARGUMENT (dtype not 16-bit, or alpha not finite
- * where there is one), OUT_OF_MEMORY (bias_relu_16 converts the bias first).
- * Pointers alias as in the float32 forms. */
+ * Returns SUCCESS, INVALID_ARGUMENT (dtype not 16-bit, a NULL pointer with
+ * elements, or a parameter the device op refuses), OUT_OF_MEMORY (bias_relu_16
+ * converts the bias first). Pointers alias as in the float32 forms. */
 CLRELU_API clrelu_status clrelu_cpu_relu_16(clrelu_dtype dtype,
                                             const uint16_t *x, uint16_t *y,
                                             size_t n);
@@ -509,6 +567,20 @@ CLRELU_API clrelu_status clrelu_cpu_leaky_relu_backward_16(
 CLRELU_API clrelu_status clrelu_cpu_bias_relu_16(
     clrelu_dtype dtype, const uint16_t *x, const uint16_t *bias, uint16_t *y,
     size_t outer, size_t channels, size_t inner, float alpha);
+CLRELU_API clrelu_status clrelu_cpu_clipped_relu_16(clrelu_dtype dtype,
+                                                    const uint16_t *x,
+                                                    uint16_t *y, size_t n,
+                                                    float cap);
+CLRELU_API clrelu_status clrelu_cpu_clipped_relu_backward_16(
+    clrelu_dtype dtype, const uint16_t *dy, const uint16_t *x, uint16_t *dx,
+    size_t n, float cap);
+CLRELU_API clrelu_status clrelu_cpu_thresholded_relu_16(clrelu_dtype dtype,
+                                                        const uint16_t *x,
+                                                        uint16_t *y, size_t n,
+                                                        float theta);
+CLRELU_API clrelu_status clrelu_cpu_thresholded_relu_backward_16(
+    clrelu_dtype dtype, const uint16_t *dy, const uint16_t *x, uint16_t *dx,
+    size_t n, float theta);
 
 /* The instruction set the CPU ops use on this machine: "avx512", "avx2",
  * "sse2" or "generic". $CLRELU_CPU ("avx2", "sse2") caps it. */

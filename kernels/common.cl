@@ -315,6 +315,27 @@ inline floatV op_leaky_relu_backward(floatV dy, floatV x, float a) {
   return select(select(a * dy, x, x != x), dy, x > 0.0f);
 }
 
+/* x > 0 ? (x < cap ? x : cap) : +0; NaN kept (x >= cap is false for it). */
+inline floatV op_clipped_relu(floatV x, float cap) {
+  return op_relu(select(x, (floatV)(cap), x >= cap));
+}
+
+/* x > 0 && x < cap ? dy : +0; NaN where x is NaN. */
+inline floatV op_clipped_relu_backward(floatV dy, floatV x, float cap) {
+  return AS_FLOATV(((x > 0.0f) & (x < cap) & AS_INTV(dy)) |
+                   ((x != x) & AS_INTV(x)));
+}
+
+/* x > theta ? x : +0; NaN kept. */
+inline floatV op_thresholded_relu(floatV x, float theta) {
+  return AS_FLOATV(AS_INTV(x) & ((x > theta) | (x != x)));
+}
+
+/* x > theta ? dy : +0; NaN where x is NaN. */
+inline floatV op_thresholded_relu_backward(floatV dy, floatV x, float theta) {
+  return AS_FLOATV(((x > theta) & AS_INTV(dy)) | ((x != x) & AS_INTV(x)));
+}
+
 /* ---- the same on 16-bit bits, no arithmetic ----
  * inf: the bits of +infinity (0x7c00 for F16, 0x7f80 for BF16), above which
  * the magnitude bits are a NaN; one: the bits of 1.0. */
@@ -371,6 +392,18 @@ typedef struct v16 {
 #define OPH_LEAKY_RELU(D) OP16_LEAKY_RELU(v, a, R16_##D)
 #define OPH_LEAKY_RELU_BACKWARD(D)                                             \
   OP16_LEAKY_RELU_BACKWARD(d, v, a, INF_##D, R16_##D)
+/* The parameter is a float32 that need not be a 16-bit value (a cap may
+ * round), so these compare and select in float32 and round the result. */
+#define OPF_CLIPPED_RELU op_clipped_relu(v, a)
+#define OPF_CLIPPED_RELU_BACKWARD op_clipped_relu_backward(d, v, a)
+#define OPF_THRESHOLDED_RELU op_thresholded_relu(v, a)
+#define OPF_THRESHOLDED_RELU_BACKWARD op_thresholded_relu_backward(d, v, a)
+#define OPH_CLIPPED_RELU(D) R16_##D(op_clipped_relu(v.f, a))
+#define OPH_CLIPPED_RELU_BACKWARD(D)                                           \
+  R16_##D(op_clipped_relu_backward(d.f, v.f, a))
+#define OPH_THRESHOLDED_RELU(D) R16_##D(op_thresholded_relu(v.f, a))
+#define OPH_THRESHOLDED_RELU_BACKWARD(D)                                       \
+  R16_##D(op_thresholded_relu_backward(d.f, v.f, a))
 /* 16-bit ReLU rounds first and clears on the bits (the same result:
  * rounding keeps the sign, and NaN). */
 #define ACTF_RELU(t) op_relu(t)

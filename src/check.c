@@ -5,16 +5,29 @@
 #include <math.h>
 #include <stdint.h>
 
-clrelu_status clrelu__check_alpha(const char *fn, float alpha) {
-  if (!isfinite(alpha))
-    return clrelu__fail(CLRELU_ERROR_INVALID_ARGUMENT,
-                        "%s: alpha is %g; it must be finite", fn,
-                        (double)alpha);
+clrelu_status clrelu__check_param(const char *fn, int kind, float value) {
+  switch (kind) {
+  case CLRELU_PARAM_KIND_ALPHA:
+  case CLRELU_PARAM_KIND_THETA:
+    if (!isfinite(value))
+      return clrelu__fail(
+          CLRELU_ERROR_INVALID_ARGUMENT, "%s: %s is %g; it must be finite", fn,
+          kind == CLRELU_PARAM_KIND_ALPHA ? "alpha" : "theta", (double)value);
+    break;
+  case CLRELU_PARAM_KIND_CAP:
+    if (!(value > 0.0f)) /* NaN too */
+      return clrelu__fail(CLRELU_ERROR_INVALID_ARGUMENT,
+                          "%s: cap is %g; it must be > 0 (+inf is allowed)", fn,
+                          (double)value);
+    break;
+  default:
+    break;
+  }
   return CLRELU_SUCCESS;
 }
 
-clrelu_status clrelu__check_call(const clrelu_call *c, int use_alpha,
-                                 float alpha, const clrelu_events *ev) {
+clrelu_status clrelu__check_call(const clrelu_call *c, int param, float alpha,
+                                 const clrelu_events *ev) {
   if (ev && ev->done)
     *ev->done = NULL;
   if (!c->ctx)
@@ -31,7 +44,7 @@ clrelu_status clrelu__check_call(const clrelu_call *c, int use_alpha,
     return clrelu__fail(CLRELU_ERROR_INVALID_ARGUMENT,
                         "%s: ev->wait is NULL with ev->num_wait = %u", c->fn,
                         (unsigned)ev->num_wait);
-  if (use_alpha && clrelu__check_alpha(c->fn, alpha) != CLRELU_SUCCESS)
+  if (clrelu__check_param(c->fn, param, alpha) != CLRELU_SUCCESS)
     return CLRELU_ERROR_INVALID_ARGUMENT;
   for (int i = 0; i < c->nin; ++i)
     if (c->in[i]->ctx != c->ctx)

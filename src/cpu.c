@@ -35,6 +35,13 @@
 #define E_LEAKY_RELU LEAKY_OF(A)
 #define E_RELU_BACKWARD ((vf)(((B > Z) & (vi)A) | ((B != B) & (vi)B)))
 #define E_LEAKY_RELU_BACKWARD SEL(B > Z, A, SEL(B != B, B, AV * A))
+/* x >= cap takes cap (NaN does not), then ReLU clears x <= 0 */
+#define E_CLIPPED_RELU RELU_OF(SEL(A >= AV, AV, A))
+#define E_CLIPPED_RELU_BACKWARD                                                \
+  ((vf)(((B > Z) & (B < AV) & (vi)A) | ((B != B) & (vi)B)))
+#define E_THRESHOLDED_RELU ((vf)((vi)A & ((A > AV) | (A != A))))
+#define E_THRESHOLDED_RELU_BACKWARD                                            \
+  ((vf)(((B > AV) & (vi)A) | ((B != B) & (vi)B)))
 #define ACT_RELU(t) RELU_OF(t)
 #define ACT_LEAKY_RELU(t) LEAKY_OF(t)
 
@@ -48,6 +55,7 @@
     BS[l] = bs;                                                                \
     ONE[l] = 0x3f800000;                                                       \
   }                                                                            \
+  (void)Z;                                                                     \
   (void)AV;                                                                    \
   (void)BS;                                                                    \
   (void)ONE
@@ -633,6 +641,17 @@ static void eltwise(int op, clrelu_dtype dtype, const void *a, const void *b,
   run_job(&j, n);
 }
 
+/* The checks of the CPU functions that return a status: pointers (a, b, y
+ * with n elements) and the parameter of kind param. */
+static clrelu_status check_cpu(const char *fn, const void *a, const void *b,
+                               const void *y, size_t n, int param,
+                               float value) {
+  if (n > 0 && (!a || !b || !y))
+    return clrelu__fail(CLRELU_ERROR_INVALID_ARGUMENT, "%s: a pointer is NULL",
+                        fn);
+  return clrelu__check_param(fn, param, value);
+}
+
 /* bias is float32 here (16-bit biases are converted first). */
 static void bias_job(clrelu_dtype dtype, const void *x, const float *bias,
                      void *y, size_t outer, size_t channels, size_t inner,
@@ -675,14 +694,31 @@ static void bias_job(clrelu_dtype dtype, const void *x, const float *bias,
   free(pattern);
 }
 
-/* clrelu_cpu_<name> for every elementwise op; the _16 forms are below. */
-#define CPU_ENTRY(C, ID, name, inputs, param, out, bits16)                     \
+/* clrelu_cpu_<name> for every elementwise op: void for parameters that
+ * cannot be refused, else a status; the _16 forms are below. */
+#define CPU_VOID_ENTRY(ID, name, inputs, param, out)                           \
   void clrelu_cpu_##name(CLRELU_IN_DECL_##inputs(float), float *out,           \
                          size_t n CLRELU_PARAM_DECL_##param) {                 \
     eltwise(OP_##ID, CLRELU_F32, CLRELU_IN_A_##inputs(dy, x),                  \
             CLRELU_IN_B_##inputs(dy, x), out, n,                               \
             CLRELU_PARAM_VALUE_##param(alpha));                                \
   }
+#define CPU_STATUS_ENTRY(ID, name, inputs, param, out)                         \
+  clrelu_status clrelu_cpu_##name(CLRELU_IN_DECL_##inputs(float), float *out,  \
+                                  size_t n CLRELU_PARAM_DECL_##param) {        \
+    const float *a = CLRELU_IN_A_##inputs(dy, x);                              \
+    clrelu_status st = check_cpu("clrelu_cpu_" #name, a, x, out, n,            \
+                                 CLRELU_PARAM_KIND_##param, alpha);            \
+    if (st == CLRELU_SUCCESS)                                                  \
+      eltwise(OP_##ID, CLRELU_F32, a, CLRELU_IN_B_##inputs(dy, x), out, n,     \
+              alpha);                                                          \
+    return st;                                                                 \
+  }
+#define CPU_ENTRY(C, ID, name, inputs, param, out, bits16)                     \
+  CLRELU_UNLESS(CLRELU_PARAM_STATUS_##param,                                   \
+                CPU_VOID_ENTRY(ID, name, inputs, param, out))                  \
+  CLRELU_WHEN(CLRELU_PARAM_STATUS_##param,                                     \
+              CPU_STATUS_ENTRY(ID, name, inputs, param, out))
 CLRELU_ELTWISE_OPS(CPU_ENTRY, 0)
 
 void clrelu_cpu_bias_relu(const float *x, const float *bias, float *y,
@@ -696,16 +732,13 @@ void clrelu_cpu_bias_relu(const float *x, const float *bias, float *y,
 /* ---- 16-bit ---- */
 
 static clrelu_status check16(const char *fn, clrelu_dtype dtype, const void *a,
-                             const void *b, const void *y, size_t n,
-                             float alpha, int use_alpha) {
+                             const void *b, const void *y, size_t n, int param,
+                             float value) {
   if (dtype != CLRELU_F16 && dtype != CLRELU_BF16)
     return clrelu__fail(CLRELU_ERROR_INVALID_ARGUMENT,
                         "%s: dtype %d is not CLRELU_F16 or CLRELU_BF16", fn,
                         (int)dtype);
-  if (n > 0 && (!a || !b || !y))
-    return clrelu__fail(CLRELU_ERROR_INVALID_ARGUMENT, "%s: a pointer is NULL",
-                        fn);
-  return use_alpha ? clrelu__check_alpha(fn, alpha) : CLRELU_SUCCESS;
+  return check_cpu(fn, a, b, y, n, param, value);
 }
 
 #define CPU16_ENTRY(C, ID, name, inputs, param, out, bits16)                   \
@@ -715,7 +748,7 @@ static clrelu_status check16(const char *fn, clrelu_dtype dtype, const void *a,
     const uint16_t *a = CLRELU_IN_A_##inputs(dy, x);                           \
     const float p = CLRELU_PARAM_VALUE_##param(alpha);                         \
     clrelu_status st = check16("clrelu_cpu_" #name "_16", dtype, a, x, out, n, \
-                               p, CLRELU_PARAM_HAS_##param);                   \
+                               CLRELU_PARAM_KIND_##param, p);                  \
     if (st == CLRELU_SUCCESS)                                                  \
       eltwise(OP_##ID, dtype, a, CLRELU_IN_B_##inputs(dy, x), out, n, p);      \
     return st;                                                                 \
@@ -728,7 +761,8 @@ clrelu_status clrelu_cpu_bias_relu_16(clrelu_dtype dtype, const uint16_t *x,
                                       size_t inner, float alpha) {
   static const char fn[] = "clrelu_cpu_bias_relu_16";
   const int empty = outer == 0 || channels == 0 || inner == 0;
-  clrelu_status st = check16(fn, dtype, x, bias, y, !empty, alpha, 1);
+  clrelu_status st =
+      check16(fn, dtype, x, bias, y, !empty, CLRELU_PARAM_KIND_ALPHA, alpha);
   size_t total = 0;
   if (st == CLRELU_SUCCESS && !empty)
     st = clrelu__check_shape(fn, outer, channels, inner, sizeof *x, &total);

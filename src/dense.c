@@ -200,7 +200,7 @@ clrelu_status clrelu_dense_ev(clrelu_context *ctx, const clrelu_buffer *x,
                               size_t in_features, size_t out_features,
                               float alpha, const clrelu_events *ev) {
   const clrelu_call c = {fn, ctx, {x, w, bias}, {"x", "w", "bias"}, 3, y, "y"};
-  clrelu_status st = clrelu__check_call(&c, 1, alpha, ev);
+  clrelu_status st = clrelu__check_call(&c, CLRELU_PARAM_KIND_ALPHA, alpha, ev);
   if (st != CLRELU_SUCCESS)
     return st;
   if (batch == 0 || out_features == 0)

@@ -496,8 +496,10 @@ static clrelu_status host_run(host_call *c) {
       return clrelu__fail(CLRELU_ERROR_INVALID_ARGUMENT, "%s: y is NULL",
                           c->fn);
   }
-  if ((c->op == BIAS || clrelu__op_info[c->op].has_param) &&
-      clrelu__check_alpha(c->fn, c->alpha) != CLRELU_SUCCESS)
+  if (clrelu__check_param(c->fn,
+                          c->op == BIAS ? CLRELU_PARAM_KIND_ALPHA
+                                        : clrelu__op_info[c->op].param,
+                          c->alpha) != CLRELU_SUCCESS)
     return CLRELU_ERROR_INVALID_ARGUMENT;
   if (empty)
     return CLRELU_SUCCESS;

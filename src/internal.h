@@ -210,12 +210,14 @@ typedef struct clrelu_call {
   const char *out_name;
 } clrelu_call;
 
-/* Clears ev->done, then checks 1-3: NULLs, the wait list and alpha (when
- * use_alpha), contexts, dtypes (every input's is the output's). */
-clrelu_status clrelu__check_call(const clrelu_call *c, int use_alpha,
-                                 float alpha, const clrelu_events *ev);
-/* INVALID_ARGUMENT unless alpha is finite. */
-clrelu_status clrelu__check_alpha(const char *fn, float alpha);
+/* Clears ev->done, then checks 1-3: NULLs, the wait list and the parameter
+ * (param: a CLRELU_PARAM_KIND_*, NONE for none), contexts, dtypes (every
+ * input's is the output's). */
+clrelu_status clrelu__check_call(const clrelu_call *c, int param, float alpha,
+                                 const clrelu_events *ev);
+/* INVALID_ARGUMENT unless value suits a parameter of kind (optable.h). */
+clrelu_status clrelu__check_param(const char *fn, int kind, float value);
+
 /* OUT_OF_RANGE when b holds fewer than need elements. */
 clrelu_status clrelu__check_count(const char *fn, const clrelu_buffer *b,
                                   const char *name, size_t need);
@@ -244,7 +246,7 @@ int clrelu__ranges_overlap(uintptr_t a, size_t abytes, uintptr_t b,
 typedef struct clrelu_op_info {
   const char *fn;  /* "clrelu_<name>" */
   int inputs;      /* 1: x; 2: dy, x */
-  int has_param;   /* takes alpha (finite) */
+  int param;       /* CLRELU_PARAM_KIND_*: what its alpha must be */
   const char *out; /* the output's name */
 } clrelu_op_info;
 extern const clrelu_op_info clrelu__op_info[K_ELTWISE_COUNT];

@@ -28,7 +28,7 @@ static size_t eltwise_items(const clrelu_context *ctx, size_t n) {
   { sizeof(cl_mem), &(b)->mem }
 
 #define OP_INFO(C, ID, name, inputs, param, out, bits16)                       \
-  [K_##ID] = {"clrelu_" #name, inputs, CLRELU_PARAM_HAS_##param, #out},
+  [K_##ID] = {"clrelu_" #name, inputs, CLRELU_PARAM_KIND_##param, #out},
 const clrelu_op_info clrelu__op_info[K_ELTWISE_COUNT] = {
     CLRELU_ELTWISE_OPS(OP_INFO, 0)};
 
@@ -42,7 +42,7 @@ clrelu_status clrelu__eltwise(clrelu_context *ctx, enum clrelu_kernel_id id,
   if (op->inputs == 2)
     c = (clrelu_call){op->fn, ctx, {in[0], in[1]}, {"dy", "x", ""},
                       2,      y,   op->out};
-  clrelu_status st = clrelu__check_call(&c, op->has_param, alpha, ev);
+  clrelu_status st = clrelu__check_call(&c, op->param, alpha, ev);
   if (st != CLRELU_SUCCESS)
     return st;
   if (n == 0)
@@ -95,7 +95,7 @@ clrelu_status clrelu_bias_relu_ev(clrelu_context *ctx, const clrelu_buffer *x,
                                   float alpha, const clrelu_events *ev) {
   static const char fn[] = "clrelu_bias_relu";
   clrelu_call c = {fn, ctx, {x, bias}, {"x", "bias"}, 2, y, "y"};
-  clrelu_status st = clrelu__check_call(&c, 1, alpha, ev);
+  clrelu_status st = clrelu__check_call(&c, CLRELU_PARAM_KIND_ALPHA, alpha, ev);
   if (st != CLRELU_SUCCESS)
     return st;
   if (outer == 0 || channels == 0 || inner == 0)

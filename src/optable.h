@@ -11,7 +11,10 @@
  *           clrelu_<name>, clrelu_<name>_f16, clrelu_<name>_bf16; the
  *           reference ref_<name> in tests/reference.c
  *   inputs  1: x; 2: dy, x (a backward pass)
- *   param   NONE, or ALPHA: one float that must be finite
+ *   param   NONE, or one float parameter: ALPHA (finite), CAP (> 0, +inf
+ *           allowed; NaN refused) or THETA (finite); the CPU functions of
+ *           rows with CAP or THETA return a status (the older ones, with
+ *           NONE or ALPHA, return nothing)
  *   out     the output's name in messages
  *   bits16  1: on 16-bit data the result is an input, 0, 1 or NaN, so the
  *           op works on the bits; 0: in float32, rounded once
@@ -34,7 +37,11 @@
   X(C, RELU_DERIVATIVE, relu_derivative, 1, NONE, d, 1)                        \
   X(C, LEAKY_RELU, leaky_relu, 1, ALPHA, y, 0)                                 \
   X(C, RELU_BACKWARD, relu_backward, 2, NONE, dx, 1)                           \
-  X(C, LEAKY_RELU_BACKWARD, leaky_relu_backward, 2, ALPHA, dx, 0)
+  X(C, LEAKY_RELU_BACKWARD, leaky_relu_backward, 2, ALPHA, dx, 0)              \
+  X(C, CLIPPED_RELU, clipped_relu, 1, CAP, y, 0)                               \
+  X(C, CLIPPED_RELU_BACKWARD, clipped_relu_backward, 2, CAP, dx, 0)            \
+  X(C, THRESHOLDED_RELU, thresholded_relu, 1, THETA, y, 0)                     \
+  X(C, THRESHOLDED_RELU_BACKWARD, thresholded_relu_backward, 2, THETA, dx, 0)
 
 #define CLRELU_BIAS_ACTS(X, C)                                                 \
   X(C, RELU, relu, NONE)                                                       \
@@ -51,20 +58,48 @@
 #define CLRELU_IN_A_2(dy, x) dy
 #define CLRELU_IN_B_1(dy, x) NULL
 #define CLRELU_IN_B_2(dy, x) x
-/* Parameters: the trailing declaration, the trailing argument, the value
- * (0 for NONE), and whether there is one. */
+/* Parameters: the trailing declaration (always named alpha inside the
+ * library), the trailing argument, the value (0 for NONE), whether there is
+ * one, its kind as a number (CLRELU_PARAM_KIND_*, for run-time checks),
+ * whether the row's float32 CPU function returns a status, and a typical
+ * value (what the benchmark and the tools run with). */
 #define CLRELU_PARAM_DECL_NONE
 #define CLRELU_PARAM_DECL_ALPHA , float alpha
+#define CLRELU_PARAM_DECL_CAP , float alpha
+#define CLRELU_PARAM_DECL_THETA , float alpha
 #define CLRELU_PARAM_ARG_NONE(p)
 #define CLRELU_PARAM_ARG_ALPHA(p) , p
+#define CLRELU_PARAM_ARG_CAP(p) , p
+#define CLRELU_PARAM_ARG_THETA(p) , p
 #define CLRELU_PARAM_VALUE_NONE(p) 0.0f
 #define CLRELU_PARAM_VALUE_ALPHA(p) p
+#define CLRELU_PARAM_VALUE_CAP(p) p
+#define CLRELU_PARAM_VALUE_THETA(p) p
 #define CLRELU_PARAM_HAS_NONE 0
 #define CLRELU_PARAM_HAS_ALPHA 1
+#define CLRELU_PARAM_HAS_CAP 1
+#define CLRELU_PARAM_HAS_THETA 1
+#define CLRELU_PARAM_KIND_NONE 0
+#define CLRELU_PARAM_KIND_ALPHA 1
+#define CLRELU_PARAM_KIND_CAP 2
+#define CLRELU_PARAM_KIND_THETA 3
+#define CLRELU_PARAM_STATUS_NONE 0
+#define CLRELU_PARAM_STATUS_ALPHA 0
+#define CLRELU_PARAM_STATUS_CAP 1
+#define CLRELU_PARAM_STATUS_THETA 1
+#define CLRELU_PARAM_TYPICAL_NONE 0.0f
+#define CLRELU_PARAM_TYPICAL_ALPHA 0.01f
+#define CLRELU_PARAM_TYPICAL_CAP 6.0f
+#define CLRELU_PARAM_TYPICAL_THETA 1.0f
 /* X(...) where a flag is 1 (WHEN) or 0 (UNLESS). */
 #define CLRELU_WHEN_0(x)
 #define CLRELU_WHEN_1(x) x
 #define CLRELU_UNLESS_0(x) x
 #define CLRELU_UNLESS_1(x)
+/* The same for a flag that is itself a macro (expanded first). */
+#define CLRELU_WHEN(flag, x) CLRELU_WHEN_I_(flag, x)
+#define CLRELU_WHEN_I_(flag, x) CLRELU_WHEN_##flag(x)
+#define CLRELU_UNLESS(flag, x) CLRELU_UNLESS_I_(flag, x)
+#define CLRELU_UNLESS_I_(flag, x) CLRELU_UNLESS_##flag(x)
 
 #endif

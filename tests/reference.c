@@ -32,6 +32,32 @@ float ref_leaky_relu_backward(float dy, float x, float alpha) {
   return x > 0.0f ? dy : alpha * dy;
 }
 
+float ref_clipped_relu(float x, float cap) {
+  if (isnan(x))
+    return x;
+  if (!(x > 0.0f))
+    return 0.0f;
+  return x < cap ? x : cap;
+}
+
+float ref_clipped_relu_backward(float dy, float x, float cap) {
+  if (isnan(x))
+    return x;
+  return x > 0.0f && x < cap ? dy : 0.0f;
+}
+
+float ref_thresholded_relu(float x, float theta) {
+  if (isnan(x))
+    return x;
+  return x > theta ? x : 0.0f;
+}
+
+float ref_thresholded_relu_backward(float dy, float x, float theta) {
+  if (isnan(x))
+    return x;
+  return x > theta ? dy : 0.0f;
+}
+
 float ref_bias_relu(float x, float bias, float alpha) {
   float t = x + bias; /* rounded to float once */
   return alpha == 0.0f ? ref_relu(t) : ref_leaky_relu(t, alpha);
@@ -51,6 +77,44 @@ int ref_op_binary(enum ref_op op) {
 int ref_op_has_alpha(enum ref_op op) {
   static const int has[REF_NOPS] = {CLRELU_ELTWISE_OPS(REF_ALPHA, 0)};
   return has[op];
+}
+
+#define REF_KIND(C, ID, name, inputs, param, ...)                              \
+  [REF_##ID] = CLRELU_PARAM_KIND_##param,
+static int param_kind(enum ref_op op) {
+  static const int kind[REF_NOPS] = {CLRELU_ELTWISE_OPS(REF_KIND, 0)};
+  return kind[op];
+}
+
+float ref_op_param(enum ref_op op, int k) {
+  static const float alphas[REF_NPARAMS] = {0.01f, 0.0f, -0.5f, 3.0f, 1e-40f};
+  static const float caps[REF_NPARAMS] = {6.0f, 0.5f, INFINITY, 1e-40f, 3e38f};
+  static const float thetas[REF_NPARAMS] = {1.0f, 0.0f, -0.5f, 6.0f, -1e-40f};
+  k %= REF_NPARAMS;
+  switch (param_kind(op)) {
+  case CLRELU_PARAM_KIND_ALPHA:
+    return alphas[k];
+  case CLRELU_PARAM_KIND_CAP:
+    return caps[k];
+  case CLRELU_PARAM_KIND_THETA:
+    return thetas[k];
+  default:
+    return 0.0f;
+  }
+}
+
+float ref_op_bad_param(enum ref_op op, int k) {
+  static const float nonfinite[REF_NBAD_PARAMS] = {NAN, INFINITY, -INFINITY};
+  static const float caps[REF_NBAD_PARAMS] = {NAN, 0.0f, -1.0f};
+  k %= REF_NBAD_PARAMS;
+  switch (param_kind(op)) {
+  case CLRELU_PARAM_KIND_CAP:
+    return caps[k];
+  case CLRELU_PARAM_KIND_NONE:
+    return NAN;
+  default:
+    return nonfinite[k];
+  }
 }
 
 /* Each op's reference function ref_<name>, by the table's inputs and

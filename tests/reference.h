@@ -12,6 +12,10 @@ float ref_relu_derivative(float x);
 float ref_relu_backward(float dy, float x);
 float ref_leaky_relu(float x, float alpha);
 float ref_leaky_relu_backward(float dy, float x, float alpha);
+float ref_clipped_relu(float x, float cap);
+float ref_clipped_relu_backward(float dy, float x, float cap);
+float ref_thresholded_relu(float x, float theta);
+float ref_thresholded_relu_backward(float dy, float x, float theta);
 float ref_bias_relu(float x, float bias, float alpha);
 
 /* The elementwise ops by number, from the library's op table (so no test
@@ -22,8 +26,17 @@ enum ref_op { CLRELU_ELTWISE_OPS(REF_ID, 0) REF_NOPS };
 extern const char *const ref_op_names[REF_NOPS];
 /* Whether op reads dy (the backward ops). */
 int ref_op_binary(enum ref_op op);
-/* Whether op takes alpha. */
+/* Whether op takes a parameter (alpha, cap or theta). */
 int ref_op_has_alpha(enum ref_op op);
+/* The k-th of REF_NPARAMS parameters valid for op (any k >= 0, taken
+ * modulo): alphas of every sign, caps from tiny to +inf, negative thetas;
+ * 0 for ops without one. */
+#define REF_NPARAMS 5
+float ref_op_param(enum ref_op op, int k);
+/* A parameter op must refuse (NaN, +-inf, or for a cap 0 and below), the
+ * k-th of REF_NBAD_PARAMS; NAN for ops without one. */
+#define REF_NBAD_PARAMS 3
+float ref_op_bad_param(enum ref_op op, int k);
 /* op at one element; dy is read by the backward ops only. */
 float ref_op(enum ref_op op, float dy, float x, float alpha);
 

@@ -42,7 +42,8 @@ static void check(enum ref_op op, size_t n, size_t mis, int mode, float a) {
     memcpy(want, out, size * 4);
     for (size_t i = 0; i < n; ++i)
       want[oo + i] = ref_op(op, dy[od + i], x[ox + i], a);
-    test_cpu_op(op, dy + od, x + ox, out + oo, n, a);
+    CHECK_STATUS(test_cpu_op(op, dy + od, x + ox, out + oo, n, a),
+                 CLRELU_SUCCESS);
     char what[128];
     snprintf(what, sizeof what, "cpu %s n=%zu misalign=%zu mode=%d alpha=%g",
              ref_op_names[op], n, mis, mode, (double)a);
@@ -97,7 +98,7 @@ int main(void) {
   for (size_t s = 0; s < ns; ++s)
     for (int op = 0; op < REF_NOPS; ++op)
       for (size_t mis = 0; mis < 4; ++mis) {
-        float a = alphas[(s + mis) % 5];
+        float a = ref_op_param((enum ref_op)op, (int)(s + mis));
         check((enum ref_op)op, sizes[s], mis, 0, a);
         if (mis < 2)
           check((enum ref_op)op, sizes[s], mis,

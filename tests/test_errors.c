@@ -96,6 +96,27 @@ int main(void) {
           CLRELU_ERROR_INVALID_ARGUMENT);
   }
 
+  /* Every op's refused parameters (cap NaN or <= 0, non-finite alpha or
+   * theta), on the device and in the CPU functions that return a status. */
+  for (int op = 0; op < REF_NOPS; ++op)
+    for (int k = 0; ref_op_has_alpha((enum ref_op)op) && k < REF_NBAD_PARAMS;
+         ++k) {
+      float bad = ref_op_bad_param((enum ref_op)op, k), cpu[N];
+      uint16_t u16s[N] = {0};
+      memcpy(cpu, hy, sizeof cpu);
+      FAILS(test_device_op(ctx, (enum ref_op)op, dy, x, y, N, bad),
+            CLRELU_ERROR_INVALID_ARGUMENT);
+      if (test_cpu_op_has_status((enum ref_op)op)) {
+        CHECK_STATUS(test_cpu_op((enum ref_op)op, hx, hx, cpu, N, bad),
+                     CLRELU_ERROR_INVALID_ARGUMENT);
+        CHECK(memcmp(cpu, hy, sizeof cpu) == 0, "%s wrote after refusing %g",
+              ref_op_names[op], (double)bad);
+      }
+      CHECK_STATUS(
+          test_cpu16_op(CLRELU_BF16, (enum ref_op)op, u16s, u16s, u16s, N, bad),
+          CLRELU_ERROR_INVALID_ARGUMENT);
+    }
+
   /* Buffers of two contexts. */
   FAILS(clrelu_relu(ctx, ox, y, N), CLRELU_ERROR_CONTEXT_MISMATCH);
   FAILS(clrelu_relu(ctx, x, ox, N), CLRELU_ERROR_CONTEXT_MISMATCH);

@@ -229,9 +229,10 @@ int main(void) {
     /* exhaustive: x takes every pattern (and dy every pattern too) */
     for (int op = 0; op < REF_NOPS; ++op)
       for (int k = 0; k < (ref_op_has_alpha((enum ref_op)op) ? 5 : 1); ++k) {
-        check_op(d, (enum ref_op)op, all, perm, ALL, 0, alphas[k]);
+        float a = ref_op_param((enum ref_op)op, k);
+        check_op(d, (enum ref_op)op, all, perm, ALL, 0, a);
         if (ref_op_binary((enum ref_op)op))
-          check_op(d, (enum ref_op)op, perm, all, ALL, 0, alphas[k]);
+          check_op(d, (enum ref_op)op, perm, all, ALL, 0, a);
       }
     for (int k = 0; k < 3; ++k) {
       check_bias(d, all, rnd, 4096, 16, 1, 0, alphas[k]); /* dense */
@@ -251,7 +252,7 @@ int main(void) {
     for (size_t s = 0; s < sizeof sizes / sizeof sizes[0]; ++s)
       for (int op = 0; op < REF_NOPS; ++op)
         check_op(d, (enum ref_op)op, big, big + 1048577, sizes[s],
-                 offsets[s % 5], alphas[s % 5]);
+                 offsets[s % 5], ref_op_param((enum ref_op)op, (int)s));
     static const size_t shapes[][3] = {{7, 33, 1},   {2, 3, 17}, {3, 5, 100},
                                        {5, 1, 1000}, {1, 1, 1},  {4, 17, 3},
                                        {2, 7, 4099}};

@@ -144,12 +144,14 @@ int main(void) {
   }
   for (int s = 0; s < ns; ++s)
     for (int op = 0; op < REF_NOPS; ++op)
-      check_eltwise((enum ref_op)op, sizes[s], 0, 0, 0, 0, alphas[s % 5]);
+      check_eltwise((enum ref_op)op, sizes[s], 0, 0, 0, 0,
+                    ref_op_param((enum ref_op)op, s));
   printf("eltwise: %d sizes x %d ops\n", ns, REF_NOPS);
 
   /* One size above 2^24. */
   for (int op = 0; op < REF_NOPS; ++op)
-    check_eltwise((enum ref_op)op, ((size_t)1 << 24) + 3, 0, 0, 0, 0, 0.01f);
+    check_eltwise((enum ref_op)op, ((size_t)1 << 24) + 3, 0, 0, 0, 0,
+                  ref_op_param((enum ref_op)op, 0));
 
   /* Views at odd offsets, in place, every alpha. */
   static const size_t offsets[] = {1, 3, 7, 1023};
@@ -158,7 +160,7 @@ int main(void) {
     for (size_t v = 0; v < 5; ++v)
       for (int op = 0; op < REF_NOPS; ++op) {
         size_t off = offsets[o];
-        float a = alphas[(o + v) % 5];
+        float a = ref_op_param((enum ref_op)op, (int)(o + v));
         check_eltwise((enum ref_op)op, vsizes[v], off, offsets[(o + 1) % 4],
                       offsets[(o + 2) % 4], 0, a);
         check_eltwise((enum ref_op)op, vsizes[v], off, off, 0, 1, a);
@@ -167,7 +169,8 @@ int main(void) {
       }
   for (int op = 0; op < REF_NOPS; ++op)
     for (size_t v = 0; v < 5; ++v)
-      check_eltwise((enum ref_op)op, vsizes[v], 0, 0, 0, 1, 0.2f);
+      check_eltwise((enum ref_op)op, vsizes[v], 0, 0, 0, 1,
+                    ref_op_param((enum ref_op)op, (int)v + 1));
   printf("views and in place: done\n");
 
   /* Bias layouts: dense, NCHW (small and large planes), NHWC, channels 1,

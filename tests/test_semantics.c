@@ -24,6 +24,73 @@ static void expect(const char *what, float got, float want) {
   ++failures;
 }
 
+/* Clipped and thresholded ReLU at and around their parameter: each row is
+ * one op with one parameter over the same inputs. */
+static void clipped_and_thresholded(clrelu_context *ctx) {
+  enum { M = 12 };
+  const float six_lo = nextafterf(6.0f, 0.0f), six_hi = nextafterf(6.0f, 7.0f);
+  const float one_lo = nextafterf(1.0f, 0.0f), one_hi = nextafterf(1.0f, 2.0f);
+  const float x[M] = {NAN,    -0.0f, INFINITY, -INFINITY, -2.0f, 0.0f,
+                      six_lo, 6.0f,  six_hi,   one_lo,    1.0f,  one_hi};
+  const float dy[M] = {7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 7};
+  const float inf = INFINITY;
+  static const char *const names[] = {"clipped_relu(cap 6)",
+                                      "clipped_relu(cap inf)",
+                                      "clipped_relu_backward(cap 6)",
+                                      "clipped_relu_backward(cap inf)",
+                                      "thresholded_relu(theta 1)",
+                                      "thresholded_relu(theta -0.5)",
+                                      "thresholded_relu_backward(theta 1)"};
+  const float param[] = {6.0f, inf, 6.0f, inf, 1.0f, -0.5f, 1.0f};
+  const float want[][M] = {
+      {NAN, 0, 6, 0, 0, 0, six_lo, 6, 6, one_lo, 1, one_hi},
+      {NAN, 0, inf, 0, 0, 0, six_lo, 6, six_hi, one_lo, 1, one_hi},
+      {NAN, 0, 0, 0, 0, 0, 7, 0, 0, 7, 7, 7},
+      {NAN, 0, 0, 0, 0, 0, 7, 7, 7, 7, 7, 7},
+      {NAN, 0, inf, 0, 0, 0, six_lo, 6, six_hi, 0, 0, one_hi},
+      {NAN, -0.0f, inf, 0, 0, 0, six_lo, 6, six_hi, one_lo, 1, one_hi},
+      {NAN, 0, 7, 0, 0, 0, 7, 7, 7, 0, 0, 7}};
+  clrelu_buffer *bx, *bdy, *by;
+  clrelu_buffer_create(ctx, CLRELU_F32, M, &bx);
+  clrelu_buffer_create(ctx, CLRELU_F32, M, &bdy);
+  clrelu_buffer_create(ctx, CLRELU_F32, M, &by);
+  clrelu_buffer_write(bx, 0, M, x);
+  clrelu_buffer_write(bdy, 0, M, dy);
+  for (int r = 0; r < 7; ++r) {
+    float dev[M], cpu[M];
+    clrelu_status sd, sc;
+    if (r < 2) {
+      sd = clrelu_clipped_relu(ctx, bx, by, M, param[r]);
+      sc = clrelu_cpu_clipped_relu(x, cpu, M, param[r]);
+    } else if (r < 4) {
+      sd = clrelu_clipped_relu_backward(ctx, bdy, bx, by, M, param[r]);
+      sc = clrelu_cpu_clipped_relu_backward(dy, x, cpu, M, param[r]);
+    } else if (r < 6) {
+      sd = clrelu_thresholded_relu(ctx, bx, by, M, param[r]);
+      sc = clrelu_cpu_thresholded_relu(x, cpu, M, param[r]);
+    } else {
+      sd = clrelu_thresholded_relu_backward(ctx, bdy, bx, by, M, param[r]);
+      sc = clrelu_cpu_thresholded_relu_backward(dy, x, cpu, M, param[r]);
+    }
+    if (sd != CLRELU_SUCCESS || sc != CLRELU_SUCCESS ||
+        clrelu_buffer_read(by, 0, M, dev) != CLRELU_SUCCESS) {
+      printf("FAILED: %s: %s\n", names[r], clrelu_last_error());
+      ++failures;
+      continue;
+    }
+    for (int i = 0; i < M; ++i) {
+      char what[96];
+      snprintf(what, sizeof what, "device %s at %a", names[r], (double)x[i]);
+      expect(what, dev[i], want[r][i]);
+      snprintf(what, sizeof what, "cpu %s at %a", names[r], (double)x[i]);
+      expect(what, cpu[i], want[r][i]);
+    }
+  }
+  clrelu_buffer_destroy(bx);
+  clrelu_buffer_destroy(bdy);
+  clrelu_buffer_destroy(by);
+}
+
 int main(void) {
   clrelu_context *ctx;
   clrelu_status st = clrelu_context_create(NULL, &ctx);
@@ -132,6 +199,7 @@ int main(void) {
     clrelu_buffer_destroy(tb);
     clrelu_buffer_destroy(ty);
   }
+  clipped_and_thresholded(ctx);
   clrelu_buffer_destroy(bx);
   clrelu_buffer_destroy(bdy);
   clrelu_buffer_destroy(by);

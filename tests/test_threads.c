@@ -53,7 +53,8 @@ static void *work(void *arg) {
     clrelu_buffer_write(dy, 0, n, hdy);
     /* an elementwise op of the table, or (REF_NOPS) bias + activation */
     int op = (int)(next(&s) % (REF_NOPS + 1));
-    float a = 0.125f * (float)(next(&s) % 5);
+    float a = op < REF_NOPS ? ref_op_param((enum ref_op)op, (int)(next(&s) % 5))
+                            : 0.125f * (float)(next(&s) % 5);
     clrelu_status st;
     size_t ch = 1 + next(&s) % 7, outer = n / ch;
     if (op < REF_NOPS) {

@@ -129,18 +129,29 @@ clrelu_status test_device_op(clrelu_context *ctx, enum ref_op op,
   }
 }
 
+#define CPU_CALL(name, inputs, param)                                          \
+  clrelu_cpu_##name(CLRELU_IN_ARGS_##inputs(dy, x), y,                         \
+                    n CLRELU_PARAM_ARG_##param(alpha))
 #define CPU_CASE(C, ID, name, inputs, param, ...)                              \
   case REF_##ID:                                                               \
-    clrelu_cpu_##name(CLRELU_IN_ARGS_##inputs(dy, x), y,                       \
-                      n CLRELU_PARAM_ARG_##param(alpha));                      \
-    break;
-void test_cpu_op(enum ref_op op, const float *dy, const float *x, float *y,
-                 size_t n, float alpha) {
+    CLRELU_UNLESS(CLRELU_PARAM_STATUS_##param, CPU_CALL(name, inputs, param);  \
+                  return CLRELU_SUCCESS;)                                      \
+    CLRELU_WHEN(CLRELU_PARAM_STATUS_##param,                                   \
+                return CPU_CALL(name, inputs, param);)
+clrelu_status test_cpu_op(enum ref_op op, const float *dy, const float *x,
+                          float *y, size_t n, float alpha) {
   switch (op) {
     CLRELU_ELTWISE_OPS(CPU_CASE, 0)
   default:
-    break;
+    return CLRELU_ERROR_INVALID_ARGUMENT;
   }
+}
+
+#define CPU_HAS_STATUS(C, ID, name, inputs, param, ...)                        \
+  [REF_##ID] = CLRELU_PARAM_STATUS_##param,
+int test_cpu_op_has_status(enum ref_op op) {
+  static const int has[REF_NOPS] = {CLRELU_ELTWISE_OPS(CPU_HAS_STATUS, 0)};
+  return has[op];
 }
 
 #define CPU16_CASE(C, ID, name, inputs, param, ...)                            \

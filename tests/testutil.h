@@ -59,9 +59,13 @@ clrelu_status test_device_op(clrelu_context *ctx, enum ref_op op,
                              const clrelu_buffer *dy, const clrelu_buffer *x,
                              clrelu_buffer *y, size_t n, float alpha);
 
-/* The same op through clrelu_cpu_<name> and clrelu_cpu_<name>_16. */
-void test_cpu_op(enum ref_op op, const float *dy, const float *x, float *y,
-                 size_t n, float alpha);
+/* The same op through clrelu_cpu_<name> (SUCCESS for those that return
+ * nothing) and clrelu_cpu_<name>_16. */
+clrelu_status test_cpu_op(enum ref_op op, const float *dy, const float *x,
+                          float *y, size_t n, float alpha);
+/* Whether op's float32 CPU function returns a status (it can refuse its
+ * parameter). */
+int test_cpu_op_has_status(enum ref_op op);
 clrelu_status test_cpu16_op(clrelu_dtype dtype, enum ref_op op,
                             const uint16_t *dy, const uint16_t *x, uint16_t *y,
                             size_t n, float alpha);

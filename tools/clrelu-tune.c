@@ -52,20 +52,19 @@ static const char *const op_names[NOPS] = {
 static const double op_bytes[NOPS] = {
     CLRELU_ELTWISE_OPS(B_ELT, 0) CLRELU_BIAS_ACTS(B_BIAS, 0)[T_RELU_F16] = 4};
 
-#define ALPHA 0.01f /* of the ops that take one */
-
 /* Runs op once: x, d (dy), y and b (1024 biases) float32; h, hy F16. */
 #define RUN_ELT(C, ID, name, inputs, param, ...)                               \
   case T_##ID:                                                                 \
-    return clrelu_##name(ctx, CLRELU_IN_ARGS_##inputs(d, x), y,                \
-                         n CLRELU_PARAM_ARG_##param(ALPHA));
+    return clrelu_##name(                                                      \
+        ctx, CLRELU_IN_ARGS_##inputs(d, x), y,                                 \
+        n CLRELU_PARAM_ARG_##param(CLRELU_PARAM_TYPICAL_##param));
 #define RUN_BIAS(C, ID, name, param)                                           \
   case T_BIAS_##ID##_ROWS:                                                     \
     return clrelu_bias_relu(ctx, x, b, y, n / 1024, 1024, 1,                   \
-                            CLRELU_PARAM_VALUE_##param(ALPHA));                \
+                            CLRELU_PARAM_TYPICAL_##param);                     \
   case T_BIAS_##ID##_PLANES:                                                   \
     return clrelu_bias_relu(ctx, x, b, y, n / ((size_t)64 * 49), 64, 49,       \
-                            CLRELU_PARAM_VALUE_##param(ALPHA));
+                            CLRELU_PARAM_TYPICAL_##param);
 static clrelu_status run_op(clrelu_context *ctx, int op, clrelu_buffer *x,
                             clrelu_buffer *d, clrelu_buffer *y,
                             clrelu_buffer *b, clrelu_buffer *h,

@@ -418,7 +418,7 @@ static clrelu_status op_status(enum hc_op op, const ctx_slot *c,
   for (int i = 0; i < nin; ++i)
     if (!in[i])
       return CLRELU_ERROR_INVALID_ARGUMENT;
-  if (!out || bad_wait || (hc_has_alpha(op) && !isfinite(alpha)))
+  if (!out || bad_wait || !hc_param_ok(op, alpha))
     return CLRELU_ERROR_INVALID_ARGUMENT;
   for (int i = 0; i < nin; ++i)
     if (in[i]->gen != c->gen)

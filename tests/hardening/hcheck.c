@@ -180,8 +180,29 @@ void hc_fill(clrelu_dtype d, void *p, size_t n, uint64_t *s) {
   }
 }
 
-float hc_alpha(uint64_t *s) {
+#define HC_KIND(C, ID, name, inputs, param, ...)                               \
+  [HC_##ID] = CLRELU_PARAM_KIND_##param,
+static int param_kind(enum hc_op op) {
+  static const int kind[HC_NOPS] = {CLRELU_ELTWISE_OPS(HC_KIND, 0)[HC_BIAS] =
+                                        CLRELU_PARAM_KIND_ALPHA};
+  return kind[op];
+}
+
+int hc_param_ok(enum hc_op op, float v) {
+  switch (param_kind(op)) {
+  case CLRELU_PARAM_KIND_CAP:
+    return v > 0.0f;
+  case CLRELU_PARAM_KIND_NONE:
+    return 1;
+  default:
+    return isfinite(v);
+  }
+}
+
+float hc_param(enum hc_op op, uint64_t *s) {
   static const float alphas[] = {0.0f, -0.0f,  0.01f, -0.5f,
                                  3.0f, 1e-40f, 1.0f,  -1e30f};
+  if (param_kind(op) != CLRELU_PARAM_KIND_ALPHA)
+    return ref_op_param((enum ref_op)op, (int)(hc_rand(s) % REF_NPARAMS));
   return alphas[hc_rand(s) % (sizeof alphas / sizeof alphas[0])];
 }

@@ -22,8 +22,11 @@ extern const char *const hc_dtype_names[3];
 
 /* Whether op reads a second array (dy, or the bias for HC_BIAS). */
 int hc_binary(enum hc_op op);
-/* Whether op takes alpha (a non-finite one is INVALID_ARGUMENT). */
+/* Whether op takes a parameter (alpha, cap or theta). */
 int hc_has_alpha(enum hc_op op);
+/* Whether op accepts v as its parameter (clrelu.h: a cap > 0, +inf
+ * included; a finite alpha or theta; anything for ops without one). */
+int hc_param_ok(enum hc_op op, float v);
 /* Bytes per element. */
 size_t hc_size(clrelu_dtype d);
 
@@ -58,6 +61,6 @@ uint64_t hc_rand(uint64_t *s);
  * signs), infinities, signed zeros, denormals and extremes mixed in. */
 void hc_fill(clrelu_dtype d, void *p, size_t n, uint64_t *s);
 /* A finite alpha: 0, -0, small, negative, large, denormal. */
-float hc_alpha(uint64_t *s);
+float hc_param(enum hc_op op, uint64_t *s);
 
 #endif

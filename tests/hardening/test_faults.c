@@ -525,8 +525,11 @@ int main(void) {
     return 1;
   }
 
-  scenario list[64];
-  op_case cases[40];
+  /* per queue: write, read, finish, every op once, bias twice, three more
+   * modes of Leaky ReLU and of both bias shapes; and the scenarios above */
+  enum { MAX_CASES = 2 * (3 + HC_NOPS + 1 + 3 + 6) };
+  scenario list[MAX_CASES + 16];
+  op_case cases[MAX_CASES];
   int ns = 0, nc = 0;
 #define ADD(nm, f, a, ex) list[ns++] = (scenario){nm, f, a, ex}
   ADD("context_create", sc_context_create, NULL, CLRELU_SUCCESS);
@@ -541,7 +544,7 @@ int main(void) {
   fixture *fs[2] = {&fin, fxo ? &fooo : NULL};
   for (int q = 0; q < 2 && fs[q]; ++q) {
     const char *tag = q ? " (out of order)" : "";
-    static char names[40][80];
+    static char names[MAX_CASES][80];
     snprintf(names[nc], sizeof names[nc], "buffer_write%s", tag);
     ADD(names[nc++], sc_write, fs[q], CLRELU_SUCCESS);
     snprintf(names[nc], sizeof names[nc], "buffer_read%s", tag);

@@ -227,7 +227,7 @@ int main(void) {
     for (int op = 0; op < HC_BIAS; ++op)
       for (int s = 0; s < ns; ++s) {
         size_t n = sizes[s], o = odd[s % 3];
-        float a = alphas[s % 4];
+        float a = ref_op_param((enum ref_op)op, s);
         check((enum hc_op)op, d, n, 0, 0, 0, 0, 0, 0, 0, a);
         check((enum hc_op)op, d, n, 0, 0, 0, o + 1, o, o + 2, 0, a);
         check((enum hc_op)op, d, n, 0, 0, 0, 1, o, 0, 1, a);

@@ -109,7 +109,7 @@ static void one_op(worker *w, clrelu_context *ctx, uint64_t *rng) {
   int mode = (int)(hc_rand(rng) % 3);
   if (mode == 2 && (op == HC_BIAS || !hc_binary(op)))
     mode = 0;
-  float alpha = hc_alpha(rng);
+  float alpha = hc_param(op, rng);
   size_t extra = hc_rand(rng) % 3; /* views may be longer than n */
   arr x, a, y;
   memset(&a, 0, sizeof a);
