@@ -96,8 +96,10 @@ static void cpu_op32(const bench_state *b, const op_shape *s) {
   float *y = b->hy[CLRELU_F32];
   switch (s->op) {
     CLRELU_ELTWISE_OPS(CPU32_CASE, 0)
-    CLRELU_BIAS_ACTS(BIAS_CASE, 0)
-    clrelu_cpu_bias_relu(x, bias, y, s->outer, s->channels, s->inner, s->alpha);
+    CLRELU_BIAS_ACTS(BIAS_CASE, 0) {
+      const clrelu_act act = bench_act(s);
+      clrelu_cpu_bias_act(x, bias, y, s->outer, s->channels, s->inner, &act);
+    }
     break;
   default:
     break;
@@ -116,9 +118,11 @@ static clrelu_status cpu_op16(const bench_state *b, const op_shape *s) {
   uint16_t *y = b->hy[t];
   switch (s->op) {
     CLRELU_ELTWISE_OPS(CPU16_CASE, 0)
-    CLRELU_BIAS_ACTS(BIAS_CASE, 0)
-    return clrelu_cpu_bias_relu_16(t, x, bias, y, s->outer, s->channels,
-                                   s->inner, s->alpha);
+    CLRELU_BIAS_ACTS(BIAS_CASE, 0) {
+      const clrelu_act act = bench_act(s);
+      return clrelu_cpu_bias_act_16(t, x, bias, y, s->outer, s->channels,
+                                    s->inner, &act);
+    }
   default:
     return CLRELU_ERROR_INVALID_ARGUMENT;
   }

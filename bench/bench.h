@@ -56,6 +56,7 @@ typedef struct bench_op_info {
   int inputs;  /* arrays read: 1 (x) or 2 (dy, x); bias ops: 1 */
   int alpha;   /* takes a parameter (alpha, cap or theta) */
   float param; /* the value it runs with (its kind's typical value) */
+  int act;     /* bias ops: the clrelu_act_kind */
   int bits16;  /* 16-bit data is processed on the bits */
 } bench_op_info;
 extern const bench_op_info bench_ops[OP_COUNT];
@@ -114,6 +115,8 @@ typedef struct op_shape {
 
 /* The shape of op (and layout) for a requested size, in dtype; 0 when the
  * layout does not fit in size elements. Never more than size elements. */
+/* The activation of bias op s (its kind, with s's alpha). */
+clrelu_act bench_act(const op_shape *s);
 int bench_shape(op_id op, layout_id layout, clrelu_dtype dtype, size_t size,
                 op_shape *out);
 

@@ -225,7 +225,7 @@ int bdev_upload(bench_device *d, clrelu_dtype t, const void *x, const void *dy,
 }
 
 #define OP_FN(C, ID, name, ...) [OP_##ID] = "clrelu_" #name "_ev",
-#define BIAS_FN(C, ID, ...) [OP_BIAS_##ID] = "clrelu_bias_relu_ev",
+#define BIAS_FN(C, ID, ...) [OP_BIAS_##ID] = "clrelu_bias_act_ev",
 static const char *const op_fn[OP_COUNT] = {CLRELU_ELTWISE_OPS(OP_FN, 0)
                                                 CLRELU_BIAS_ACTS(BIAS_FN, 0)};
 
@@ -243,9 +243,11 @@ static clrelu_status enqueue_op(bench_device *d, const op_shape *s,
     return CLRELU_ERROR_INVALID_ARGUMENT;
   switch (s->op) {
     CLRELU_ELTWISE_OPS(DEVICE_CASE, 0)
-    CLRELU_BIAS_ACTS(BIAS_CASE, 0)
-    return clrelu_bias_relu_ev(d->ctx, x, d->bias[t], y, s->outer, s->channels,
-                               s->inner, s->alpha, ev);
+    CLRELU_BIAS_ACTS(BIAS_CASE, 0) {
+      const clrelu_act act = bench_act(s);
+      return clrelu_bias_act_ev(d->ctx, x, d->bias[t], y, s->outer, s->channels,
+                                s->inner, &act, ev);
+    }
   default:
     return CLRELU_ERROR_INVALID_ARGUMENT;
   }

@@ -15,7 +15,8 @@ const char *const bench_op_names[OP_COUNT] = {
   [OP_BIAS_##ID] = {.bias = 1,                                                 \
                     .inputs = 1,                                               \
                     .alpha = CLRELU_PARAM_HAS_##par,                           \
-                    .param = CLRELU_PARAM_TYPICAL_##par},
+                    .param = CLRELU_PARAM_TYPICAL_##par,                       \
+                    .act = CLRELU_ACT_##ID},
 const bench_op_info bench_ops[OP_COUNT] = {CLRELU_ELTWISE_OPS(OP_INFO, 0)
                                                CLRELU_BIAS_ACTS(BIAS_INFO, 0)};
 
@@ -33,6 +34,11 @@ const char *const bench_path_names[P_COUNT] = {
     "2pass-kernel", "2pass-call", "bias-add", "stream-copy", "plain-copy",
     "dnnl-relu",    "dnnl-leaky", "cl-copy",  "memcpy",      "ovh-clrelu",
     "ovh-bare",     "torch"};
+
+clrelu_act bench_act(const op_shape *s) {
+  clrelu_act act = {(clrelu_act_kind)bench_ops[s->op].act, s->alpha, 0.0f};
+  return act;
+}
 
 static size_t min_size(size_t a, size_t b) { return a < b ? a : b; }
 

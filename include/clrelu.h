@@ -32,6 +32,8 @@
  *   thresholded_relu_backward  x > theta ? dy : +0.0   x NaN -> NaN
  *   bias_relu            act(x + bias[c]), the sum rounded to float once;
  *                        act is relu when alpha == 0, else leaky_relu.
+ *   bias_act             a(x + bias[c]) for any clrelu_act (bias may be
+ *                        NULL: a(x))
  * Results are bit-identical to a scalar float32 reference, the sign of zero
  * included. On a device without denormal support (CL_FP_DENORM) a denormal
  * result may be flushed to a zero of the same sign.
@@ -100,6 +102,27 @@ typedef enum clrelu_dtype { CLRELU_F32, CLRELU_F16, CLRELU_BF16 } clrelu_dtype;
 
 typedef struct clrelu_context clrelu_context;
 typedef struct clrelu_buffer clrelu_buffer;
+
+/* An activation, for the fused ops (clrelu_bias_act, clrelu_dense_act and
+ * their host and CPU forms). NaN in gives NaN out for every kind. */
+typedef enum clrelu_act_kind {
+  CLRELU_ACT_IDENTITY,        /* a(t) = t                                  */
+  CLRELU_ACT_RELU,            /* t > 0 ? t : +0.0                          */
+  CLRELU_ACT_LEAKY_RELU,      /* t > 0 ? t : alpha * t     (alpha finite)  */
+  CLRELU_ACT_CLIPPED_RELU,    /* t > 0 ? (t < alpha ? t : alpha) : +0.0
+                                 (alpha = cap, > 0, may be +inf; ReLU6: 6) */
+  CLRELU_ACT_THRESHOLDED_RELU /* t > alpha ? t : +0.0 (alpha = theta,
+                                 finite)                                   */
+} clrelu_act_kind;
+
+/* A NULL descriptor, a kind outside the enum, or an alpha the kind refuses
+ * is CLRELU_ERROR_INVALID_ARGUMENT. alpha and beta follow oneDNN's eltwise
+ * convention, so kinds with two parameters can come without a new struct. */
+typedef struct clrelu_act {
+  clrelu_act_kind kind;
+  float alpha; /* the kind's parameter; ignored by IDENTITY and RELU */
+  float beta;  /* for kinds to come; ignored by every kind above: set 0 */
+} clrelu_act;
 
 /* The library's version: CLRELU_VERSION_NUMBER of the built library. */
 CLRELU_API unsigned clrelu_version(void);
@@ -364,6 +387,18 @@ CLRELU_API clrelu_status clrelu_thresholded_relu_backward(
 CLRELU_API clrelu_status clrelu_bias_relu(
     clrelu_context *ctx, const clrelu_buffer *x, const clrelu_buffer *bias,
     clrelu_buffer *y, size_t outer, size_t channels, size_t inner, float alpha);
+/* Fused bias + any activation in one pass: t = x + bias[c] (rounded to
+ * float once), y = a(t), a given by act. bias may be NULL: then t = x and
+ * the op is the activation alone (as the elementwise op of that kind; the
+ * identity copies). clrelu_bias_relu(..., alpha) is this with RELU for
+ * alpha == 0, else LEAKY_RELU. Layouts, aliasing and statuses as
+ * clrelu_bias_relu; act is checked with the other arguments (first). */
+CLRELU_API clrelu_status clrelu_bias_act(clrelu_context *ctx,
+                                         const clrelu_buffer *x,
+                                         const clrelu_buffer *bias,
+                                         clrelu_buffer *y, size_t outer,
+                                         size_t channels, size_t inner,
+                                         const clrelu_act *act);
 
 /* ---- Ordering against the caller's own work -------------------------------
  * Each op has an _ev form taking a clrelu_events (NULL: as the plain form).
@@ -420,6 +455,10 @@ CLRELU_API clrelu_status clrelu_bias_relu_ev(
     clrelu_context *ctx, const clrelu_buffer *x, const clrelu_buffer *bias,
     clrelu_buffer *y, size_t outer, size_t channels, size_t inner, float alpha,
     const clrelu_events *ev);
+CLRELU_API clrelu_status clrelu_bias_act_ev(
+    clrelu_context *ctx, const clrelu_buffer *x, const clrelu_buffer *bias,
+    clrelu_buffer *y, size_t outer, size_t channels, size_t inner,
+    const clrelu_act *act, const clrelu_events *ev);
 
 /* ---- Dense layers -------------------------------------------------------
  * y[b][o] = act(sum_i x[b][i] * w[o][i] + bias[o]), all device buffers:
@@ -458,6 +497,18 @@ clrelu_dense_ev(clrelu_context *ctx, const clrelu_buffer *x,
                 const clrelu_buffer *w, const clrelu_buffer *bias,
                 clrelu_buffer *y, size_t batch, size_t in_features,
                 size_t out_features, float alpha, const clrelu_events *ev);
+/* Dense layer with any activation: y = a(x w^T + bias), as clrelu_dense
+ * otherwise (clrelu_dense's alpha is RELU for 0, else LEAKY_RELU; its
+ * alpha == 1 is the identity's result). */
+CLRELU_API clrelu_status clrelu_dense_act(
+    clrelu_context *ctx, const clrelu_buffer *x, const clrelu_buffer *w,
+    const clrelu_buffer *bias, clrelu_buffer *y, size_t batch,
+    size_t in_features, size_t out_features, const clrelu_act *act);
+CLRELU_API clrelu_status clrelu_dense_act_ev(
+    clrelu_context *ctx, const clrelu_buffer *x, const clrelu_buffer *w,
+    const clrelu_buffer *bias, clrelu_buffer *y, size_t batch,
+    size_t in_features, size_t out_features, const clrelu_act *act,
+    const clrelu_events *ev);
 
 /* ---- Host arrays ---------------------------------------------------------
  * The ops on plain host float arrays, run on the device; blocking; the same
@@ -489,6 +540,12 @@ CLRELU_API clrelu_status clrelu_host_bias_relu(clrelu_context *ctx,
                                                const float *bias, float *y,
                                                size_t outer, size_t channels,
                                                size_t inner, float alpha);
+/* As clrelu_bias_act, on host arrays; bias may be NULL. */
+CLRELU_API clrelu_status clrelu_host_bias_act(clrelu_context *ctx,
+                                              const float *x, const float *bias,
+                                              float *y, size_t outer,
+                                              size_t channels, size_t inner,
+                                              const clrelu_act *act);
 /* Host memory the device reaches fastest (pinned: a CL_MEM_ALLOC_HOST_PTR
  * buffer kept mapped). The host ops recognise it, and any array inside it,
  * and use it with no CPU copy: zero-copy runs the kernel on that buffer,
@@ -519,6 +576,13 @@ CLRELU_API void clrelu_cpu_leaky_relu_backward(const float *dy, const float *x,
 CLRELU_API void clrelu_cpu_bias_relu(const float *x, const float *bias,
                                      float *y, size_t outer, size_t channels,
                                      size_t inner, float alpha);
+/* As clrelu_bias_act (bias may be NULL); SUCCESS, INVALID_ARGUMENT (a NULL
+ * act, a bad kind or alpha, a NULL array with elements), OUT_OF_RANGE (the
+ * shape overflows size_t); nothing is written on failure. */
+CLRELU_API clrelu_status clrelu_cpu_bias_act(const float *x, const float *bias,
+                                             float *y, size_t outer,
+                                             size_t channels, size_t inner,
+                                             const clrelu_act *act);
 /* The ops whose parameter can be refused return a status: SUCCESS, or
  * INVALID_ARGUMENT for a cap or theta the device op refuses, or a NULL
  * pointer with n > 0 (nothing is written then). */
@@ -567,6 +631,9 @@ CLRELU_API clrelu_status clrelu_cpu_leaky_relu_backward_16(
 CLRELU_API clrelu_status clrelu_cpu_bias_relu_16(
     clrelu_dtype dtype, const uint16_t *x, const uint16_t *bias, uint16_t *y,
     size_t outer, size_t channels, size_t inner, float alpha);
+CLRELU_API clrelu_status clrelu_cpu_bias_act_16(
+    clrelu_dtype dtype, const uint16_t *x, const uint16_t *bias, uint16_t *y,
+    size_t outer, size_t channels, size_t inner, const clrelu_act *act);
 CLRELU_API clrelu_status clrelu_cpu_clipped_relu_16(clrelu_dtype dtype,
                                                     const uint16_t *x,
                                                     uint16_t *y, size_t n,

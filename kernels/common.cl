@@ -406,10 +406,16 @@ typedef struct v16 {
   R16_##D(op_thresholded_relu_backward(d.f, v.f, a))
 /* 16-bit ReLU rounds first and clears on the bits (the same result:
  * rounding keeps the sign, and NaN). */
+#define ACTF_IDENTITY(t) (t)
 #define ACTF_RELU(t) op_relu(t)
 #define ACTF_LEAKY_RELU(t) op_leaky_relu(t, a)
+#define ACTF_CLIPPED_RELU(t) op_clipped_relu(t, a)
+#define ACTF_THRESHOLDED_RELU(t) op_thresholded_relu(t, a)
+#define ACTH_IDENTITY(t, D) R16_##D(t)
 #define ACTH_RELU(t, D) op16_relu(R16_##D(t), INF_##D)
 #define ACTH_LEAKY_RELU(t, D) R16_##D(op_leaky_relu(t, a))
+#define ACTH_CLIPPED_RELU(t, D) R16_##D(op_clipped_relu(t, a))
+#define ACTH_THRESHOLDED_RELU(t, D) R16_##D(op_thresholded_relu(t, a))
 
 /* a##b after expanding both (for names built from macros). */
 #define PASTE(a, b) PASTE_(a, b)

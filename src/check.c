@@ -26,6 +26,20 @@ clrelu_status clrelu__check_param(const char *fn, int kind, float value) {
   return CLRELU_SUCCESS;
 }
 
+#define ACT_PARAM(C, ID, name, param)                                          \
+  [CLRELU_ACT_##ID] = CLRELU_PARAM_KIND_##param,
+static const int act_param[] = {CLRELU_BIAS_ACTS(ACT_PARAM, 0)};
+
+clrelu_status clrelu__check_act(const char *fn, const clrelu_act *act) {
+  if (!act)
+    return clrelu__fail(CLRELU_ERROR_INVALID_ARGUMENT, "%s: act is NULL", fn);
+  if ((unsigned)act->kind >= sizeof act_param / sizeof act_param[0])
+    return clrelu__fail(CLRELU_ERROR_INVALID_ARGUMENT,
+                        "%s: act->kind is %d, not a clrelu_act_kind", fn,
+                        (int)act->kind);
+  return clrelu__check_param(fn, act_param[act->kind], act->alpha);
+}
+
 clrelu_status clrelu__check_call(const clrelu_call *c, int param, float alpha,
                                  const clrelu_events *ev) {
   if (ev && ev->done)

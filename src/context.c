@@ -234,6 +234,8 @@ static void context_free(clrelu_context *ctx) {
     if (ctx->layers[l].release)
       ctx->layers[l].release(ctx, ctx->layers[l].state);
   clrelu__program_release(ctx);
+  if (ctx->no_bias)
+    clReleaseMemObject(ctx->no_bias);
   if (ctx->last)
     clReleaseEvent(ctx->last);
   if (ctx->queue)
@@ -260,6 +262,12 @@ static clrelu_status context_finish_setup(clrelu_context *ctx,
                         sizeof ctx->mem_align_bits, &ctx->mem_align_bits, NULL);
   if (err != CL_SUCCESS)
     return clrelu__cl_fail(err, "clGetDeviceInfo");
+  float neg_zero = -0.0f;
+  ctx->no_bias =
+      clCreateBuffer(ctx->context, CL_MEM_READ_ONLY | CL_MEM_COPY_HOST_PTR,
+                     sizeof neg_zero, &neg_zero, &err);
+  if (err != CL_SUCCESS)
+    return clrelu__cl_fail(err, "clCreateBuffer");
   clrelu_status st = clrelu__tuning_choose(ctx, req->tuning, req->tuning_from);
   if (st != CLRELU_SUCCESS)
     return st;

@@ -28,6 +28,9 @@
 #define SEL(m, t, f) ((vf)(((vi)(t) & (m)) | ((vi)(f) & ~(m))))
 #define RELU_OF(t) ((vf)((vi)(t) & ~((t) <= Z)))
 #define LEAKY_OF(t) SEL((t) > Z, (t), AV * (t))
+/* t >= cap takes cap (NaN does not), then ReLU clears t <= 0 */
+#define CLIPPED_OF(t) RELU_OF(SEL((t) >= AV, AV, (t)))
+#define THRESHOLDED_OF(t) ((vf)((vi)(t) & (((t) > AV) | ((t) != (t)))))
 /* The op table's expressions (src/optable.h): E_<ID> for the elementwise
  * ops, ACT_<ID>(t) for the bias activations. */
 #define E_RELU RELU_OF(A)
@@ -35,15 +38,17 @@
 #define E_LEAKY_RELU LEAKY_OF(A)
 #define E_RELU_BACKWARD ((vf)(((B > Z) & (vi)A) | ((B != B) & (vi)B)))
 #define E_LEAKY_RELU_BACKWARD SEL(B > Z, A, SEL(B != B, B, AV * A))
-/* x >= cap takes cap (NaN does not), then ReLU clears x <= 0 */
-#define E_CLIPPED_RELU RELU_OF(SEL(A >= AV, AV, A))
+#define E_CLIPPED_RELU CLIPPED_OF(A)
 #define E_CLIPPED_RELU_BACKWARD                                                \
   ((vf)(((B > Z) & (B < AV) & (vi)A) | ((B != B) & (vi)B)))
-#define E_THRESHOLDED_RELU ((vf)((vi)A & ((A > AV) | (A != A))))
+#define E_THRESHOLDED_RELU THRESHOLDED_OF(A)
 #define E_THRESHOLDED_RELU_BACKWARD                                            \
   ((vf)(((B > AV) & (vi)A) | ((B != B) & (vi)B)))
+#define ACT_IDENTITY(t) (t)
 #define ACT_RELU(t) RELU_OF(t)
 #define ACT_LEAKY_RELU(t) LEAKY_OF(t)
+#define ACT_CLIPPED_RELU(t) CLIPPED_OF(t)
+#define ACT_THRESHOLDED_RELU(t) THRESHOLDED_OF(t)
 
 /* What the expressions use, in a loop over vectors vf / vi of W lanes. */
 #define OP_CONSTANTS(W)                                                        \
@@ -535,7 +540,8 @@ typedef struct job {
    * bias[r % channels]; or, for short rows, a repeating pattern */
   const float *bias;
   size_t len, channels;
-  int per_elem, leaky;
+  int per_elem;
+  int act; /* the activation's clrelu_act_kind */
   const float *pattern;
   size_t period, pattern_len;
 } job;
@@ -564,6 +570,12 @@ static int on_bits16(const job *j) {
   return j->dtype != CLRELU_F32 && j->op >= 0 && j->table16[j->op] != NULL;
 }
 
+/* The bias loops of each activation kind: a bias per element, one bias for
+ * the whole call. */
+#define BIAS_LOOPS(C, ID, ...)                                                 \
+  [CLRELU_ACT_##ID] = {OP_BIAS_##ID##_E, OP_BIAS_##ID##_S},
+static const int bias_loops[][2] = {CLRELU_BIAS_ACTS(BIAS_LOOPS, 0)};
+
 static void run_piece(const job *j, size_t p0, size_t p1) {
   if (on_bits16(j)) {
     int f16 = j->dtype == CLRELU_F16;
@@ -576,7 +588,7 @@ static void run_piece(const job *j, size_t p0, size_t p1) {
     call(j, j->op, p0, p1 - p0, NULL, 0.0f);
     return;
   }
-  int per_elem = j->leaky ? OP_BIAS_LEAKY_RELU_E : OP_BIAS_RELU_E;
+  int per_elem = bias_loops[j->act][0];
   if (j->pattern) {
     for (size_t p = p0, off = p0 % j->period; p < p1; off = 0) {
       size_t m = j->pattern_len - off < p1 - p ? j->pattern_len - off : p1 - p;
@@ -585,7 +597,7 @@ static void run_piece(const job *j, size_t p0, size_t p1) {
     }
     return;
   }
-  int scalar = j->leaky ? OP_BIAS_LEAKY_RELU_S : OP_BIAS_RELU_S;
+  int scalar = bias_loops[j->act][1];
   size_t r = p0 / j->len, c = p0 - r * j->len;
   while (p0 < p1) {
     size_t m = j->len - c < p1 - p0 ? j->len - c : p1 - p0;
@@ -655,14 +667,14 @@ static clrelu_status check_cpu(const char *fn, const void *a, const void *b,
 /* bias is float32 here (16-bit biases are converted first). */
 static void bias_job(clrelu_dtype dtype, const void *x, const float *bias,
                      void *y, size_t outer, size_t channels, size_t inner,
-                     float alpha) {
+                     int act, float alpha) {
   job j = {0};
   j.op = -1;
   j.dtype = dtype;
   j.a = x;
   j.y = y;
   j.alpha = alpha;
-  j.leaky = alpha != 0.0f;
+  j.act = act;
   j.bias = bias;
   j.channels = channels;
   size_t total = outer * channels * inner;
@@ -726,7 +738,45 @@ void clrelu_cpu_bias_relu(const float *x, const float *bias, float *y,
                           float alpha) {
   if (outer == 0 || channels == 0 || inner == 0)
     return;
-  bias_job(CLRELU_F32, x, bias, y, outer, channels, inner, alpha);
+  bias_job(CLRELU_F32, x, bias, y, outer, channels, inner,
+           alpha == 0.0f ? CLRELU_ACT_RELU : CLRELU_ACT_LEAKY_RELU, alpha);
+}
+
+/* A missing bias is one bias of -0.0 for everything: x + -0.0 is x, every
+ * zero's sign included. */
+static const float no_bias = -0.0f;
+
+/* Checks a bias + activation call and its shape (total: its elements). */
+static clrelu_status check_bias_act(const char *fn, const void *x,
+                                    const void *y, size_t outer,
+                                    size_t channels, size_t inner,
+                                    const clrelu_act *act, size_t es,
+                                    size_t *total) {
+  *total = 0;
+  clrelu_status st = clrelu__check_act(fn, act);
+  if (st != CLRELU_SUCCESS || outer == 0 || channels == 0 || inner == 0)
+    return st;
+  if ((st = clrelu__check_shape(fn, outer, channels, inner, es, total)) !=
+      CLRELU_SUCCESS)
+    return st;
+  return check_cpu(fn, x, x, y, *total, CLRELU_PARAM_KIND_NONE, 0.0f);
+}
+
+clrelu_status clrelu_cpu_bias_act(const float *x, const float *bias, float *y,
+                                  size_t outer, size_t channels, size_t inner,
+                                  const clrelu_act *act) {
+  size_t total;
+  clrelu_status st = check_bias_act("clrelu_cpu_bias_act", x, y, outer,
+                                    channels, inner, act, sizeof *x, &total);
+  if (st != CLRELU_SUCCESS || total == 0)
+    return st;
+  if (bias)
+    bias_job(CLRELU_F32, x, bias, y, outer, channels, inner, (int)act->kind,
+             act->alpha);
+  else
+    bias_job(CLRELU_F32, x, &no_bias, y, 1, 1, total, (int)act->kind,
+             act->alpha);
+  return CLRELU_SUCCESS;
 }
 
 /* ---- 16-bit ---- */
@@ -755,6 +805,27 @@ static clrelu_status check16(const char *fn, clrelu_dtype dtype, const void *a,
   }
 CLRELU_ELTWISE_OPS(CPU16_ENTRY, 0)
 
+/* 16-bit bias + activation: the bias converted to float32 first (or the
+ * one -0.0 of a missing bias). */
+static clrelu_status bias16(const char *fn, clrelu_dtype dtype,
+                            const uint16_t *x, const uint16_t *bias,
+                            uint16_t *y, size_t outer, size_t channels,
+                            size_t inner, int act, float alpha) {
+  size_t total = outer * channels * inner; /* checked */
+  if (!bias) {
+    bias_job(dtype, x, &no_bias, y, 1, 1, total, act, alpha);
+    return CLRELU_SUCCESS;
+  }
+  float *b = malloc(channels * sizeof *b);
+  if (!b)
+    return clrelu__fail(CLRELU_ERROR_OUT_OF_MEMORY, "%s: out of host memory",
+                        fn);
+  clrelu__to_f32(dtype, bias, b, channels);
+  bias_job(dtype, x, b, y, outer, channels, inner, act, alpha);
+  free(b);
+  return CLRELU_SUCCESS;
+}
+
 clrelu_status clrelu_cpu_bias_relu_16(clrelu_dtype dtype, const uint16_t *x,
                                       const uint16_t *bias, uint16_t *y,
                                       size_t outer, size_t channels,
@@ -768,12 +839,23 @@ clrelu_status clrelu_cpu_bias_relu_16(clrelu_dtype dtype, const uint16_t *x,
     st = clrelu__check_shape(fn, outer, channels, inner, sizeof *x, &total);
   if (st != CLRELU_SUCCESS || empty)
     return st;
-  float *b = malloc(channels * sizeof *b);
-  if (!b)
-    return clrelu__fail(CLRELU_ERROR_OUT_OF_MEMORY,
-                        "clrelu_cpu_bias_relu_16: out of host memory");
-  clrelu__to_f32(dtype, bias, b, channels);
-  bias_job(dtype, x, b, y, outer, channels, inner, alpha);
-  free(b);
-  return CLRELU_SUCCESS;
+  return bias16(fn, dtype, x, bias, y, outer, channels, inner,
+                alpha == 0.0f ? CLRELU_ACT_RELU : CLRELU_ACT_LEAKY_RELU, alpha);
+}
+
+clrelu_status clrelu_cpu_bias_act_16(clrelu_dtype dtype, const uint16_t *x,
+                                     const uint16_t *bias, uint16_t *y,
+                                     size_t outer, size_t channels,
+                                     size_t inner, const clrelu_act *act) {
+  static const char fn[] = "clrelu_cpu_bias_act_16";
+  clrelu_status st =
+      check16(fn, dtype, x, x, y, 0, CLRELU_PARAM_KIND_NONE, 0.0f);
+  size_t total = 0;
+  if (st == CLRELU_SUCCESS)
+    st = check_bias_act(fn, x, y, outer, channels, inner, act, sizeof *x,
+                        &total);
+  if (st != CLRELU_SUCCESS || total == 0)
+    return st;
+  return bias16(fn, dtype, x, bias, y, outer, channels, inner, (int)act->kind,
+                act->alpha);
 }

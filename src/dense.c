@@ -194,13 +194,18 @@ static cl_int do_fill(clrelu_context *ctx, void *user, cl_uint nwait,
 }
 #endif
 
-clrelu_status clrelu_dense_ev(clrelu_context *ctx, const clrelu_buffer *x,
-                              const clrelu_buffer *w, const clrelu_buffer *bias,
-                              clrelu_buffer *y, size_t batch,
-                              size_t in_features, size_t out_features,
-                              float alpha, const clrelu_events *ev) {
+clrelu_status clrelu_dense_act_ev(clrelu_context *ctx, const clrelu_buffer *x,
+                                  const clrelu_buffer *w,
+                                  const clrelu_buffer *bias, clrelu_buffer *y,
+                                  size_t batch, size_t in_features,
+                                  size_t out_features, const clrelu_act *act,
+                                  const clrelu_events *ev) {
   const clrelu_call c = {fn, ctx, {x, w, bias}, {"x", "w", "bias"}, 3, y, "y"};
-  clrelu_status st = clrelu__check_call(&c, CLRELU_PARAM_KIND_ALPHA, alpha, ev);
+  if (ev && ev->done)
+    *ev->done = NULL;
+  clrelu_status st = clrelu__check_act(fn, act); /* before the contexts */
+  if (st == CLRELU_SUCCESS)
+    st = clrelu__check_call(&c, CLRELU_PARAM_KIND_NONE, 0.0f, ev);
   if (st != CLRELU_SUCCESS)
     return st;
   if (batch == 0 || out_features == 0)
@@ -254,9 +259,28 @@ clrelu_status clrelu_dense_ev(clrelu_context *ctx, const clrelu_buffer *x,
   /* Then bias + activation in place; the queue (or, out of order, clrelu's
    * chain of commands) orders it after the product. */
   clrelu_events second = {0, NULL, ev ? ev->done : NULL};
-  return clrelu_bias_relu_ev(ctx, y, bias, y, batch, out_features, 1, alpha,
-                             &second);
+  return clrelu_bias_act_ev(ctx, y, bias, y, batch, out_features, 1, act,
+                            &second);
 #endif
+}
+
+clrelu_status clrelu_dense_ev(clrelu_context *ctx, const clrelu_buffer *x,
+                              const clrelu_buffer *w, const clrelu_buffer *bias,
+                              clrelu_buffer *y, size_t batch,
+                              size_t in_features, size_t out_features,
+                              float alpha, const clrelu_events *ev) {
+  const clrelu_act act = clrelu__act_of_alpha(alpha);
+  return clrelu_dense_act_ev(ctx, x, w, bias, y, batch, in_features,
+                             out_features, &act, ev);
+}
+
+clrelu_status clrelu_dense_act(clrelu_context *ctx, const clrelu_buffer *x,
+                               const clrelu_buffer *w,
+                               const clrelu_buffer *bias, clrelu_buffer *y,
+                               size_t batch, size_t in_features,
+                               size_t out_features, const clrelu_act *act) {
+  return clrelu_dense_act_ev(ctx, x, w, bias, y, batch, in_features,
+                             out_features, act, NULL);
 }
 
 clrelu_status clrelu_dense(clrelu_context *ctx, const clrelu_buffer *x,

@@ -46,8 +46,13 @@ typedef struct host_call {
   const float *x, *bias;
   float *y;
   size_t outer, channels, inner, total;
-  float alpha;
+  float alpha;           /* of an elementwise op */
+  const clrelu_act *act; /* of BIAS */
+  int need_bias;         /* BIAS: a NULL bias is refused (else it is -0.0) */
 } host_call;
+
+/* The bias of a bias op called without one: x + -0.0 is x. */
+static const float no_bias = -0.0f;
 
 /* Where an array lives on the device for the zero-copy path. */
 typedef struct placed {
@@ -92,7 +97,7 @@ static clrelu_status enqueue_range(const host_call *c, const clrelu_buffer *x,
                            c->alpha, &ev);
   }
   return clrelu__bias_launch(ctx, &xv, bias, &yv, len, c->channels, c->inner,
-                             s % (c->channels * c->inner), c->alpha, &ev);
+                             s % (c->channels * c->inner), c->act, &ev);
 }
 
 /* Waits for ev and turns a failed command into an OpenCL error. */
@@ -489,24 +494,31 @@ static clrelu_status host_run(host_call *c) {
     if (!c->x)
       return clrelu__fail(CLRELU_ERROR_INVALID_ARGUMENT, "%s: x is NULL",
                           c->fn);
-    if (c->op == BIAS && !c->bias)
+    if (c->op == BIAS && !c->bias && c->need_bias)
       return clrelu__fail(CLRELU_ERROR_INVALID_ARGUMENT, "%s: bias is NULL",
                           c->fn);
     if (!c->y)
       return clrelu__fail(CLRELU_ERROR_INVALID_ARGUMENT, "%s: y is NULL",
                           c->fn);
   }
-  if (clrelu__check_param(c->fn,
-                          c->op == BIAS ? CLRELU_PARAM_KIND_ALPHA
-                                        : clrelu__op_info[c->op].param,
-                          c->alpha) != CLRELU_SUCCESS)
-    return CLRELU_ERROR_INVALID_ARGUMENT;
-  if (empty)
-    return CLRELU_SUCCESS;
-  clrelu_status st = clrelu__check_shape(c->fn, c->outer, c->channels, c->inner,
-                                         sizeof(float), &c->total);
+  clrelu_status st =
+      c->op == BIAS
+          ? clrelu__check_act(c->fn, c->act)
+          : clrelu__check_param(c->fn, clrelu__op_info[c->op].param, c->alpha);
   if (st != CLRELU_SUCCESS)
     return st;
+  if (empty)
+    return CLRELU_SUCCESS;
+  st = clrelu__check_shape(c->fn, c->outer, c->channels, c->inner,
+                           sizeof(float), &c->total);
+  if (st != CLRELU_SUCCESS)
+    return st;
+  if (c->op == BIAS && !c->bias) { /* one bias of -0.0 for everything */
+    c->bias = &no_bias;
+    c->outer = 1;
+    c->channels = 1;
+    c->inner = c->total;
+  }
   if (c->x != c->y && floats_overlap(c->x, c->total, c->y, c->total))
     return clrelu__fail(CLRELU_ERROR_INVALID_ARGUMENT,
                         "%s: y partly overlaps x (in place needs y == x)",
@@ -533,23 +545,28 @@ static clrelu_status host_run(host_call *c) {
 
 clrelu_status clrelu_host_relu(clrelu_context *ctx, const float *x, float *y,
                                size_t n) {
-  host_call c = {"clrelu_host_relu", ctx, K_RELU, x, NULL, y, 1, 1, n, 0, 0.0f};
+  host_call c = {.fn = "clrelu_host_relu",
+                 .ctx = ctx,
+                 .op = K_RELU,
+                 .x = x,
+                 .y = y,
+                 .outer = 1,
+                 .channels = 1,
+                 .inner = n};
   return host_run(&c);
 }
 
 clrelu_status clrelu_host_leaky_relu(clrelu_context *ctx, const float *x,
                                      float *y, size_t n, float alpha) {
-  host_call c = {"clrelu_host_leaky_relu",
-                 ctx,
-                 K_LEAKY_RELU,
-                 x,
-                 NULL,
-                 y,
-                 1,
-                 1,
-                 n,
-                 0,
-                 alpha};
+  host_call c = {.fn = "clrelu_host_leaky_relu",
+                 .ctx = ctx,
+                 .op = K_LEAKY_RELU,
+                 .x = x,
+                 .y = y,
+                 .outer = 1,
+                 .channels = 1,
+                 .inner = n,
+                 .alpha = alpha};
   return host_run(&c);
 }
 
@@ -557,16 +574,34 @@ clrelu_status clrelu_host_bias_relu(clrelu_context *ctx, const float *x,
                                     const float *bias, float *y, size_t outer,
                                     size_t channels, size_t inner,
                                     float alpha) {
-  host_call c = {"clrelu_host_bias_relu",
-                 ctx,
-                 BIAS,
-                 x,
-                 bias,
-                 y,
-                 outer,
-                 channels,
-                 inner,
-                 0,
-                 alpha};
+  const clrelu_act act = clrelu__act_of_alpha(alpha);
+  host_call c = {.fn = "clrelu_host_bias_relu",
+                 .ctx = ctx,
+                 .op = BIAS,
+                 .x = x,
+                 .bias = bias,
+                 .y = y,
+                 .outer = outer,
+                 .channels = channels,
+                 .inner = inner,
+                 .act = &act,
+                 .need_bias = 1};
+  return host_run(&c);
+}
+
+clrelu_status clrelu_host_bias_act(clrelu_context *ctx, const float *x,
+                                   const float *bias, float *y, size_t outer,
+                                   size_t channels, size_t inner,
+                                   const clrelu_act *act) {
+  host_call c = {.fn = "clrelu_host_bias_act",
+                 .ctx = ctx,
+                 .op = BIAS,
+                 .x = x,
+                 .bias = bias,
+                 .y = y,
+                 .outer = outer,
+                 .channels = channels,
+                 .inner = inner,
+                 .act = act};
   return host_run(&c);
 }

@@ -136,6 +136,9 @@ struct clrelu_context {
   double build_ms;
   int built_from_cache; /* the program came from clrelu's binary cache */
   clrelu_layer_state layers[CLRELU_LAYERS]; /* by clrelu_layer */
+  /* One float32 -0.0: the bias of bias ops called without one (x + -0.0 is
+   * x). Its upper half, element 1 as 16-bit, is -0.0 in F16 and BF16. */
+  cl_mem no_bias;
   clrelu_settings settings;
 };
 
@@ -217,6 +220,9 @@ clrelu_status clrelu__check_call(const clrelu_call *c, int param, float alpha,
                                  const clrelu_events *ev);
 /* INVALID_ARGUMENT unless value suits a parameter of kind (optable.h). */
 clrelu_status clrelu__check_param(const char *fn, int kind, float value);
+/* INVALID_ARGUMENT for a NULL act, a kind outside clrelu_act_kind, or an
+ * alpha the kind refuses. */
+clrelu_status clrelu__check_act(const char *fn, const clrelu_act *act);
 
 /* OUT_OF_RANGE when b holds fewer than need elements. */
 clrelu_status clrelu__check_count(const char *fn, const clrelu_buffer *b,
@@ -266,8 +272,10 @@ clrelu_status clrelu__eltwise(clrelu_context *ctx, enum clrelu_kernel_id id,
 clrelu_status clrelu__bias_launch(clrelu_context *ctx, const clrelu_buffer *x,
                                   const clrelu_buffer *bias, clrelu_buffer *y,
                                   size_t total, size_t channels, size_t inner,
-                                  size_t phase, float alpha,
+                                  size_t phase, const clrelu_act *act,
                                   const clrelu_events *ev);
+/* The activation clrelu_bias_relu and clrelu_dense mean by alpha. */
+clrelu_act clrelu__act_of_alpha(float alpha);
 
 /* ---- pinned host memory (pinned.c), for the host-array ops (host.c) ---- */
 

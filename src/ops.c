@@ -81,21 +81,26 @@ clrelu_status clrelu__eltwise(clrelu_context *ctx, enum clrelu_kernel_id id,
   }
 CLRELU_ELTWISE_OPS(ELTWISE_ENTRY, 0)
 
-clrelu_status clrelu_bias_relu(clrelu_context *ctx, const clrelu_buffer *x,
-                               const clrelu_buffer *bias, clrelu_buffer *y,
-                               size_t outer, size_t channels, size_t inner,
-                               float alpha) {
-  return clrelu_bias_relu_ev(ctx, x, bias, y, outer, channels, inner, alpha,
-                             NULL);
+clrelu_act clrelu__act_of_alpha(float alpha) {
+  clrelu_act act = {alpha == 0.0f ? CLRELU_ACT_RELU : CLRELU_ACT_LEAKY_RELU,
+                    alpha, 0.0f};
+  return act;
 }
 
-clrelu_status clrelu_bias_relu_ev(clrelu_context *ctx, const clrelu_buffer *x,
-                                  const clrelu_buffer *bias, clrelu_buffer *y,
-                                  size_t outer, size_t channels, size_t inner,
-                                  float alpha, const clrelu_events *ev) {
-  static const char fn[] = "clrelu_bias_relu";
-  clrelu_call c = {fn, ctx, {x, bias}, {"x", "bias"}, 2, y, "y"};
-  clrelu_status st = clrelu__check_call(&c, CLRELU_PARAM_KIND_ALPHA, alpha, ev);
+/* Bias + activation as fn. bias may be NULL unless need_bias; a missing
+ * bias is one -0.0 for every element (x + -0.0 is x). */
+static clrelu_status bias_act(const char *fn, clrelu_context *ctx,
+                              const clrelu_buffer *x, const clrelu_buffer *bias,
+                              int need_bias, clrelu_buffer *y, size_t outer,
+                              size_t channels, size_t inner,
+                              const clrelu_act *act, const clrelu_events *ev) {
+  const int nin = bias || need_bias ? 2 : 1;
+  clrelu_call c = {fn, ctx, {x, bias}, {"x", "bias"}, nin, y, "y"};
+  if (ev && ev->done)
+    *ev->done = NULL;
+  clrelu_status st = clrelu__check_act(fn, act); /* before the contexts */
+  if (st == CLRELU_SUCCESS)
+    st = clrelu__check_call(&c, CLRELU_PARAM_KIND_NONE, 0.0f, ev);
   if (st != CLRELU_SUCCESS)
     return st;
   if (outer == 0 || channels == 0 || inner == 0)
@@ -104,19 +109,63 @@ clrelu_status clrelu_bias_relu_ev(clrelu_context *ctx, const clrelu_buffer *x,
   if ((st = clrelu__check_shape(fn, outer, channels, inner, 1, &total)) !=
           CLRELU_SUCCESS ||
       (st = clrelu__check_count(fn, x, "x", total)) != CLRELU_SUCCESS ||
-      (st = clrelu__check_count(fn, bias, "bias", channels)) !=
-          CLRELU_SUCCESS ||
+      (bias && (st = clrelu__check_count(fn, bias, "bias", channels)) !=
+                   CLRELU_SUCCESS) ||
       (st = clrelu__check_count(fn, y, "y", total)) != CLRELU_SUCCESS ||
       (st = clrelu__check_in_place(fn, x, "x", y, "y", total)) !=
           CLRELU_SUCCESS)
     return st;
-  if (clrelu__overlaps(bias, channels, y, total, NULL))
-    return clrelu__fail(CLRELU_ERROR_INVALID_ARGUMENT,
-                        "clrelu_bias_relu: y overlaps bias");
-
-  return clrelu__bias_launch(ctx, x, bias, y, total, channels, inner, 0, alpha,
-                             ev);
+  if (bias && clrelu__overlaps(bias, channels, y, total, NULL))
+    return clrelu__fail(CLRELU_ERROR_INVALID_ARGUMENT, "%s: y overlaps bias",
+                        fn);
+  if (bias)
+    return clrelu__bias_launch(ctx, x, bias, y, total, channels, inner, 0, act,
+                               ev);
+  /* see no_bias in internal.h */
+  clrelu_buffer nb = {ctx, ctx->no_bias, y->dtype == CLRELU_F32 ? 0 : 1,
+                      1,   y->dtype,     ctx->no_bias,
+                      0};
+  return clrelu__bias_launch(ctx, x, &nb, y, total, 1, 1, 0, act, ev);
 }
+
+clrelu_status clrelu_bias_relu_ev(clrelu_context *ctx, const clrelu_buffer *x,
+                                  const clrelu_buffer *bias, clrelu_buffer *y,
+                                  size_t outer, size_t channels, size_t inner,
+                                  float alpha, const clrelu_events *ev) {
+  const clrelu_act act = clrelu__act_of_alpha(alpha);
+  return bias_act("clrelu_bias_relu", ctx, x, bias, 1, y, outer, channels,
+                  inner, &act, ev);
+}
+
+clrelu_status clrelu_bias_relu(clrelu_context *ctx, const clrelu_buffer *x,
+                               const clrelu_buffer *bias, clrelu_buffer *y,
+                               size_t outer, size_t channels, size_t inner,
+                               float alpha) {
+  return clrelu_bias_relu_ev(ctx, x, bias, y, outer, channels, inner, alpha,
+                             NULL);
+}
+
+clrelu_status clrelu_bias_act_ev(clrelu_context *ctx, const clrelu_buffer *x,
+                                 const clrelu_buffer *bias, clrelu_buffer *y,
+                                 size_t outer, size_t channels, size_t inner,
+                                 const clrelu_act *act,
+                                 const clrelu_events *ev) {
+  return bias_act("clrelu_bias_act", ctx, x, bias, 0, y, outer, channels, inner,
+                  act, ev);
+}
+
+clrelu_status clrelu_bias_act(clrelu_context *ctx, const clrelu_buffer *x,
+                              const clrelu_buffer *bias, clrelu_buffer *y,
+                              size_t outer, size_t channels, size_t inner,
+                              const clrelu_act *act) {
+  return clrelu_bias_act_ev(ctx, x, bias, y, outer, channels, inner, act, NULL);
+}
+
+/* The kernels of each activation kind: rows, planes. */
+#define BIAS_KERNELS(C, ID, ...)                                               \
+  [CLRELU_ACT_##ID] = {K_BIAS_##ID##_ROWS, K_BIAS_##ID##_PLANES},
+static const enum clrelu_kernel_id bias_kernels[][2] = {
+    CLRELU_BIAS_ACTS(BIAS_KERNELS, 0)};
 
 /* See kernels/bias_relu.cl: rows for inner == 1 (element k adds
  * bias[k % channels], so the kernel's "plane" is a row of channels), planes
@@ -125,13 +174,14 @@ clrelu_status clrelu_bias_relu_ev(clrelu_context *ctx, const clrelu_buffer *x,
 clrelu_status clrelu__bias_launch(clrelu_context *ctx, const clrelu_buffer *x,
                                   const clrelu_buffer *bias, clrelu_buffer *y,
                                   size_t total, size_t channels, size_t inner,
-                                  size_t phase, float alpha,
+                                  size_t phase, const clrelu_act *act,
                                   const clrelu_events *ev) {
   cl_ulong xo = x->offset, bo = bias->offset, yo = y->offset;
   size_t vec = (size_t)ctx->tuning.vec, items = (size_t)ctx->tuning.items;
-  int leaky = alpha != 0.0f, rows = inner == 1 && channels > 1;
+  int rows = inner == 1 && channels > 1;
   cl_ulong n = total, ch = channels, ph = channels == 1 ? 0 : phase;
   cl_ulong in = rows ? channels : channels == 1 ? total : inner;
+  float alpha = act->alpha;
   clrelu_arg args[] = {MEM_ARG(x),
                        {sizeof xo, &xo},
                        MEM_ARG(bias),
@@ -143,9 +193,7 @@ clrelu_status clrelu__bias_launch(clrelu_context *ctx, const clrelu_buffer *x,
                        {sizeof ch, &ch},
                        {sizeof ph, &ph},
                        {sizeof alpha, &alpha}};
-  enum clrelu_kernel_id id =
-      rows ? (leaky ? K_BIAS_LEAKY_RELU_ROWS : K_BIAS_RELU_ROWS)
-           : (leaky ? K_BIAS_LEAKY_RELU_PLANES : K_BIAS_RELU_PLANES);
+  enum clrelu_kernel_id id = bias_kernels[act->kind][rows ? 0 : 1];
   size_t nvec = (total + vec - 1) / vec;
   return clrelu__launch(ctx, id, y->dtype, args,
                         (cl_uint)(sizeof args / sizeof args[0]),

@@ -22,10 +22,12 @@
  * (16-bit, by bits16) in kernels/common.cl, E_<ID> (and E16_<ID> where
  * bits16) in src/cpu.c.
  *
- * Activations of the fused bias ops, X(C, ID, name, param): the kernels
+ * Activations of the fused bias ops, X(C, ID, name, param), one row per
+ * clrelu_act_kind, in its order (CLRELU_ACT_<ID>): the kernels
  * clrelu_bias_<name>_rows / _planes (+ dtype suffix), K_BIAS_<ID>_ROWS /
- * _PLANES; the expressions ACT_<ID>(t) in kernels/common.cl and in cpu.c.
- * clrelu_bias_relu picks RELU for alpha == 0, else LEAKY_RELU.
+ * _PLANES; the expressions ACTF_<ID>(t) / ACTH_<ID>(t, D) in
+ * kernels/common.cl and ACT_<ID>(t) in cpu.c. clrelu_bias_relu picks RELU
+ * for alpha == 0, else LEAKY_RELU.
  *
  * C lets one X be used with several contexts (an instruction set, a prefix);
  * callers with nothing to pass give 0. */
@@ -44,8 +46,11 @@
   X(C, THRESHOLDED_RELU_BACKWARD, thresholded_relu_backward, 2, THETA, dx, 0)
 
 #define CLRELU_BIAS_ACTS(X, C)                                                 \
+  X(C, IDENTITY, identity, NONE)                                               \
   X(C, RELU, relu, NONE)                                                       \
-  X(C, LEAKY_RELU, leaky_relu, ALPHA)
+  X(C, LEAKY_RELU, leaky_relu, ALPHA)                                          \
+  X(C, CLIPPED_RELU, clipped_relu, CAP)                                        \
+  X(C, THRESHOLDED_RELU, thresholded_relu, THETA)
 
 /* By column value. Inputs: declarations of pointers to T, the arguments
  * (dy is left out of unary calls), and the first and second input of a

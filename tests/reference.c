@@ -85,13 +85,20 @@ static int param_kind(enum ref_op op) {
   static const int kind[REF_NOPS] = {CLRELU_ELTWISE_OPS(REF_KIND, 0)};
   return kind[op];
 }
+#define REF_ACT_KIND(C, ID, name, param)                                       \
+  [REF_ACT_##ID] = CLRELU_PARAM_KIND_##param,
+static int act_param_kind(enum ref_act act) {
+  static const int kind[REF_NACTS] = {CLRELU_BIAS_ACTS(REF_ACT_KIND, 0)};
+  return kind[act];
+}
 
-float ref_op_param(enum ref_op op, int k) {
+/* The k-th valid and refused value of a parameter of kind (optable.h). */
+static float param_value(int kind, int k) {
   static const float alphas[REF_NPARAMS] = {0.01f, 0.0f, -0.5f, 3.0f, 1e-40f};
   static const float caps[REF_NPARAMS] = {6.0f, 0.5f, INFINITY, 1e-40f, 3e38f};
   static const float thetas[REF_NPARAMS] = {1.0f, 0.0f, -0.5f, 6.0f, -1e-40f};
   k %= REF_NPARAMS;
-  switch (param_kind(op)) {
+  switch (kind) {
   case CLRELU_PARAM_KIND_ALPHA:
     return alphas[k];
   case CLRELU_PARAM_KIND_CAP:
@@ -102,12 +109,11 @@ float ref_op_param(enum ref_op op, int k) {
     return 0.0f;
   }
 }
-
-float ref_op_bad_param(enum ref_op op, int k) {
+static float bad_param_value(int kind, int k) {
   static const float nonfinite[REF_NBAD_PARAMS] = {NAN, INFINITY, -INFINITY};
   static const float caps[REF_NBAD_PARAMS] = {NAN, 0.0f, -1.0f};
   k %= REF_NBAD_PARAMS;
-  switch (param_kind(op)) {
+  switch (kind) {
   case CLRELU_PARAM_KIND_CAP:
     return caps[k];
   case CLRELU_PARAM_KIND_NONE:
@@ -115,6 +121,55 @@ float ref_op_bad_param(enum ref_op op, int k) {
   default:
     return nonfinite[k];
   }
+}
+
+float ref_op_param(enum ref_op op, int k) {
+  return param_value(param_kind(op), k);
+}
+float ref_op_bad_param(enum ref_op op, int k) {
+  return bad_param_value(param_kind(op), k);
+}
+int ref_act_has_param(enum ref_act act) {
+  return act_param_kind(act) != CLRELU_PARAM_KIND_NONE;
+}
+float ref_act_param(enum ref_act act, int k) {
+  return param_value(act_param_kind(act), k);
+}
+float ref_act_bad_param(enum ref_act act, int k) {
+  return bad_param_value(act_param_kind(act), k);
+}
+
+#define REF_ACT_NAME(C, ID, name, ...) [REF_ACT_##ID] = #name,
+const char *const ref_act_names[REF_NACTS] = {
+    CLRELU_BIAS_ACTS(REF_ACT_NAME, 0)};
+
+float ref_act(enum ref_act act, float alpha, float t) {
+  switch (act) {
+  case REF_ACT_IDENTITY:
+    return t;
+  case REF_ACT_RELU:
+    return ref_relu(t);
+  case REF_ACT_LEAKY_RELU:
+    return ref_leaky_relu(t, alpha);
+  case REF_ACT_CLIPPED_RELU:
+    return ref_clipped_relu(t, alpha);
+  case REF_ACT_THRESHOLDED_RELU:
+    return ref_thresholded_relu(t, alpha);
+  default:
+    return NAN;
+  }
+}
+
+void ref_bias_act_array(const float *x, const float *bias, float *y,
+                        size_t outer, size_t channels, size_t inner,
+                        enum ref_act act, float alpha) {
+  for (size_t o = 0; o < outer; ++o)
+    for (size_t c = 0; c < channels; ++c)
+      for (size_t i = 0; i < inner; ++i) {
+        size_t k = (o * channels + c) * inner + i;
+        float t = bias ? x[k] + bias[c] : x[k]; /* rounded to float once */
+        y[k] = ref_act(act, alpha, t);
+      }
 }
 
 /* Each op's reference function ref_<name>, by the table's inputs and

@@ -40,6 +40,25 @@ float ref_op_bad_param(enum ref_op op, int k);
 /* op at one element; dy is read by the backward ops only. */
 float ref_op(enum ref_op op, float dy, float x, float alpha);
 
+/* The activations of the fused ops by number, from the op table: REF_ACT_<ID>
+ * is CLRELU_ACT_<ID>. */
+#define REF_ACT_ID(C, ID, ...) REF_ACT_##ID,
+enum ref_act { CLRELU_BIAS_ACTS(REF_ACT_ID, 0) REF_NACTS };
+#undef REF_ACT_ID
+extern const char *const ref_act_names[REF_NACTS];
+/* a(t) of activation act with parameter alpha. */
+float ref_act(enum ref_act act, float alpha, float t);
+/* Whether act takes alpha; its valid and refused values, as ref_op_param and
+ * ref_op_bad_param. */
+int ref_act_has_param(enum ref_act act);
+float ref_act_param(enum ref_act act, int k);
+float ref_act_bad_param(enum ref_act act, int k);
+/* y[(o*channels + c)*inner + i] = ref_act(act, alpha, x[...] + bias[c]),
+ * the sum rounded to float; with bias NULL, of x[...] alone. */
+void ref_bias_act_array(const float *x, const float *bias, float *y,
+                        size_t outer, size_t channels, size_t inner,
+                        enum ref_act act, float alpha);
+
 /* y[(o*channels + c)*inner + i] = ref_bias_relu(x[...], bias[c], alpha) */
 void ref_bias_relu_array(const float *x, const float *bias, float *y,
                          size_t outer, size_t channels, size_t inner,

@@ -55,8 +55,10 @@ static void check(enum ref_op op, size_t n, size_t mis, int mode, float a) {
   free(want);
 }
 
+/* clrelu_cpu_bias_act (clrelu_cpu_bias_relu for ReLU and Leaky ReLU with
+ * alpha != 0 on odd misalignments); nobias: bias NULL. */
 static void check_bias(size_t outer, size_t channels, size_t inner, size_t mis,
-                       int in_place, float a) {
+                       int in_place, enum ref_act act, float a, int nobias) {
   size_t total = outer * channels * inner, size = total + 2 * GUARD;
   float *x = malloc(size * 4), *y = malloc(size * 4), *want = malloc(size * 4);
   float *b = malloc((channels + 1) * 4);
@@ -68,15 +70,24 @@ static void check_bias(size_t outer, size_t channels, size_t inner, size_t mis,
     size_t ox = GUARD - mis % 4, oy = in_place ? ox : GUARD - (mis + 1) % 4;
     float *out = in_place ? x : y;
     memcpy(want, out, size * 4);
-    ref_bias_relu_array(x + ox, b + mis % 2, want + oy, outer, channels, inner,
-                        a);
-    clrelu_cpu_bias_relu(x + ox, b + mis % 2, out + oy, outer, channels, inner,
-                         a);
-    char what[128];
+    const float *bb = nobias ? NULL : b + mis % 2;
+    ref_bias_act_array(x + ox, bb, want + oy, outer, channels, inner, act, a);
+    int via_relu =
+        bb && mis % 2 == 1 &&
+        (act == REF_ACT_RELU || (act == REF_ACT_LEAKY_RELU && a != 0));
+    const clrelu_act desc = {(clrelu_act_kind)act, a, 0.0f};
+    if (via_relu)
+      clrelu_cpu_bias_relu(x + ox, bb, out + oy, outer, channels, inner,
+                           act == REF_ACT_RELU ? 0.0f : a);
+    else
+      CHECK_STATUS(clrelu_cpu_bias_act(x + ox, bb, out + oy, outer, channels,
+                                       inner, &desc),
+                   CLRELU_SUCCESS);
+    char what[160];
     snprintf(what, sizeof what,
-             "cpu bias_relu %zux%zux%zu misalign=%zu "
-             "in_place=%d alpha=%g",
-             outer, channels, inner, mis, in_place, (double)a);
+             "cpu bias %s %zux%zux%zu misalign=%zu in_place=%d alpha=%g%s",
+             ref_act_names[act], outer, channels, inner, mis, in_place,
+             (double)a, nobias ? " no bias" : "");
     compare(what, out, want, size);
   }
   free(x);
@@ -84,8 +95,6 @@ static void check_bias(size_t outer, size_t channels, size_t inner, size_t mis,
   free(want);
   free(b);
 }
-
-static const float alphas[] = {0.01f, 0.0f, -0.5f, 3.0f, 1e-40f};
 
 int main(void) {
   test_init();
@@ -113,12 +122,17 @@ int main(void) {
       {3, 2, 2},     {4, 17, 3},    {1, 7, 300000}, {2, 1, 1100001},
       {4096, 300, 1}};
   for (size_t s = 0; s < sizeof shapes / sizeof shapes[0]; ++s)
-    for (size_t k = 0; k < 5; ++k) {
-      check_bias(shapes[s][0], shapes[s][1], shapes[s][2], k, 0, alphas[k]);
-      check_bias(shapes[s][0], shapes[s][1], shapes[s][2], k + 1, 1, alphas[k]);
+    for (int k = 0; k < REF_NACTS; ++k) {
+      enum ref_act act = (enum ref_act)k;
+      const size_t *sh = shapes[s];
+      check_bias(sh[0], sh[1], sh[2], (size_t)k, 0, act,
+                 ref_act_param(act, (int)s), 0);
+      check_bias(sh[0], sh[1], sh[2], (size_t)k + 1, 1, act,
+                 ref_act_param(act, (int)s + 1), (int)(s + (size_t)k) % 3 == 0);
     }
-  check_bias(0, 3, 3, 0, 0, 0.0f);
-  printf("bias: %zu shapes x 5 alphas\n", sizeof shapes / sizeof shapes[0]);
+  check_bias(0, 3, 3, 0, 0, REF_ACT_RELU, 0.0f, 0);
+  printf("bias: %zu shapes x %d activations, in place, without a bias\n",
+         sizeof shapes / sizeof shapes[0], REF_NACTS);
 
   /* Every thread count gives the same bits. */
   int old = clrelu_cpu_set_threads(1);

@@ -150,6 +150,22 @@ static void check_no_inputs(void) {
       CHECK(test_same(got[i], ref_bias_relu(0.0f, b.host[1 + i % 5], alpha), 0),
             "in_features 0: y[%d] = %a", i, (double)got[i]);
   }
+  /* every activation of clrelu_dense_act, exactly (no product to round) */
+  for (int k = 0; ok && k < 2 * REF_NACTS; ++k) {
+    enum ref_act act = (enum ref_act)(k % REF_NACTS);
+    const clrelu_act desc = {(clrelu_act_kind)act,
+                             ref_act_param(act, k / REF_NACTS), 0.0f};
+    CHECK_STATUS(
+        clrelu_dense_act(ctx, x.view, w.view, b.view, y.view, 3, 0, 5, &desc),
+        CLRELU_SUCCESS);
+    CHECK_STATUS(clrelu_buffer_read(y.view, 0, 15, got), CLRELU_SUCCESS);
+    for (int i = 0; i < 15; ++i) {
+      float want = ref_act(act, desc.alpha, 0.0f + b.host[1 + i % 5]);
+      CHECK(test_same(got[i], want, 0),
+            "dense_act %s in_features 0: y[%d] = %a", ref_act_names[act], i,
+            (double)got[i]);
+    }
+  }
   mat_free(&x);
   mat_free(&w);
   mat_free(&b);
@@ -227,6 +243,16 @@ static void check_errors(void) {
         CLRELU_ERROR_INVALID_ARGUMENT);
   FAILS(clrelu_dense(ctx, ex, ew, eb, ey, 4, 4, 4, -inf),
         CLRELU_ERROR_INVALID_ARGUMENT);
+  FAILS(clrelu_dense_act(ctx, ex, ew, eb, ey, 4, 4, 4, NULL),
+        CLRELU_ERROR_INVALID_ARGUMENT);
+  {
+    const clrelu_act bad_cap = {CLRELU_ACT_CLIPPED_RELU, 0.0f, 0.0f};
+    FAILS(clrelu_dense_act(ctx, ex, ew, eb, ey, 4, 4, 4, &bad_cap),
+          CLRELU_ERROR_INVALID_ARGUMENT);
+    /* a bad act comes before another context */
+    FAILS(clrelu_dense_act(ctx, ox, ew, eb, ey, 4, 4, 4, &bad_cap),
+          CLRELU_ERROR_INVALID_ARGUMENT);
+  }
   cl_event done = (cl_event)1;
   clrelu_events bad_ev = {1, NULL, &done};
   FAILS(clrelu_dense_ev(ctx, ex, ew, eb, ey, 4, 4, 4, 0, &bad_ev),

@@ -117,6 +117,46 @@ int main(void) {
           CLRELU_ERROR_INVALID_ARGUMENT);
     }
 
+  /* The activation descriptor: NULL, a kind outside the enum, and each
+   * kind's refused parameters, before the contexts are compared; the same
+   * in the CPU twins, which then write nothing. */
+  {
+    const clrelu_act bad_kind = {(clrelu_act_kind)REF_NACTS, 0.0f, 0.0f};
+    FAILS(clrelu_bias_act(ctx, x, bias, y, 1, N, 1, NULL),
+          CLRELU_ERROR_INVALID_ARGUMENT);
+    FAILS(clrelu_bias_act(ctx, x, bias, y, 1, N, 1, &bad_kind),
+          CLRELU_ERROR_INVALID_ARGUMENT);
+    FAILS(clrelu_bias_act(ctx, ox, bias, y, 1, N, 1, &bad_kind),
+          CLRELU_ERROR_INVALID_ARGUMENT);
+    float cpu[N];
+    uint16_t u16s[N] = {0};
+    memcpy(cpu, hy, sizeof cpu);
+    CHECK_STATUS(clrelu_cpu_bias_act(hx, hb, cpu, 1, N, 1, NULL),
+                 CLRELU_ERROR_INVALID_ARGUMENT);
+    CHECK_STATUS(clrelu_cpu_bias_act(hx, NULL, cpu, 1, N, 1, &bad_kind),
+                 CLRELU_ERROR_INVALID_ARGUMENT);
+    CHECK_STATUS(clrelu_cpu_bias_act_16(CLRELU_F16, u16s, u16s, u16s, 1, N, 1,
+                                        &bad_kind),
+                 CLRELU_ERROR_INVALID_ARGUMENT);
+    for (int k = 0; k < REF_NACTS; ++k) {
+      const int has = ref_act_has_param((enum ref_act)k);
+      for (int b = 0; has && b < REF_NBAD_PARAMS; ++b) {
+        const clrelu_act bad = {(clrelu_act_kind)k,
+                                ref_act_bad_param((enum ref_act)k, b), 0.0f};
+        FAILS(clrelu_bias_act(ctx, x, bias, y, 1, N, 1, &bad),
+              CLRELU_ERROR_INVALID_ARGUMENT);
+        FAILS(clrelu_bias_act(ctx, x, NULL, y, 1, N, 1, &bad),
+              CLRELU_ERROR_INVALID_ARGUMENT);
+        CHECK_STATUS(clrelu_cpu_bias_act(hx, hb, cpu, 1, N, 1, &bad),
+                     CLRELU_ERROR_INVALID_ARGUMENT);
+        CHECK_STATUS(clrelu_cpu_bias_act_16(CLRELU_BF16, u16s, u16s, u16s, 1, N,
+                                            1, &bad),
+                     CLRELU_ERROR_INVALID_ARGUMENT);
+      }
+    }
+    CHECK(memcmp(cpu, hy, sizeof cpu) == 0, "a refused CPU bias_act wrote");
+  }
+
   /* Buffers of two contexts. */
   FAILS(clrelu_relu(ctx, ox, y, N), CLRELU_ERROR_CONTEXT_MISMATCH);
   FAILS(clrelu_relu(ctx, x, ox, N), CLRELU_ERROR_CONTEXT_MISMATCH);

@@ -159,9 +159,10 @@ static void check_op(clrelu_dtype d, enum ref_op op, const u16 *hx,
   free(got);
 }
 
+/* Bias + act on the device and the CPU; hb NULL: no bias. */
 static void check_bias(clrelu_dtype d, const u16 *hx, const u16 *hb,
                        size_t outer, size_t channels, size_t inner, size_t off,
-                       float a) {
+                       enum ref_act act, float a) {
   size_t total = outer * channels * inner, size = total + off + 2;
   u16 *x = malloc(size * 2), *y = malloc(size * 2), *want = malloc(size * 2),
       *got = malloc(size * 2);
@@ -172,23 +173,27 @@ static void check_bias(clrelu_dtype d, const u16 *hx, const u16 *hb,
   memcpy(want, y, size * 2);
   for (size_t k = 0; k < total; ++k) {
     size_t c = (k / inner) % channels;
-    float r =
-        ref_bias_relu(ref_16_to_f32(d, x[off + k]), ref_16_to_f32(d, hb[c]), a);
-    want[off + k] = ref_f32_to_16(d, r);
+    float xf = ref_16_to_f32(d, x[off + k]);
+    float t = hb ? xf + ref_16_to_f32(d, hb[c]) : xf; /* rounded once */
+    want[off + k] = ref_f32_to_16(d, ref_act(act, a, t));
   }
   char what[128];
-  snprintf(what, sizeof what, "%s bias_relu %zux%zux%zu off=%zu alpha=%g",
-           dname(d), outer, channels, inner, off, (double)a);
-  clrelu_buffer *bx, *bb, *by, *vx, *vy;
+  snprintf(what, sizeof what, "%s bias %s %zux%zux%zu off=%zu alpha=%g%s",
+           dname(d), ref_act_names[act], outer, channels, inner, off, (double)a,
+           hb ? "" : " no bias");
+  const clrelu_act desc = {(clrelu_act_kind)act, a, 0.0f};
+  clrelu_buffer *bx, *bb = NULL, *by, *vx, *vy;
   clrelu_buffer_create(ctx, d, size, &bx);
-  clrelu_buffer_create(ctx, d, channels, &bb);
+  if (hb) {
+    clrelu_buffer_create(ctx, d, channels, &bb);
+    clrelu_buffer_write(bb, 0, channels, hb);
+  }
   clrelu_buffer_create(ctx, d, size, &by);
   clrelu_buffer_write(bx, 0, size, x);
-  clrelu_buffer_write(bb, 0, channels, hb);
   clrelu_buffer_write(by, 0, size, y);
   clrelu_buffer_view(bx, off, total, &vx);
   clrelu_buffer_view(by, off, total, &vy);
-  CHECK_STATUS(clrelu_bias_relu(ctx, vx, bb, vy, outer, channels, inner, a),
+  CHECK_STATUS(clrelu_bias_act(ctx, vx, bb, vy, outer, channels, inner, &desc),
                CLRELU_SUCCESS);
   CHECK_STATUS(clrelu_buffer_read(by, 0, size, got), CLRELU_SUCCESS);
   char dw[160];
@@ -199,9 +204,15 @@ static void check_bias(clrelu_dtype d, const u16 *hx, const u16 *hb,
   clrelu_buffer_destroy(bx);
   clrelu_buffer_destroy(bb);
   clrelu_buffer_destroy(by);
-  CHECK_STATUS(clrelu_cpu_bias_relu_16(d, x + off, hb, y + off, outer, channels,
-                                       inner, a),
-               CLRELU_SUCCESS);
+  if (hb && (act == REF_ACT_RELU || (act == REF_ACT_LEAKY_RELU && a != 0)))
+    CHECK_STATUS(clrelu_cpu_bias_relu_16(d, x + off, hb, y + off, outer,
+                                         channels, inner,
+                                         act == REF_ACT_RELU ? 0.0f : a),
+                 CLRELU_SUCCESS);
+  else
+    CHECK_STATUS(clrelu_cpu_bias_act_16(d, x + off, hb, y + off, outer,
+                                        channels, inner, &desc),
+                 CLRELU_SUCCESS);
   snprintf(dw, sizeof dw, "cpu %s", what);
   compare(dw, d, y, want, size);
   free(x);
@@ -209,8 +220,6 @@ static void check_bias(clrelu_dtype d, const u16 *hx, const u16 *hb,
   free(want);
   free(got);
 }
-
-static const float alphas[] = {0.01f, 0.0f, -0.5f, 3.0f, 1e-3f};
 
 int main(void) {
   test_init();
@@ -234,10 +243,13 @@ int main(void) {
         if (ref_op_binary((enum ref_op)op))
           check_op(d, (enum ref_op)op, perm, all, ALL, 0, a);
       }
-    for (int k = 0; k < 3; ++k) {
-      check_bias(d, all, rnd, 4096, 16, 1, 0, alphas[k]); /* dense */
-      check_bias(d, all, rnd, 16, 16, 256, 0, alphas[k]); /* NCHW */
-      check_bias(d, rnd, all, 1, ALL, 1, 0, alphas[k]);   /* every bias */
+    for (int k = 0; k < 2 * REF_NACTS; ++k) {
+      enum ref_act act = (enum ref_act)(k % REF_NACTS);
+      float a = ref_act_param(act, k / REF_NACTS);
+      check_bias(d, all, rnd, 4096, 16, 1, 0, act, a); /* dense */
+      check_bias(d, all, rnd, 16, 16, 256, 0, act, a); /* NCHW */
+      check_bias(d, rnd, all, 1, ALL, 1, 0, act, a);   /* every bias */
+      check_bias(d, all, NULL, 1, 1, ALL, 0, act, a);  /* no bias */
     }
     printf("%s: all 65536 patterns through every op, device and CPU\n",
            dname(d));
@@ -257,8 +269,10 @@ int main(void) {
                                        {5, 1, 1000}, {1, 1, 1},  {4, 17, 3},
                                        {2, 7, 4099}};
     for (size_t s = 0; s < sizeof shapes / sizeof shapes[0]; ++s)
-      check_bias(d, big, big + 1048577, shapes[s][0], shapes[s][1],
-                 shapes[s][2], offsets[s % 5], alphas[s % 3]);
+      for (int k = 0; k < REF_NACTS; ++k)
+        check_bias(d, big, big + 1048577, shapes[s][0], shapes[s][1],
+                   shapes[s][2], offsets[(s + (size_t)k) % 5], (enum ref_act)k,
+                   ref_act_param((enum ref_act)k, (int)s));
     printf("%s: sizes, views and bias layouts checked\n", dname(d));
     free(big);
   }

@@ -20,7 +20,11 @@ static int flush_ok;
 static const char *path_name = "";
 static clrelu_options path_opts; /* the host path ctx was made with */
 
-enum op { RELU, LEAKY, BIAS };
+/* BIAS: clrelu_host_bias_relu; BIAS_ACT: clrelu_host_bias_act with act
+ * below, without a bias when no_bias. */
+enum op { RELU, LEAKY, BIAS, BIAS_ACT };
+static enum ref_act act;
+static int no_bias;
 
 /* Where the arrays come from. */
 enum mem { PLAIN, UNALIGNED, PINNED, PINNED_INSIDE, MIXED, NMEM };
@@ -80,8 +84,13 @@ static clrelu_status run(enum op op, const float *x, const float *b, float *y,
     return clrelu_host_relu(ctx, x, y, outer * ch * inner);
   case LEAKY:
     return clrelu_host_leaky_relu(ctx, x, y, outer * ch * inner, a);
-  default:
+  case BIAS:
     return clrelu_host_bias_relu(ctx, x, b, y, outer, ch, inner, a);
+  default: {
+    const clrelu_act desc = {(clrelu_act_kind)act, a, 0.0f};
+    return clrelu_host_bias_act(ctx, x, no_bias ? NULL : b, y, outer, ch, inner,
+                                &desc);
+  }
   }
 }
 
@@ -94,7 +103,7 @@ static void check(enum op op, size_t outer, size_t ch, size_t inner,
   size_t shift = mem == UNALIGNED || mem == PINNED_INSIDE ? 1 : 0;
   arr x, y, b;
   int ok = arr_make(&x, n, shift, pin_x) &&
-           (op != BIAS || arr_make(&b, ch, shift + 2, pin_x)) &&
+           (op < BIAS || arr_make(&b, ch, shift + 2, pin_x)) &&
            (in_place || arr_make(&y, n, shift ? 3 : 0, pin_y));
   CHECK(ok, "setup");
   if (!ok)
@@ -106,24 +115,29 @@ static void check(enum op op, size_t outer, size_t ch, size_t inner,
     float *w = want + (out->p - out->base);
     if (op == BIAS)
       ref_bias_relu_array(x.p, b.p, w, outer, ch, inner, a);
+    else if (op == BIAS_ACT)
+      ref_bias_act_array(x.p, no_bias ? NULL : b.p, w, outer, ch, inner, act,
+                         a);
     else
       for (size_t i = 0; i < n; ++i)
         w[i] = op == RELU ? ref_relu(x.p[i]) : ref_leaky_relu(x.p[i], a);
     CHECK_STATUS(
-        run(op, x.p, op == BIAS ? b.p : NULL, out->p, outer, ch, inner, a),
+        run(op, x.p, op >= BIAS ? b.p : NULL, out->p, outer, ch, inner, a),
         CLRELU_SUCCESS);
     char what[160];
-    snprintf(what, sizeof what, "%s %zux%zux%zu %s%s alpha=%g",
+    snprintf(what, sizeof what, "%s%s%s %zux%zux%zu %s%s alpha=%g",
              op == RELU    ? "relu"
              : op == LEAKY ? "leaky_relu"
-                           : "bias_relu",
-             outer, ch, inner, mem_names[mem], in_place ? " in place" : "",
-             (double)a);
+             : op == BIAS  ? "bias_relu"
+                           : "bias_act ",
+             op == BIAS_ACT ? ref_act_names[act] : "",
+             op == BIAS_ACT && no_bias ? " (no bias)" : "", outer, ch, inner,
+             mem_names[mem], in_place ? " in place" : "", (double)a);
     compare(what, out, want);
     free(want);
   }
   arr_free(&x);
-  if (op == BIAS)
+  if (op >= BIAS)
     arr_free(&b);
   if (!in_place)
     arr_free(&y);
@@ -154,6 +168,10 @@ static void all_checks(void) {
       const size_t *d = layouts[l];
       check(BIAS, d[0], d[1], d[2], (enum mem)m, 0, 0.0f);
       check(BIAS, d[0], d[1], d[2], (enum mem)m, 1, 0.01f);
+      act = (enum ref_act)((l + (size_t)m) % REF_NACTS);
+      no_bias = m == UNALIGNED;
+      check(BIAS_ACT, d[0], d[1], d[2], (enum mem)m, m % 2,
+            ref_act_param(act, (int)l));
     }
   printf("%s: checked\n", path_name);
 }
@@ -195,6 +213,16 @@ static void check_errors(void) {
         CLRELU_ERROR_INVALID_ARGUMENT);
   FAILS(clrelu_host_bias_relu(NULL, x, x + EN, x, 2, 4, 8, 0),
         CLRELU_ERROR_INVALID_ARGUMENT);
+  {
+    const clrelu_act bad_kind = {(clrelu_act_kind)99, 0.0f, 0.0f},
+                     bad_theta = {CLRELU_ACT_THRESHOLDED_RELU, NAN, 0.0f};
+    FAILS(clrelu_host_bias_act(ctx, x, x + EN, x, 2, 4, 8, NULL),
+          CLRELU_ERROR_INVALID_ARGUMENT);
+    FAILS(clrelu_host_bias_act(ctx, x, x + EN, x, 2, 4, 8, &bad_kind),
+          CLRELU_ERROR_INVALID_ARGUMENT);
+    FAILS(clrelu_host_bias_act(ctx, x, NULL, x, 2, 4, 8, &bad_theta),
+          CLRELU_ERROR_INVALID_ARGUMENT);
+  }
   /* partial overlap of x and y; bias inside y */
   FAILS(clrelu_host_relu(ctx, x, x + 1, EN), CLRELU_ERROR_INVALID_ARGUMENT);
   FAILS(clrelu_host_leaky_relu(ctx, x + 3, x, EN, 0.1f),

@@ -92,11 +92,17 @@ static void check_eltwise(enum ref_op op, size_t n, size_t offx, size_t offdy,
     arr_free(&y);
 }
 
+/* Bias + act with parameter a (no bias when nobias) through clrelu_bias_act,
+ * or through clrelu_bias_relu for the activations it means by alpha
+ * (ReLU, and Leaky ReLU with alpha != 0), at every other output offset. */
 static void check_bias(size_t outer, size_t channels, size_t inner, size_t offx,
-                       size_t offb, size_t offy, int in_place, float a) {
+                       size_t offb, size_t offy, int in_place, enum ref_act act,
+                       float a, int nobias) {
   size_t total = outer * channels * inner;
   arr x, b, y;
-  int ok = arr_make(&x, offx, total) && arr_make(&b, offb, channels) &&
+  memset(&b, 0, sizeof b);
+  int ok = arr_make(&x, offx, total) &&
+           (nobias || arr_make(&b, offb, channels)) &&
            (in_place || arr_make(&y, offy, total));
   CHECK(ok, "setup");
   if (ok) {
@@ -104,26 +110,37 @@ static void check_bias(size_t outer, size_t channels, size_t inner, size_t offx,
     size_t oo = in_place ? offx : offy;
     float *want = malloc(out->size * sizeof(float));
     memcpy(want, out->host, out->size * sizeof(float));
-    ref_bias_relu_array(x.host + offx, b.host + offb, want + oo, outer,
-                        channels, inner, a);
-    CHECK_STATUS(clrelu_bias_relu(ctx, x.view, b.view, out->view, outer,
-                                  channels, inner, a),
-                 CLRELU_SUCCESS);
-    char what[160];
+    ref_bias_act_array(x.host + offx, nobias ? NULL : b.host + offb, want + oo,
+                       outer, channels, inner, act, a);
+    int via_relu =
+        !nobias && oo % 2 == 1 &&
+        (act == REF_ACT_RELU || (act == REF_ACT_LEAKY_RELU && a != 0));
+    const clrelu_act desc = {(clrelu_act_kind)act, a, 0.0f};
+    if (via_relu)
+      CHECK_STATUS(clrelu_bias_relu(ctx, x.view, b.view, out->view, outer,
+                                    channels, inner,
+                                    act == REF_ACT_RELU ? 0.0f : a),
+                   CLRELU_SUCCESS);
+    else
+      CHECK_STATUS(clrelu_bias_act(ctx, x.view, nobias ? NULL : b.view,
+                                   out->view, outer, channels, inner, &desc),
+                   CLRELU_SUCCESS);
+    char what[192];
     snprintf(what, sizeof what,
-             "bias_relu %zux%zux%zu offsets x=%zu b=%zu y=%zu in_place=%d "
-             "alpha=%g",
-             outer, channels, inner, offx, offb, offy, in_place, (double)a);
+             "%s %s %zux%zux%zu offsets x=%zu b=%zu y=%zu in_place=%d "
+             "alpha=%g%s",
+             via_relu ? "bias_relu" : "bias_act", ref_act_names[act], outer,
+             channels, inner, offx, offb, offy, in_place, (double)a,
+             nobias ? " no bias" : "");
     compare(what, out, want);
     free(want);
   }
   arr_free(&x);
-  arr_free(&b);
+  if (!nobias)
+    arr_free(&b);
   if (!in_place)
     arr_free(&y);
 }
-
-static const float alphas[] = {0.01f, 0.0f, -0.5f, 3.0f, 1e-40f};
 
 int main(void) {
   test_init();
@@ -182,17 +199,24 @@ int main(void) {
       {4, 17, 3},    {1, 7, 300000}, {2, 1, 70001}};
   size_t nshapes = sizeof shapes / sizeof shapes[0];
   for (size_t s = 0; s < nshapes; ++s)
-    for (size_t k = 0; k < 5; ++k) {
+    for (int k = 0; k < 2 * REF_NACTS; ++k) {
       const size_t *sh = shapes[s];
-      check_bias(sh[0], sh[1], sh[2], 0, 0, 0, 0, alphas[k]);
+      enum ref_act act = (enum ref_act)(k % REF_NACTS);
+      float a = ref_act_param(act, (int)s + k / REF_NACTS);
+      check_bias(sh[0], sh[1], sh[2], 0, 0, 0, 0, act, a, 0);
       check_bias(sh[0], sh[1], sh[2], offsets[k % 4], offsets[(k + 1) % 4],
-                 offsets[(k + 2) % 4], 0, alphas[k]);
-      check_bias(sh[0], sh[1], sh[2], offsets[(k + 3) % 4], 1, 0, 1, alphas[k]);
+                 offsets[(k + 2) % 4], 0, act, a, 0);
+      check_bias(sh[0], sh[1], sh[2], offsets[(k + 3) % 4], 1, 0, 1, act, a, 0);
+      if (k < REF_NACTS)
+        check_bias(sh[0], sh[1], sh[2], offsets[k % 4], 0, offsets[(k + 1) % 4],
+                   k % 2, act, a, 1);
     }
   /* zero-sized bias calls succeed and do nothing */
-  check_bias(0, 5, 3, 1, 0, 2, 0, 0.0f);
-  check_bias(4, 5, 0, 1, 0, 2, 0, 0.1f);
-  printf("bias: %zu shapes x 5 alphas x 3 placements\n", nshapes);
+  check_bias(0, 5, 3, 1, 0, 2, 0, REF_ACT_RELU, 0.0f, 0);
+  check_bias(4, 5, 0, 1, 0, 2, 0, REF_ACT_LEAKY_RELU, 0.1f, 0);
+  printf("bias: %zu shapes x %d activations x 2 parameters x 3 placements, "
+         "and without a bias\n",
+         nshapes, REF_NACTS);
 
   CHECK_STATUS(clrelu_finish(ctx), CLRELU_SUCCESS);
   clrelu_context_destroy(ctx);

@@ -60,11 +60,13 @@ static const double op_bytes[NOPS] = {
         n CLRELU_PARAM_ARG_##param(CLRELU_PARAM_TYPICAL_##param));
 #define RUN_BIAS(C, ID, name, param)                                           \
   case T_BIAS_##ID##_ROWS:                                                     \
-    return clrelu_bias_relu(ctx, x, b, y, n / 1024, 1024, 1,                   \
-                            CLRELU_PARAM_TYPICAL_##param);                     \
+    return clrelu_bias_act(                                                    \
+        ctx, x, b, y, n / 1024, 1024, 1,                                       \
+        &(clrelu_act){CLRELU_ACT_##ID, CLRELU_PARAM_TYPICAL_##param, 0.0f});   \
   case T_BIAS_##ID##_PLANES:                                                   \
-    return clrelu_bias_relu(ctx, x, b, y, n / ((size_t)64 * 49), 64, 49,       \
-                            CLRELU_PARAM_TYPICAL_##param);
+    return clrelu_bias_act(                                                    \
+        ctx, x, b, y, n / ((size_t)64 * 49), 64, 49,                           \
+        &(clrelu_act){CLRELU_ACT_##ID, CLRELU_PARAM_TYPICAL_##param, 0.0f});
 static clrelu_status run_op(clrelu_context *ctx, int op, clrelu_buffer *x,
                             clrelu_buffer *d, clrelu_buffer *y,
                             clrelu_buffer *b, clrelu_buffer *h,

@@ -429,7 +429,7 @@ static clrelu_status op_status(enum hc_op op, const ctx_slot *c,
     if (in[i]->dtype != out->dtype)
       return CLRELU_ERROR_DTYPE_MISMATCH;
   int same;
-  if (op != HC_BIAS) {
+  if (!hc_is_bias(op)) {
     if (n == 0)
       return CLRELU_SUCCESS;
     for (int i = 0; i < nin; ++i)
@@ -470,7 +470,7 @@ static void do_op(input *in) {
   unsigned evmode = get8(in) % 8;
   size_t yc = y ? y->count : 32;
   size_t n = pick_size(in, yc), outer = 0, channels = 0, inner = 0;
-  if (op == HC_BIAS) {
+  if (hc_is_bias(op)) {
     unsigned shape = get8(in);
     channels = shape & 1 ? 1 : 1 + get8(in) % 40;
     inner = shape & 2 ? 1 : 1 + get8(in) % 40;
@@ -508,10 +508,10 @@ static void do_op(input *in) {
   /* the inputs in clrelu's order: x; dy, x; or x, bias */
   const slot *ins[2] = {x, NULL};
   int nin = hc_binary(op) ? 2 : 1;
-  if (op != HC_BIAS && hc_binary(op)) {
+  if (!hc_is_bias(op) && hc_binary(op)) {
     ins[0] = a;
     ins[1] = x;
-  } else if (op == HC_BIAS) {
+  } else if (hc_is_bias(op)) {
     ins[1] = a;
   }
   clrelu_status want =
@@ -520,7 +520,7 @@ static void do_op(input *in) {
   unsigned char *expect = NULL, *xs_copy = NULL;
   size_t es = y ? hc_size(y->dtype) : 4;
   if (want == CLRELU_SUCCESS && n > 0) {
-    size_t na = op == HC_BIAS ? channels : n;
+    size_t na = hc_is_bias(op) ? channels : n;
     unsigned char *xs = malloc(n * es), *as = malloc(na * es + 1);
     expect = malloc(n * es);
     REQUIRE(xs && as && expect, "out of memory");

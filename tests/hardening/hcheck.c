@@ -7,16 +7,22 @@
 #include <string.h>
 
 #define HC_NAME(C, ID, name, ...) [HC_##ID] = #name,
+#define HC_BIAS_NAME(C, ID, name, ...) [HC_BIAS_##ID] = "bias_act_" #name,
 const char *const hc_op_names[HC_NOPS] = {
-    CLRELU_ELTWISE_OPS(HC_NAME, 0)[HC_BIAS] = "bias_relu"};
+    CLRELU_ELTWISE_OPS(HC_NAME, 0)[HC_BIAS] = "bias_relu",
+    CLRELU_BIAS_ACTS(HC_BIAS_NAME, 0)};
+
+int hc_is_bias(enum hc_op op) { return op >= HC_BIAS; }
 const char *const hc_dtype_names[3] = {"f32", "f16", "bf16"};
 
 int hc_binary(enum hc_op op) {
-  return op == HC_BIAS || ref_op_binary((enum ref_op)op);
+  return hc_is_bias(op) || ref_op_binary((enum ref_op)op);
 }
 
+static int param_kind(enum hc_op op);
+
 int hc_has_alpha(enum hc_op op) {
-  return op == HC_BIAS || ref_op_has_alpha((enum ref_op)op);
+  return param_kind(op) != CLRELU_PARAM_KIND_NONE;
 }
 
 size_t hc_size(clrelu_dtype d) { return d == CLRELU_F32 ? 4 : 2; }
@@ -45,13 +51,15 @@ void hc_store(clrelu_dtype d, void *p, size_t i, float v) {
 static float ref_one(enum hc_op op, float a, float x, float alpha) {
   if (op == HC_BIAS)
     return ref_bias_relu(x, a, alpha);
+  if (hc_is_bias(op))
+    return ref_act((enum ref_act)(op - HC_BIAS - 1), alpha, x + a);
   return ref_op((enum ref_op)op, a, x, alpha);
 }
 
 void hc_expect(enum hc_op op, clrelu_dtype d, const void *a, const void *x,
                void *y, size_t n, size_t channels, size_t inner, float alpha) {
   for (size_t i = 0; i < n; ++i) {
-    size_t ai = op == HC_BIAS ? (i / inner) % channels : i;
+    size_t ai = hc_is_bias(op) ? (i / inner) % channels : i;
     float av = hc_binary(op) ? hc_load(d, a, ai) : 0.0f;
     hc_store(d, y, i, ref_one(op, av, hc_load(d, x, i), alpha));
   }
@@ -94,8 +102,12 @@ clrelu_status hc_call(clrelu_context *ctx, enum hc_op op,
                       size_t inner, float alpha, const clrelu_events *ev) {
   switch (op) {
     CLRELU_ELTWISE_OPS(HC_CASE, 0)
-  default:
+  case HC_BIAS:
     return clrelu_bias_relu_ev(ctx, x, a, y, outer, channels, inner, alpha, ev);
+  default: {
+    const clrelu_act act = {(clrelu_act_kind)(op - HC_BIAS - 1), alpha, 0.0f};
+    return clrelu_bias_act_ev(ctx, x, a, y, outer, channels, inner, &act, ev);
+  }
   }
 }
 
@@ -182,9 +194,12 @@ void hc_fill(clrelu_dtype d, void *p, size_t n, uint64_t *s) {
 
 #define HC_KIND(C, ID, name, inputs, param, ...)                               \
   [HC_##ID] = CLRELU_PARAM_KIND_##param,
+#define HC_ACT_KIND(C, ID, name, param)                                        \
+  [HC_BIAS_##ID] = CLRELU_PARAM_KIND_##param,
 static int param_kind(enum hc_op op) {
   static const int kind[HC_NOPS] = {CLRELU_ELTWISE_OPS(HC_KIND, 0)[HC_BIAS] =
-                                        CLRELU_PARAM_KIND_ALPHA};
+                                        CLRELU_PARAM_KIND_ALPHA,
+                                    CLRELU_BIAS_ACTS(HC_ACT_KIND, 0)};
   return kind[op];
 }
 
@@ -202,7 +217,10 @@ int hc_param_ok(enum hc_op op, float v) {
 float hc_param(enum hc_op op, uint64_t *s) {
   static const float alphas[] = {0.0f, -0.0f,  0.01f, -0.5f,
                                  3.0f, 1e-40f, 1.0f,  -1e30f};
+  int k = (int)(hc_rand(s) % REF_NPARAMS);
+  if (op > HC_BIAS && param_kind(op) != CLRELU_PARAM_KIND_ALPHA)
+    return ref_act_param((enum ref_act)(op - HC_BIAS - 1), k);
   if (param_kind(op) != CLRELU_PARAM_KIND_ALPHA)
-    return ref_op_param((enum ref_op)op, (int)(hc_rand(s) % REF_NPARAMS));
+    return ref_op_param((enum ref_op)op, k);
   return alphas[hc_rand(s) % (sizeof alphas / sizeof alphas[0])];
 }

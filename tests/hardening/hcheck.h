@@ -11,11 +11,19 @@
 #include <stdint.h>
 
 /* The elementwise ops of the op table, numbered as the reference's
- * (HC_<ID> == REF_<ID>), then bias + ReLU (bias + Leaky ReLU for alpha != 0).
- */
+ * (HC_<ID> == REF_<ID>), then bias + ReLU (clrelu_bias_relu: Leaky ReLU for
+ * alpha != 0), then clrelu_bias_act with each activation (HC_BIAS_<ID>).
+ * Every op from HC_BIAS on is a bias op. */
 #define HC_ID(C, ID, ...) HC_##ID,
-enum hc_op { CLRELU_ELTWISE_OPS(HC_ID, 0) HC_BIAS, HC_NOPS };
+#define HC_BIAS_ID(C, ID, ...) HC_BIAS_##ID,
+enum hc_op {
+  CLRELU_ELTWISE_OPS(HC_ID, 0) HC_BIAS,
+  CLRELU_BIAS_ACTS(HC_BIAS_ID, 0) HC_NOPS
+};
 #undef HC_ID
+#undef HC_BIAS_ID
+/* Whether op is a bias op (its second array is the bias). */
+int hc_is_bias(enum hc_op op);
 
 extern const char *const hc_op_names[HC_NOPS];
 extern const char *const hc_dtype_names[3];

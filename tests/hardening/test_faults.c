@@ -380,13 +380,13 @@ static void sc_op(run *r, void *arg) {
   clrelu_events ev = {nwait, nwait ? wait : NULL, &done};
   size_t outer = c->mode == 3 ? 0 : c->outer;
   fault_begin(1);
-  r->st = hc_call(f->ctx, c->op, c->op == HC_BIAS ? f->bias : f->a, f->x, f->y,
+  r->st = hc_call(f->ctx, c->op, hc_is_bias(c->op) ? f->bias : f->a, f->x, f->y,
                   n, outer, c->channels, c->inner, alpha, c->mode ? &ev : NULL);
   fault_end();
   memcpy(want, f->hy, sizeof want);
-  hc_expect(c->op, CLRELU_F32, c->op == HC_BIAS ? f->hbias : f->ha, f->hx, want,
-            c->op == HC_BIAS ? outer * c->channels * c->inner : n, c->channels,
-            c->inner, alpha);
+  hc_expect(c->op, CLRELU_F32, hc_is_bias(c->op) ? f->hbias : f->ha, f->hx,
+            want, hc_is_bias(c->op) ? outer * c->channels * c->inner : n,
+            c->channels, c->inner, alpha);
   int ok = read_y(f, got);
   if (c->mode == 0)
     done = NULL;
@@ -551,7 +551,9 @@ int main(void) {
     ADD(names[nc++], sc_read, fs[q], CLRELU_SUCCESS);
     snprintf(names[nc], sizeof names[nc], "finish%s", tag);
     ADD(names[nc++], sc_finish, fs[q], CLRELU_SUCCESS);
-    for (int op = 0; op < HC_NOPS; ++op)
+    /* the bias ops share one path: clrelu_bias_relu, and clrelu_bias_act
+     * with one activation */
+    for (int op = 0; op <= HC_BIAS + 1; ++op)
       for (int mode = 0; mode < 4; ++mode) {
         if (mode > 0 && op != HC_LEAKY_RELU && op != HC_BIAS)
           continue; /* the event paths are shared: two ops suffice */
@@ -559,7 +561,7 @@ int main(void) {
         for (int sh = 0; sh < shapes; ++sh) {
           op_case *c = &cases[nc];
           *c = (op_case){fs[q], (enum hc_op)op, 0, 0, 0, mode};
-          if (op == HC_BIAS) { /* rows (inner 1) and planes (inner 100) */
+          if (hc_is_bias(op)) { /* rows (inner 1) and planes (inner 100) */
             c->outer = sh ? 2 : 20;
             c->channels = sh ? 5 : 50;
             c->inner = sh ? 100 : 1;
@@ -567,8 +569,8 @@ int main(void) {
           static const char *const modes[] = {
               "", " _ev done", " _ev done + 9 waits", " _ev n=0 (marker)"};
           snprintf(names[nc], sizeof names[nc], "%s%s%s%s", hc_op_names[op],
-                   op == HC_BIAS ? (sh ? " planes" : " rows") : "", modes[mode],
-                   tag);
+                   hc_is_bias(op) ? (sh ? " planes" : " rows") : "",
+                   modes[mode], tag);
           ADD(names[nc], sc_op, c, CLRELU_SUCCESS);
           ++nc;
         }

@@ -73,7 +73,7 @@ static void arr_free(arr *a) {
 static void check(enum hc_op op, clrelu_dtype d, size_t n, size_t outer,
                   size_t channels, size_t inner, size_t offa, size_t offx,
                   size_t offy, int mode, float alpha) {
-  size_t es = hc_size(d), na = op == HC_BIAS ? channels : n;
+  size_t es = hc_size(d), na = hc_is_bias(op) ? channels : n;
   arr a = {0}, x = {0}, y = {0};
   int ok = arr_make(&x, d, offx, n) &&
            (!hc_binary(op) || arr_make(&a, d, offa, na)) &&
@@ -282,8 +282,19 @@ int main(void) {
         check(HC_BIAS, d, n, o, c, in, off, off + 1, off + 2, 0, a);
         check(HC_BIAS, d, n, o, c, in, 2, off, 0, 1, a);
       }
+      /* every activation's kernels through clrelu_bias_act, one placement
+       * each (the placements are the same code) */
+      for (int k = 0; k < REF_NACTS; ++k) {
+        enum hc_op op = (enum hc_op)(HC_BIAS + 1 + k);
+        float a = ref_act_param((enum ref_act)k, s);
+        if ((s + k) % 2)
+          check(op, d, n, o, c, in, off, off + 1, off + 2, 0, a);
+        else
+          check(op, d, n, o, c, in, 2, off, 0, 1, a);
+      }
     }
-    printf("%s: %d bias layouts x 2 activations\n", hc_dtype_names[d], nsh);
+    printf("%s: %d bias layouts x %d activations\n", hc_dtype_names[d], nsh,
+           REF_NACTS);
   }
 
   /* chunks starting mid-row (rows shorter and longer than a chunk) and

@@ -84,7 +84,7 @@ static void one_op(worker *w, clrelu_context *ctx, uint64_t *rng) {
   clrelu_dtype d = dts[hc_rand(rng) % 3];
   enum hc_op op = (enum hc_op)(hc_rand(rng) % HC_NOPS);
   size_t es = hc_size(d), n, outer = 0, channels = 0, inner = 0;
-  if (op == HC_BIAS) {
+  if (hc_is_bias(op)) {
     switch (hc_rand(rng) % 3) {
     case 0: /* rows: dense or NHWC */
       channels = 2 + hc_rand(rng) % 200;
@@ -104,10 +104,10 @@ static void one_op(worker *w, clrelu_context *ctx, uint64_t *rng) {
   } else {
     n = pick_n(rng);
   }
-  size_t na = op == HC_BIAS ? channels : n;
+  size_t na = hc_is_bias(op) ? channels : n;
   /* mode 0: y separate; 1: y is x; 2: y is a (not for bias) */
   int mode = (int)(hc_rand(rng) % 3);
-  if (mode == 2 && (op == HC_BIAS || !hc_binary(op)))
+  if (mode == 2 && (hc_is_bias(op) || !hc_binary(op)))
     mode = 0;
   float alpha = hc_param(op, rng);
   size_t extra = hc_rand(rng) % 3; /* views may be longer than n */
