@@ -387,6 +387,45 @@ CLRELU_API clrelu_status clrelu_thresholded_relu_backward(
 CLRELU_API clrelu_status clrelu_bias_relu(
     clrelu_context *ctx, const clrelu_buffer *x, const clrelu_buffer *bias,
     clrelu_buffer *y, size_t outer, size_t channels, size_t inner, float alpha);
+/* PReLU, one slope per channel; x, y: [outer][channels][inner] as in
+ * clrelu_bias_relu; slope: [channels], of x's dtype. y = x > 0 ? x :
+ * slope[c] * x; NaN -> NaN (slopes are data: any value, NaN too). One shared
+ * slope is channels = 1. y overlapping slope is INVALID_ARGUMENT. */
+CLRELU_API clrelu_status clrelu_prelu(clrelu_context *ctx,
+                                      const clrelu_buffer *x,
+                                      const clrelu_buffer *slope,
+                                      clrelu_buffer *y, size_t outer,
+                                      size_t channels, size_t inner);
+/* PReLU's backward pass: dx = x > 0 ? dy : slope[c] * dy (NaN where x is
+ * NaN); dslope[c] = the sum, over every element of channel c with
+ * !(x > 0), of dy * x (the product in float32 of the exactly converted
+ * inputs). dslope may be NULL.
+ * dslope is float32 (CLRELU_F32) whatever the data's dtype (another dtype
+ * is DTYPE_MISMATCH), holds channels floats (OUT_OF_RANGE otherwise), and
+ * must not overlap dy, x, slope or dx (INVALID_ARGUMENT). dx may be dy or
+ * x.
+ * The sum's order is fixed by the sizes alone, so every device and the
+ * CPU twin give the same bits: channel c's terms (x > 0 ? +0.0 : dy * x)
+ * in memory order (outer index, then inner), cut into blocks of 256 padded
+ * with +0.0, each summed by halving (v[i] += v[i + s] for s = 128, ..., 1,
+ * i < s); the block sums in order are the next level's terms, until one
+ * value remains (one term is summed with its padding too, so a lone -0.0
+ * gives +0.0). A channel without elements (outer or inner 0) gets +0.0.
+ * Should a later command fail to enqueue after the sum did, dslope holds
+ * the sum and dx is unchanged. */
+CLRELU_API clrelu_status clrelu_prelu_backward(
+    clrelu_context *ctx, const clrelu_buffer *dy, const clrelu_buffer *x,
+    const clrelu_buffer *slope, clrelu_buffer *dx, clrelu_buffer *dslope,
+    size_t outer, size_t channels, size_t inner);
+/* Fused bias + PReLU in one pass: t = x + bias[c] (rounded to float once),
+ * y = t > 0 ? t : slope[c] * t. bias may be NULL (then this is
+ * clrelu_prelu). */
+CLRELU_API clrelu_status clrelu_bias_prelu(clrelu_context *ctx,
+                                           const clrelu_buffer *x,
+                                           const clrelu_buffer *bias,
+                                           const clrelu_buffer *slope,
+                                           clrelu_buffer *y, size_t outer,
+                                           size_t channels, size_t inner);
 /* Fused bias + any activation in one pass: t = x + bias[c] (rounded to
  * float once), y = a(t), a given by act. bias may be NULL: then t = x and
  * the op is the activation alone (as the elementwise op of that kind; the
@@ -455,6 +494,20 @@ CLRELU_API clrelu_status clrelu_bias_relu_ev(
     clrelu_context *ctx, const clrelu_buffer *x, const clrelu_buffer *bias,
     clrelu_buffer *y, size_t outer, size_t channels, size_t inner, float alpha,
     const clrelu_events *ev);
+CLRELU_API clrelu_status clrelu_prelu_ev(clrelu_context *ctx,
+                                         const clrelu_buffer *x,
+                                         const clrelu_buffer *slope,
+                                         clrelu_buffer *y, size_t outer,
+                                         size_t channels, size_t inner,
+                                         const clrelu_events *ev);
+CLRELU_API clrelu_status clrelu_prelu_backward_ev(
+    clrelu_context *ctx, const clrelu_buffer *dy, const clrelu_buffer *x,
+    const clrelu_buffer *slope, clrelu_buffer *dx, clrelu_buffer *dslope,
+    size_t outer, size_t channels, size_t inner, const clrelu_events *ev);
+CLRELU_API clrelu_status clrelu_bias_prelu_ev(
+    clrelu_context *ctx, const clrelu_buffer *x, const clrelu_buffer *bias,
+    const clrelu_buffer *slope, clrelu_buffer *y, size_t outer, size_t channels,
+    size_t inner, const clrelu_events *ev);
 CLRELU_API clrelu_status clrelu_bias_act_ev(
     clrelu_context *ctx, const clrelu_buffer *x, const clrelu_buffer *bias,
     clrelu_buffer *y, size_t outer, size_t channels, size_t inner,
@@ -583,6 +636,21 @@ CLRELU_API clrelu_status clrelu_cpu_bias_act(const float *x, const float *bias,
                                              float *y, size_t outer,
                                              size_t channels, size_t inner,
                                              const clrelu_act *act);
+/* PReLU and bias + PReLU on host arrays, as clrelu_prelu and
+ * clrelu_bias_prelu (bias may be NULL); SUCCESS, INVALID_ARGUMENT (a NULL
+ * array with elements), OUT_OF_RANGE (the shape overflows size_t). */
+CLRELU_API clrelu_status clrelu_cpu_prelu(const float *x, const float *slope,
+                                          float *y, size_t outer,
+                                          size_t channels, size_t inner);
+CLRELU_API clrelu_status clrelu_cpu_bias_prelu(const float *x,
+                                               const float *bias,
+                                               const float *slope, float *y,
+                                               size_t outer, size_t channels,
+                                               size_t inner);
+/* As clrelu_prelu_backward (dslope may be NULL; the same bits). */
+CLRELU_API clrelu_status clrelu_cpu_prelu_backward(
+    const float *dy, const float *x, const float *slope, float *dx,
+    float *dslope, size_t outer, size_t channels, size_t inner);
 /* The ops whose parameter can be refused return a status: SUCCESS, or
  * INVALID_ARGUMENT for a cap or theta the device op refuses, or a NULL
  * pointer with n > 0 (nothing is written then). */
@@ -634,6 +702,19 @@ CLRELU_API clrelu_status clrelu_cpu_bias_relu_16(
 CLRELU_API clrelu_status clrelu_cpu_bias_act_16(
     clrelu_dtype dtype, const uint16_t *x, const uint16_t *bias, uint16_t *y,
     size_t outer, size_t channels, size_t inner, const clrelu_act *act);
+CLRELU_API clrelu_status clrelu_cpu_prelu_16(clrelu_dtype dtype,
+                                             const uint16_t *x,
+                                             const uint16_t *slope, uint16_t *y,
+                                             size_t outer, size_t channels,
+                                             size_t inner);
+CLRELU_API clrelu_status clrelu_cpu_bias_prelu_16(
+    clrelu_dtype dtype, const uint16_t *x, const uint16_t *bias,
+    const uint16_t *slope, uint16_t *y, size_t outer, size_t channels,
+    size_t inner);
+CLRELU_API clrelu_status clrelu_cpu_prelu_backward_16(
+    clrelu_dtype dtype, const uint16_t *dy, const uint16_t *x,
+    const uint16_t *slope, uint16_t *dx, float *dslope, size_t outer,
+    size_t channels, size_t inner);
 CLRELU_API clrelu_status clrelu_cpu_clipped_relu_16(clrelu_dtype dtype,
                                                     const uint16_t *x,
                                                     uint16_t *y, size_t n,

@@ -32,9 +32,10 @@ inline void bias_place(ulong e, ulong inner, ulong channels, ulong *pos,
   *c = p - div64(p, channels) * channels;
 }
 
-/* The biases of the vector starting at row position *pos, and the position
- * of the next vector. BIAS(c) is bias c as float. */
-#define ROW_BIAS_FUNCTION(D, BIAS)                                             \
+/* The channel values (biases, slopes) of the vector starting at row
+ * position *pos, and the position of the next vector. CH(b, c) is value c
+ * of b as float. */
+#define ROW_BIAS_FUNCTION(D, CH)                                               \
   inline floatV row_bias_##D(global const ET_##D *b, ulong inner,              \
                              ulong channels, ulong *pos, ulong *c,             \
                              float *bc) {                                      \
@@ -50,17 +51,17 @@ inline void bias_place(ulong e, ulong inner, ulong channels, ulong *pos,
     }                                                                          \
     float t[CLRELU_VEC]; /* the end of a row inside the vector */              \
     for (int j = 0; j < CLRELU_VEC; ++j) {                                     \
-      t[j] = BIAS(*pos);                                                       \
+      t[j] = CH(b, *pos);                                                      \
       if (++*pos == channels)                                                  \
         *pos = 0;                                                              \
     }                                                                          \
     return ORDER_##D(VLOAD(0, t));                                             \
   }
 
-/* The bias of the vector starting at plane position *pos of channel *c, whose
- * bias is *bc, and the position, channel and bias of the next vector.
- * BIAS(c) is bias c as float. */
-#define PLANE_BIAS_FUNCTION(D, BIAS)                                           \
+/* The channel value of the vector starting at plane position *pos of
+ * channel *c, whose value is *bc, and the position, channel and value of
+ * the next vector. CH(b, c) is value c of b as float. */
+#define PLANE_BIAS_FUNCTION(D, CH)                                             \
   inline floatV plane_bias_##D(global const ET_##D *b, ulong inner,            \
                                ulong channels, ulong *pos, ulong *c,           \
                                float *bc) {                                    \
@@ -71,7 +72,7 @@ inline void bias_place(ulong e, ulong inner, ulong channels, ulong *pos,
     }                                                                          \
     if (inner >= CLRELU_VEC) { /* at most one boundary in the vector */        \
       const ulong c2 = *c + 1 == channels ? 0 : *c + 1;                        \
-      const float b2 = BIAS(c2);                                               \
+      const float b2 = CH(b, c2);                                              \
       const floatV bv =                                                        \
           select((floatV)(b2), (floatV)(*bc), LANES_##D < (intV)(int)rem);     \
       *pos = CLRELU_VEC - rem;                                                 \
@@ -81,28 +82,25 @@ inline void bias_place(ulong e, ulong inner, ulong channels, ulong *pos,
     }                                                                          \
     float t[CLRELU_VEC]; /* small planes: lane by lane */                      \
     for (int j = 0; j < CLRELU_VEC; ++j) {                                     \
-      t[j] = BIAS(*c);                                                         \
+      t[j] = CH(b, *c);                                                        \
       if (++*pos == inner) {                                                   \
         *pos = 0;                                                              \
         *c = *c + 1 == channels ? 0 : *c + 1;                                  \
       }                                                                        \
     }                                                                          \
-    *bc = BIAS(*c);                                                            \
+    *bc = CH(b, *c);                                                           \
     return ORDER_##D(VLOAD(0, t));                                             \
   }
-#define BIAS_F32(c) b[c]
-#define BIAS_F16(c) f16_to_f32_1(b[c])
-#define BIAS_BF16(c) as_float((uint)b[c] << 16)
-PLANE_BIAS_FUNCTION(F32, BIAS_F32)
-PLANE_BIAS_FUNCTION(F16, BIAS_F16)
-PLANE_BIAS_FUNCTION(BF16, BIAS_BF16)
-ROW_BIAS_FUNCTION(F32, BIAS_F32)
-ROW_BIAS_FUNCTION(F16, BIAS_F16)
-ROW_BIAS_FUNCTION(BF16, BIAS_BF16)
+PLANE_BIAS_FUNCTION(F32, LD1_F32)
+PLANE_BIAS_FUNCTION(F16, LD1_F16)
+PLANE_BIAS_FUNCTION(BF16, LD1_BF16)
+ROW_BIAS_FUNCTION(F32, LD1_F32)
+ROW_BIAS_FUNCTION(F16, LD1_F16)
+ROW_BIAS_FUNCTION(BF16, LD1_BF16)
 
-/* F16 rows: converting the biases costs as much as converting x, so a
- * work-group converts them once into local memory (when they fit) and its
- * work-items, which cover many rows, read them from there. */
+/* F16 rows: converting the channel values costs as much as converting x,
+ * so a work-group converts them once into local memory (when they fit) and
+ * its work-items, which cover many rows, read them from there. */
 #define CLRELU_BIAS_LOCAL 4096
 inline floatV rowl_bias_F16(global const ushort *b, ulong inner,
                             ulong channels, ulong *pos, ulong *c, float *bc,
@@ -124,49 +122,92 @@ inline floatV rowl_bias_F16(global const ushort *b, ulong inner,
   }
   return VLOAD(0, t);
 }
-/* At the kernel's start, before any work-item returns. */
-#define BIAS_SETUP_row(D)
-#define BIAS_SETUP_plane(D)
-#define BIAS_SETUP_rowl(D)                                                     \
-  local float lb[CLRELU_BIAS_LOCAL];                                           \
-  const int lcached = channels <= CLRELU_BIAS_LOCAL;                           \
-  if (lcached) {                                                               \
+
+/* Per channel array A (b: biases, s: slopes): what the kernel does at its
+ * start, before any work-item returns; the walking state A##_pos, A##_c
+ * (the channel) and A##_bc (that channel's value); the next vector's
+ * values. */
+#define CH_SETUP_row(D, A)
+#define CH_SETUP_plane(D, A)
+#define CH_SETUP_rowl(D, A)                                                    \
+  local float A##_lb[CLRELU_BIAS_LOCAL];                                       \
+  const int A##_cached = channels <= CLRELU_BIAS_LOCAL;                        \
+  if (A##_cached) {                                                            \
     for (ulong k = get_local_id(0) * CLRELU_VEC; k < channels;                 \
          k += get_local_size(0) * CLRELU_VEC) {                                \
       if (k + CLRELU_VEC <= channels)                                          \
-        VSTORE(LDF_##D(0, b + k), 0, lb + k);                                  \
+        VSTORE(LDF_##D(0, A + k), 0, A##_lb + k);                              \
       else                                                                     \
         for (ulong j = k; j < channels; ++j)                                   \
-          lb[j] = BIAS_##D(j);                                                 \
+          A##_lb[j] = LD1_##D(A, j);                                            \
     }                                                                          \
     barrier(CLK_LOCAL_MEM_FENCE);                                              \
   }
-#define BIAS_EXTRA_row
-#define BIAS_EXTRA_plane
-#define BIAS_EXTRA_rowl , lb, lcached
+#define CH_EXTRA_row(A)
+#define CH_EXTRA_plane(A)
+#define CH_EXTRA_rowl(A) , A##_lb, A##_cached
+#define CH_STATE(D, A, pos, c)                                                 \
+  ulong A##_pos = (pos), A##_c = (c);                                          \
+  float A##_bc = LD1_##D(A, A##_c)
+#define CH_NEXT(D, KIND, A)                                                    \
+  KIND##_bias_##D(A, inner, channels, &A##_pos, &A##_c,                        \
+                  &A##_bc CH_EXTRA_##KIND(A))
 
-/* The next vector's biases, in the dtype's lane order. */
-#define NEXT_BIAS(D, KIND)                                                     \
-  KIND##_bias_##D(b, inner, channels, &pos, &c, &bc BIAS_EXTRA_##KIND)
+/* By the number of channel arrays (1: b; 2: b and s): the kernel's
+ * parameters, their offsets, and the per-array steps above. EXPR sees xv
+ * (x as float32), bv (b's values) and sv (s's values). */
+#define CH_PARAMS_1(D) global const ET_##D *b, ulong bo
+#define CH_PARAMS_2(D) CH_PARAMS_1(D), global const ET_##D *s, ulong so
+#define CH_OFFSET_1 b += bo
+#define CH_OFFSET_2 b += bo, s += so
+#define CH_SETUP_1(D, KIND) CH_SETUP_##KIND(D, b)
+#define CH_SETUP_2(D, KIND) CH_SETUP_##KIND(D, b) CH_SETUP_##KIND(D, s)
+#define CH_STATE_1(D, pos, c) CH_STATE(D, b, pos, c)
+#define CH_STATE_2(D, pos, c)                                                  \
+  CH_STATE(D, b, pos, c);                                                      \
+  CH_STATE(D, s, pos, c)
+#define CH_VALUES_1(D, KIND) const floatV bv = CH_NEXT(D, KIND, b)
+#define CH_VALUES_2(D, KIND)                                                   \
+  const floatV bv = CH_NEXT(D, KIND, b);                                       \
+  const floatV sv = CH_NEXT(D, KIND, s)
 
-#define BIAS_FLAT_KERNEL(NAME, D, KIND, ST, STNT, STT, EXPR)                   \
-  kernel void NAME(global const ET_##D *x, ulong xo, global const ET_##D *b,   \
-                   ulong bo, global ET_##D *y, ulong yo, ulong n, ulong inner, \
-                   ulong channels, ulong phase, float a) {                     \
-    x += xo;                                                                   \
+/* By the number of data inputs (1: x; 2: dy, x): the kernel's parameters,
+ * their offsets, a step forward, and the loads of vector i (or a tail
+ * [t0, n)) as float32 dv (dy) and xv (x). */
+#define IN_PARAMS_1(D) global const ET_##D *x, ulong xo
+#define IN_PARAMS_2(D) global const ET_##D *dy, ulong dyo, IN_PARAMS_1(D)
+#define IN_OFFSET_1 x += xo
+#define IN_OFFSET_2 dy += dyo, x += xo
+#define IN_ADVANCE_1(h) x += (h)
+#define IN_ADVANCE_2(h) dy += (h), x += (h)
+#define IN_LOAD_1(D, i) const floatV xv = LDF_##D(i, x)
+#define IN_LOAD_2(D, i)                                                        \
+  const floatV dv = LDF_##D(i, dy);                                            \
+  IN_LOAD_1(D, i)
+#define IN_LOADT_1(D, t0, n) const floatV xv = LDFT_##D(x, t0, n)
+#define IN_LOADT_2(D, t0, n)                                                   \
+  const floatV dv = LDFT_##D(dy, t0, n);                                       \
+  IN_LOADT_1(D, t0, n)
+
+#define CHANNEL_KERNEL(NAME, D, KIND, NIN, NARR, ST, STNT, STT, EXPR)          \
+  kernel void NAME(IN_PARAMS_##NIN(D), CH_PARAMS_##NARR(D), global ET_##D *y,  \
+                   ulong yo, ulong n, ulong inner, ulong channels,             \
+                   ulong phase, float a) {                                     \
+    IN_OFFSET_##NIN;                                                           \
     y += yo;                                                                   \
-    b += bo;                                                                   \
-    BIAS_SETUP_##KIND(D)                                                       \
+    CH_OFFSET_##NARR;                                                          \
+    CH_SETUP_##NARR(D, KIND)                                                   \
     /* the head to y's vector boundary: work-item 0, from element 0 */         \
     const ulong h = min(n, (ulong)HEAD_TO_ALIGN(VT_##D, ET_##D, y));           \
     if (get_global_id(0) == 0 && h > 0) {                                      \
       ulong pos, c;                                                            \
       bias_place(phase, inner, channels, &pos, &c);                            \
-      float bc = BIAS_##D(c);                                                  \
-      const floatV t = LDFT_##D(x, 0, h) + NEXT_BIAS(D, KIND);                 \
+      CH_STATE_##NARR(D, pos, c);                                              \
+      IN_LOADT_##NIN(D, 0, h);                                                 \
+      CH_VALUES_##NARR(D, KIND);                                               \
       STT(EXPR, y, 0, h);                                                      \
     }                                                                          \
-    x += h;                                                                    \
+    IN_ADVANCE_##NIN(h);                                                       \
     y += h;                                                                    \
     n -= h;                                                                    \
     const ulong nvec = (n + CLRELU_VEC - 1) / CLRELU_VEC;                      \
@@ -175,31 +216,33 @@ inline floatV rowl_bias_F16(global const ushort *b, ulong inner,
       return;                                                                  \
     ulong pos, c; /* of the first element */                                   \
     bias_place(phase + h + first * CLRELU_VEC, inner, channels, &pos, &c);     \
-    float bc = BIAS_##D(c); /* the bias of channel c */                        \
+    CH_STATE_##NARR(D, pos, c);                                                \
     const ulong full = n / CLRELU_VEC;                                         \
     const ulong end = min(first + CLRELU_ITEMS, full);                         \
     ulong i = first;                                                           \
     if (CLRELU_NT && VEC_ALIGNED(VT_##D, y)) {                                 \
       for (; i < end; ++i) {                                                   \
-        const floatV t = LDF_##D(i, x) + NEXT_BIAS(D, KIND);                   \
+        IN_LOAD_##NIN(D, i);                                                   \
+        CH_VALUES_##NARR(D, KIND);                                             \
         STNT(EXPR, i, y);                                                      \
       }                                                                        \
     } else {                                                                   \
       for (; i < end; ++i) {                                                   \
-        const floatV t = LDF_##D(i, x) + NEXT_BIAS(D, KIND);                   \
+        IN_LOAD_##NIN(D, i);                                                   \
+        CH_VALUES_##NARR(D, KIND);                                             \
         ST(EXPR, i, y);                                                        \
       }                                                                        \
     }                                                                          \
     if (i == full && full < nvec && i < first + CLRELU_ITEMS) {                \
       const ulong t0 = full * CLRELU_VEC;                                      \
-      const floatV t = LDFT_##D(x, t0, n) + NEXT_BIAS(D, KIND);                \
+      IN_LOADT_##NIN(D, t0, n);                                                \
+      CH_VALUES_##NARR(D, KIND);                                               \
       STT(EXPR, y, t0, n);                                                     \
     }                                                                          \
   }
 
-/* The rows and planes kernels of every row of CLRELU_BIAS_ACTS
- * (src/optable.h) in every dtype D: its name suffix, row access, stores and
- * activation. */
+/* The rows and planes kernels in every dtype D: its name suffix, row
+ * access and stores. */
 #define BIAS_SFX_F32
 #define BIAS_SFX_F16 _f16
 #define BIAS_SFX_BF16 _bf16
@@ -215,18 +258,32 @@ inline floatV rowl_bias_F16(global const ushort *b, ulong inner,
 #define BIAS_STT_F32 STFT_F32
 #define BIAS_STT_F16 STBT
 #define BIAS_STT_BF16 STBT
-#define BIAS_ACT_F32(ID) ACTF_##ID(t)
-#define BIAS_ACT_F16(ID) ACTH_##ID(t, F16)
-#define BIAS_ACT_BF16(ID) ACTH_##ID(t, BF16)
-/* Expands its arguments (BIAS_FLAT_KERNEL pastes KIND) before the kernel. */
-#define BIAS_FLAT(NAME, D, KIND, ST, STNT, STT, EXPR)                          \
-  BIAS_FLAT_KERNEL(NAME, D, KIND, ST, STNT, STT, EXPR)
-#define BIAS_KERNELS(D, ID, name, param)                                       \
-  BIAS_FLAT(PASTE(clrelu_bias_##name##_rows, BIAS_SFX_##D), D, BIAS_ROW_##D,   \
-            BIAS_ST_##D, BIAS_STNT_##D, BIAS_STT_##D, BIAS_ACT_##D(ID))        \
-  BIAS_FLAT(PASTE(clrelu_bias_##name##_planes, BIAS_SFX_##D), D, plane,        \
-            BIAS_ST_##D, BIAS_STNT_##D, BIAS_STT_##D, BIAS_ACT_##D(ID))
+/* Expands its arguments (CHANNEL_KERNEL pastes KIND) before the kernel. */
+#define CHANNEL(NAME, D, KIND, NIN, NARR, ST, STNT, STT, EXPR)                 \
+  CHANNEL_KERNEL(NAME, D, KIND, NIN, NARR, ST, STNT, STT, EXPR)
+#define CHANNEL_KERNELS(D, name, NIN, NARR, EXPR)                              \
+  CHANNEL(PASTE(clrelu_##name##_rows, BIAS_SFX_##D), D, BIAS_ROW_##D, NIN,     \
+          NARR, BIAS_ST_##D, BIAS_STNT_##D, BIAS_STT_##D, EXPR)                \
+  CHANNEL(PASTE(clrelu_##name##_planes, BIAS_SFX_##D), D, plane, NIN, NARR,    \
+          BIAS_ST_##D, BIAS_STNT_##D, BIAS_STT_##D, EXPR)
 
+/* Every row of CLRELU_BIAS_ACTS (src/optable.h): t = x + bias, a(t). */
+#define BIAS_ACT_F32(ID) ACTF_##ID(xv + bv)
+#define BIAS_ACT_F16(ID) ACTH_##ID(xv + bv, F16)
+#define BIAS_ACT_BF16(ID) ACTH_##ID(xv + bv, BF16)
+#define BIAS_KERNELS(D, ID, name, param)                                       \
+  CHANNEL_KERNELS(D, bias_##name, 1, 1, BIAS_ACT_##D(ID))
 CLRELU_BIAS_ACTS(BIAS_KERNELS, F32)
 CLRELU_BIAS_ACTS(BIAS_KERNELS, F16)
 CLRELU_BIAS_ACTS(BIAS_KERNELS, BF16)
+
+/* Every row of CLRELU_SLOPE_OPS: PReLU of x (the slopes in b), of
+ * t = x + bias (the slopes in s), and PReLU's dx (the slopes in b). */
+#define SLOPE_PRELU(D) R16_##D(op_prelu(xv, bv))
+#define SLOPE_BIAS_PRELU(D) R16_##D(op_prelu(xv + bv, sv))
+#define SLOPE_PRELU_BACKWARD(D) R16_##D(op_prelu_backward(dv, xv, bv))
+#define SLOPE_KERNELS(D, ID, name, inputs, arrays)                             \
+  CHANNEL_KERNELS(D, name, inputs, arrays, SLOPE_##ID(D))
+CLRELU_SLOPE_OPS(SLOPE_KERNELS, F32)
+CLRELU_SLOPE_OPS(SLOPE_KERNELS, F16)
+CLRELU_SLOPE_OPS(SLOPE_KERNELS, BF16)

@@ -230,6 +230,11 @@ inline float f16_to_f32_1(ushort h) {
 #endif
 }
 
+/* Element i of p (of dtype D) as float32. */
+#define LD1_F32(p, i) (p)[i]
+#define LD1_F16(p, i) f16_to_f32_1((p)[i])
+#define LD1_BF16(p, i) as_float((uint)(p)[i] << 16)
+
 /* bfloat16 is the upper half of a float32. Its lanes are computed in a
  * permuted order: the low half of a float vector holds the even elements,
  * the high half the odd ones, since a pair of bfloat16 is one 32-bit lane
@@ -334,6 +339,16 @@ inline floatV op_thresholded_relu(floatV x, float theta) {
 /* x > theta ? dy : +0; NaN where x is NaN. */
 inline floatV op_thresholded_relu_backward(floatV dy, floatV x, float theta) {
   return AS_FLOATV(((x > theta) & AS_INTV(dy)) | ((x != x) & AS_INTV(x)));
+}
+
+/* x > 0 ? x : s * x, with a slope per lane; NaN stays NaN. */
+inline floatV op_prelu(floatV x, floatV s) {
+  return select(s * x, x, x > 0.0f);
+}
+
+/* x > 0 ? dy : s * dy, with a slope per lane; NaN where x is NaN. */
+inline floatV op_prelu_backward(floatV dy, floatV x, floatV s) {
+  return select(select(s * dy, x, x != x), dy, x > 0.0f);
 }
 
 /* ---- the same on 16-bit bits, no arithmetic ----
@@ -456,7 +471,9 @@ typedef struct v16 {
 #define ORDER_F16(v) (v)
 #define ONE_BF16 ((ushort)0x3f80)
 
-/* Float32 vectors rounded to a 16-bit dtype's bits, in natural order. */
+/* Float32 vectors rounded to a 16-bit dtype's bits, in natural order (and
+ * float32 as it is). */
+#define R16_F32(v) (v)
 #define R16_F16(v) f32_to_f16(v)
 #define R16_BF16(v) f32_to_bf16(v)
 /* Both bits and float32 of a 16-bit vector (a v16). */

@@ -131,3 +131,26 @@ clrelu_status clrelu__check_shape(const char *fn, size_t outer, size_t channels,
   *total = outer * channels * inner;
   return CLRELU_SUCCESS;
 }
+
+clrelu_status clrelu__check_channels(const char *fn, const clrelu_buffer *x,
+                                     const clrelu_buffer *const *ch,
+                                     const char *const *names, int nch,
+                                     const clrelu_buffer *y, size_t outer,
+                                     size_t channels, size_t inner,
+                                     size_t *total) {
+  clrelu_status st = clrelu__check_shape(fn, outer, channels, inner, 1, total);
+  if (st == CLRELU_SUCCESS)
+    st = clrelu__check_count(fn, x, "x", *total);
+  for (int i = 0; i < nch && st == CLRELU_SUCCESS; ++i)
+    if (ch[i])
+      st = clrelu__check_count(fn, ch[i], names[i], channels);
+  if (st == CLRELU_SUCCESS)
+    st = clrelu__check_count(fn, y, "y", *total);
+  if (st == CLRELU_SUCCESS)
+    st = clrelu__check_in_place(fn, x, "x", y, "y", *total);
+  for (int i = 0; i < nch && st == CLRELU_SUCCESS; ++i)
+    if (ch[i] && clrelu__overlaps(ch[i], channels, y, *total, NULL))
+      st = clrelu__fail(CLRELU_ERROR_INVALID_ARGUMENT, "%s: y overlaps %s", fn,
+                        names[i]);
+  return st;
+}

@@ -35,11 +35,16 @@ clrelu_status clrelu__cl_fail(cl_int err, const char *what);
  * planes kernel per bias activation. */
 #define K_ELTWISE_ID(C, ID, ...) K_##ID,
 #define K_BIAS_IDS(C, ID, ...) K_BIAS_##ID##_ROWS, K_BIAS_##ID##_PLANES,
+#define K_SLOPE_IDS(C, ID, ...) K_##ID##_ROWS, K_##ID##_PLANES,
+#define K_REDUCE_ID(C, ID, ...) K_##ID,
 enum clrelu_kernel_id {
-  CLRELU_ELTWISE_OPS(K_ELTWISE_ID, 0) CLRELU_BIAS_ACTS(K_BIAS_IDS, 0) K_COUNT
+  CLRELU_ELTWISE_OPS(K_ELTWISE_ID, 0) CLRELU_BIAS_ACTS(K_BIAS_IDS, 0)
+      CLRELU_SLOPE_OPS(K_SLOPE_IDS, 0) CLRELU_REDUCTIONS(K_REDUCE_ID, 0) K_COUNT
 };
+#undef K_REDUCE_ID
 #undef K_ELTWISE_ID
 #undef K_BIAS_IDS
+#undef K_SLOPE_IDS
 /* The elementwise ops are the first ids. */
 #define K_ONE(...) +1
 enum { K_ELTWISE_COUNT = 0 CLRELU_ELTWISE_OPS(K_ONE, 0) };
@@ -220,6 +225,16 @@ clrelu_status clrelu__check_call(const clrelu_call *c, int param, float alpha,
                                  const clrelu_events *ev);
 /* INVALID_ARGUMENT unless value suits a parameter of kind (optable.h). */
 clrelu_status clrelu__check_param(const char *fn, int kind, float value);
+/* Checks 4-5 of an op on x, y ([outer][channels][inner]) and nch channel
+ * arrays ch (NULL ones skipped) of channels elements: the shape's size
+ * (*total), the counts, x and y in place or apart, no channel array inside
+ * y. */
+clrelu_status clrelu__check_channels(const char *fn, const clrelu_buffer *x,
+                                     const clrelu_buffer *const *ch,
+                                     const char *const *names, int nch,
+                                     const clrelu_buffer *y, size_t outer,
+                                     size_t channels, size_t inner,
+                                     size_t *total);
 /* INVALID_ARGUMENT for a NULL act, a kind outside clrelu_act_kind, or an
  * alpha the kind refuses. */
 clrelu_status clrelu__check_act(const char *fn, const clrelu_act *act);
@@ -274,6 +289,14 @@ clrelu_status clrelu__bias_launch(clrelu_context *ctx, const clrelu_buffer *x,
                                   size_t total, size_t channels, size_t inner,
                                   size_t phase, const clrelu_act *act,
                                   const clrelu_events *ev);
+/* A rows or planes kernel (ids: rows, planes) over x (and dy, unless NULL)
+ * with one channel array b, or two (b, s), of the bias ops' layout, into
+ * y. */
+clrelu_status clrelu__channel_launch(
+    clrelu_context *ctx, const enum clrelu_kernel_id ids[2],
+    const clrelu_buffer *dy, const clrelu_buffer *x, const clrelu_buffer *b,
+    const clrelu_buffer *s, clrelu_buffer *y, size_t total, size_t channels,
+    size_t inner, size_t phase, float alpha, const clrelu_events *ev);
 /* The activation clrelu_bias_relu and clrelu_dense mean by alpha. */
 clrelu_act clrelu__act_of_alpha(float alpha);
 
@@ -300,6 +323,18 @@ typedef struct clrelu_staging {
 clrelu_status clrelu__staging_take(clrelu_context *ctx, size_t chunk,
                                    clrelu_staging **out);
 void clrelu__staging_give(clrelu_context *ctx, clrelu_staging *s);
+
+/* ---- the fixed-order sum (fixed_sum.c; kernels/reduce.cl) ---- */
+
+#define CLRELU_SUM_BLOCK 256
+/* Blocks of m terms: ceil(m / CLRELU_SUM_BLOCK). */
+size_t clrelu__sum_blocks(size_t m);
+/* Fills v[0 .. n) with terms j0 .. j0 + n - 1 of a sum. */
+typedef void (*clrelu_terms_fn)(const void *arg, size_t j0, size_t n, float *v);
+/* The sum of terms 0 .. m-1 in the fixed order (+0.0 for none); scratch
+ * holds clrelu__sum_blocks(m) floats. */
+float clrelu__fixed_sum(clrelu_terms_fn terms, const void *arg, size_t m,
+                        float *scratch);
 
 /* ---- host side (half.c, threads.c) ---- */
 

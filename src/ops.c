@@ -106,18 +106,10 @@ static clrelu_status bias_act(const char *fn, clrelu_context *ctx,
   if (outer == 0 || channels == 0 || inner == 0)
     return clrelu__marker(ctx, ev);
   size_t total;
-  if ((st = clrelu__check_shape(fn, outer, channels, inner, 1, &total)) !=
-          CLRELU_SUCCESS ||
-      (st = clrelu__check_count(fn, x, "x", total)) != CLRELU_SUCCESS ||
-      (bias && (st = clrelu__check_count(fn, bias, "bias", channels)) !=
-                   CLRELU_SUCCESS) ||
-      (st = clrelu__check_count(fn, y, "y", total)) != CLRELU_SUCCESS ||
-      (st = clrelu__check_in_place(fn, x, "x", y, "y", total)) !=
-          CLRELU_SUCCESS)
+  static const char *const names[] = {"bias"};
+  if ((st = clrelu__check_channels(fn, x, &bias, names, 1, y, outer, channels,
+                                   inner, &total)) != CLRELU_SUCCESS)
     return st;
-  if (bias && clrelu__overlaps(bias, channels, y, total, NULL))
-    return clrelu__fail(CLRELU_ERROR_INVALID_ARGUMENT, "%s: y overlaps bias",
-                        fn);
   if (bias)
     return clrelu__bias_launch(ctx, x, bias, y, total, channels, inner, 0, act,
                                ev);
@@ -161,41 +153,59 @@ clrelu_status clrelu_bias_act(clrelu_context *ctx, const clrelu_buffer *x,
   return clrelu_bias_act_ev(ctx, x, bias, y, outer, channels, inner, act, NULL);
 }
 
+/* See kernels/bias_relu.cl: rows for inner == 1 (element k takes channel
+ * k % channels, so the kernel's "plane" is a row of channels), planes
+ * otherwise; one channel is one plane of everything, where the phase does
+ * not matter. */
+clrelu_status clrelu__channel_launch(
+    clrelu_context *ctx, const enum clrelu_kernel_id ids[2],
+    const clrelu_buffer *dy, const clrelu_buffer *x, const clrelu_buffer *b,
+    const clrelu_buffer *s, clrelu_buffer *y, size_t total, size_t channels,
+    size_t inner, size_t phase, float alpha, const clrelu_events *ev) {
+  cl_ulong dyo = dy ? dy->offset : 0, xo = x->offset, bo = b->offset,
+           so = s ? s->offset : 0, yo = y->offset;
+  size_t vec = (size_t)ctx->tuning.vec, items = (size_t)ctx->tuning.items;
+  int rows = inner == 1 && channels > 1;
+  cl_ulong n = total, ch = channels, ph = channels == 1 ? 0 : phase;
+  cl_ulong in = rows ? channels : channels == 1 ? total : inner;
+  clrelu_arg args[15];
+  cl_uint k = 0;
+  if (dy) {
+    args[k++] = (clrelu_arg)MEM_ARG(dy);
+    args[k++] = (clrelu_arg){sizeof dyo, &dyo};
+  }
+  args[k++] = (clrelu_arg)MEM_ARG(x);
+  args[k++] = (clrelu_arg){sizeof xo, &xo};
+  args[k++] = (clrelu_arg)MEM_ARG(b);
+  args[k++] = (clrelu_arg){sizeof bo, &bo};
+  if (s) {
+    args[k++] = (clrelu_arg)MEM_ARG(s);
+    args[k++] = (clrelu_arg){sizeof so, &so};
+  }
+  args[k++] = (clrelu_arg)MEM_ARG(y);
+  args[k++] = (clrelu_arg){sizeof yo, &yo};
+  args[k++] = (clrelu_arg){sizeof n, &n};
+  args[k++] = (clrelu_arg){sizeof in, &in};
+  args[k++] = (clrelu_arg){sizeof ch, &ch};
+  args[k++] = (clrelu_arg){sizeof ph, &ph};
+  args[k++] = (clrelu_arg){sizeof alpha, &alpha};
+  size_t nvec = (total + vec - 1) / vec;
+  return clrelu__launch(ctx, ids[rows ? 0 : 1], y->dtype, args, k,
+                        (nvec + items - 1) / items, ev);
+}
+
 /* The kernels of each activation kind: rows, planes. */
 #define BIAS_KERNELS(C, ID, ...)                                               \
   [CLRELU_ACT_##ID] = {K_BIAS_##ID##_ROWS, K_BIAS_##ID##_PLANES},
 static const enum clrelu_kernel_id bias_kernels[][2] = {
     CLRELU_BIAS_ACTS(BIAS_KERNELS, 0)};
 
-/* See kernels/bias_relu.cl: rows for inner == 1 (element k adds
- * bias[k % channels], so the kernel's "plane" is a row of channels), planes
- * otherwise; one channel is one plane of everything, where the phase does
- * not matter. */
 clrelu_status clrelu__bias_launch(clrelu_context *ctx, const clrelu_buffer *x,
                                   const clrelu_buffer *bias, clrelu_buffer *y,
                                   size_t total, size_t channels, size_t inner,
                                   size_t phase, const clrelu_act *act,
                                   const clrelu_events *ev) {
-  cl_ulong xo = x->offset, bo = bias->offset, yo = y->offset;
-  size_t vec = (size_t)ctx->tuning.vec, items = (size_t)ctx->tuning.items;
-  int rows = inner == 1 && channels > 1;
-  cl_ulong n = total, ch = channels, ph = channels == 1 ? 0 : phase;
-  cl_ulong in = rows ? channels : channels == 1 ? total : inner;
-  float alpha = act->alpha;
-  clrelu_arg args[] = {MEM_ARG(x),
-                       {sizeof xo, &xo},
-                       MEM_ARG(bias),
-                       {sizeof bo, &bo},
-                       MEM_ARG(y),
-                       {sizeof yo, &yo},
-                       {sizeof n, &n},
-                       {sizeof in, &in},
-                       {sizeof ch, &ch},
-                       {sizeof ph, &ph},
-                       {sizeof alpha, &alpha}};
-  enum clrelu_kernel_id id = bias_kernels[act->kind][rows ? 0 : 1];
-  size_t nvec = (total + vec - 1) / vec;
-  return clrelu__launch(ctx, id, y->dtype, args,
-                        (cl_uint)(sizeof args / sizeof args[0]),
-                        (nvec + items - 1) / items, ev);
+  return clrelu__channel_launch(ctx, bias_kernels[act->kind], NULL, x, bias,
+                                NULL, y, total, channels, inner, phase,
+                                act->alpha, ev);
 }

@@ -52,6 +52,23 @@
   X(C, CLIPPED_RELU, clipped_relu, CAP)                                        \
   X(C, THRESHOLDED_RELU, thresholded_relu, THETA)
 
+/* Ops with one parameter per channel (PReLU's slopes), on the layout of the
+ * bias ops, X(C, ID, name, inputs, arrays): the kernels clrelu_<name>_rows /
+ * _planes (+ dtype suffix), K_<ID>_ROWS / _PLANES, with the expression
+ * SLOPE_<ID>(D) in kernels/bias_relu.cl. inputs: 1 (x) or 2 (dy, x);
+ * arrays: channel arrays, 1 (the slopes) or 2 (the biases, then the
+ * slopes). */
+#define CLRELU_SLOPE_OPS(X, C)                                                 \
+  X(C, PRELU, prelu, 1, 1)                                                     \
+  X(C, BIAS_PRELU, bias_prelu, 1, 2)                                           \
+  X(C, PRELU_BACKWARD, prelu_backward, 2, 1)
+
+/* Reductions in the fixed order (kernels/reduce.cl), X(C, ID, name): the
+ * kernels clrelu_<name> (+ dtype suffix), K_<ID>. */
+#define CLRELU_REDUCTIONS(X, C)                                                \
+  X(C, PRELU_DSLOPE, prelu_dslope)                                             \
+  X(C, SUM_BLOCKS, sum_blocks)
+
 /* By column value. Inputs: declarations of pointers to T, the arguments
  * (dy is left out of unary calls), and the first and second input of a
  * loop over two arrays (a, b). */

@@ -1,6 +1,7 @@
 #include "reference.h"
 
 #include <math.h>
+#include <stdlib.h>
 
 float ref_relu(float x) {
   if (isnan(x))
@@ -251,4 +252,54 @@ unsigned short ref_f32_to_16(int dtype, float f) {
     return (unsigned short)(sign | (emax << m)); /* overflow: infinity */
   return (unsigned short)(sign | ((unsigned)(E + bias) << m) |
                           ((unsigned)q - (1u << m)));
+}
+
+float ref_prelu(float x, float s) {
+  if (isnan(x))
+    return x;
+  return x > 0.0f ? x : s * x;
+}
+
+float ref_prelu_backward(float dy, float x, float s) {
+  if (isnan(x))
+    return x;
+  return x > 0.0f ? dy : s * dy;
+}
+
+/* One level: terms t[0 .. m) into ceil(m / 256) block sums (in place). */
+static size_t ref_level(float *t, size_t m) {
+  size_t nb = (m + 255) / 256;
+  for (size_t b = 0; b < nb; ++b) {
+    float v[256];
+    for (size_t k = 0; k < 256; ++k)
+      v[k] = b * 256 + k < m ? t[b * 256 + k] : +0.0f;
+    for (size_t s = 128; s >= 1; s /= 2)
+      for (size_t i = 0; i < s; ++i)
+        v[i] = v[i] + v[i + s];
+    t[b] = v[0];
+  }
+  return nb;
+}
+
+void ref_prelu_dslope(const float *dy, const float *x, size_t outer,
+                      size_t channels, size_t inner, float *dslope) {
+  size_t m = outer * inner;
+  float *t = malloc((m ? m : 1) * sizeof *t);
+  for (size_t c = 0; c < channels && t; ++c) {
+    size_t n = 0;
+    for (size_t o = 0; o < outer; ++o)
+      for (size_t i = 0; i < inner; ++i) {
+        size_t e = (o * channels + c) * inner + i;
+        t[n++] = x[e] > 0.0f ? +0.0f : dy[e] * x[e];
+      }
+    if (n == 0) {
+      dslope[c] = +0.0f;
+      continue;
+    }
+    do /* the first level even for one term: its padding counts */
+      n = ref_level(t, n);
+    while (n > 1);
+    dslope[c] = t[0];
+  }
+  free(t);
 }

@@ -59,6 +59,14 @@ void ref_bias_act_array(const float *x, const float *bias, float *y,
                         size_t outer, size_t channels, size_t inner,
                         enum ref_act act, float alpha);
 
+/* PReLU with slope s; its backward pass. */
+float ref_prelu(float x, float s);
+float ref_prelu_backward(float dy, float x, float s);
+/* dslope[c] for PReLU's backward pass over [outer][channels][inner], in the
+ * fixed order of clrelu.h, written from that text. */
+void ref_prelu_dslope(const float *dy, const float *x, size_t outer,
+                      size_t channels, size_t inner, float *dslope);
+
 /* y[(o*channels + c)*inner + i] = ref_bias_relu(x[...], bias[c], alpha) */
 void ref_bias_relu_array(const float *x, const float *bias, float *y,
                          size_t outer, size_t channels, size_t inner,

@@ -1,0 +1,72 @@
+/* Sums in a fixed order, fixed by the sizes alone (not by the launch
+ * shape or the device), so every device and the CPU give the same bits.
+ *
+ * Channel c's terms are taken in increasing memory order and cut into
+ * blocks of 256 (the last one padded with +0.0); a block is summed by
+ * halving, v[i] = v[i] + v[i + s] for s = 128, 64, ..., 1 and i < s, its sum
+ * being v[0]; the block sums, in block order, are the terms of the next
+ * level, until one value remains. A work-group sums one block, whatever
+ * its size: each work-item takes every get_local_size(0)-th lane.
+ *
+ * out[oo + c * nb + b] receives block b of channel c, for nb blocks a
+ * channel; work-group g is block g % nb of channel g / nb. */
+#define SUM_BLOCK 256
+
+/* Sums v[0 .. SUM_BLOCK) into v[0] by halving. */
+inline void sum_block(local float *v) {
+  for (uint s = SUM_BLOCK / 2; s > 0; s >>= 1) {
+    for (uint k = get_local_id(0); k < s; k += get_local_size(0))
+      v[k] = v[k] + v[k + s];
+    barrier(CLK_LOCAL_MEM_FENCE);
+  }
+}
+
+/* PReLU's slope gradient, the first level: the terms of channel c are, over
+ * its elements e (outer index, then inner index), x > 0 ? +0.0 : dy * x. */
+#define PRELU_DSLOPE_KERNEL(D, SUFFIX)                                         \
+  kernel void clrelu_prelu_dslope##SUFFIX(                                     \
+      global const ET_##D *dy, ulong dyo, global const ET_##D *x, ulong xo,    \
+      ulong outer, ulong channels, ulong inner, global float *out, ulong oo,   \
+      ulong nb) {                                                              \
+    local float v[SUM_BLOCK];                                                  \
+    const ulong g = get_group_id(0), c = g / nb, b = g - c * nb;               \
+    const ulong m = outer * inner;                                             \
+    for (uint k = get_local_id(0); k < SUM_BLOCK; k += get_local_size(0)) {    \
+      const ulong j = b * SUM_BLOCK + k;                                       \
+      float t = 0.0f;                                                          \
+      if (j < m) {                                                             \
+        const ulong o = j / inner, e = (o * channels + c) * inner + j - o * inner; \
+        const float xe = LD1_##D(x + xo, e);                                   \
+        t = xe > 0.0f ? 0.0f : LD1_##D(dy + dyo, e) * xe;                      \
+      }                                                                        \
+      v[k] = t;                                                                \
+    }                                                                          \
+    barrier(CLK_LOCAL_MEM_FENCE);                                              \
+    sum_block(v);                                                              \
+    if (get_local_id(0) == 0)                                                  \
+      out[oo + c * nb + b] = v[0];                                             \
+  }
+PRELU_DSLOPE_KERNEL(F32, )
+PRELU_DSLOPE_KERNEL(F16, _f16)
+PRELU_DSLOPE_KERNEL(BF16, _bf16)
+
+/* A further level: channel c's m terms are in[io + c * m + j]. float32 in
+ * every dtype (the names follow the kernels' dtype suffixes). */
+#define SUM_BLOCKS_KERNEL(SUFFIX)                                              \
+  kernel void clrelu_sum_blocks##SUFFIX(global const float *in, ulong io,      \
+                                        ulong m, global float *out, ulong oo,  \
+                                        ulong nb) {                            \
+    local float v[SUM_BLOCK];                                                  \
+    const ulong g = get_group_id(0), c = g / nb, b = g - c * nb;               \
+    for (uint k = get_local_id(0); k < SUM_BLOCK; k += get_local_size(0)) {    \
+      const ulong j = b * SUM_BLOCK + k;                                       \
+      v[k] = j < m ? in[io + c * m + j] : 0.0f;                                \
+    }                                                                          \
+    barrier(CLK_LOCAL_MEM_FENCE);                                              \
+    sum_block(v);                                                              \
+    if (get_local_id(0) == 0)                                                  \
+      out[oo + c * nb + b] = v[0];                                             \
+  }
+SUM_BLOCKS_KERNEL()
+SUM_BLOCKS_KERNEL(_f16)
+SUM_BLOCKS_KERNEL(_bf16)

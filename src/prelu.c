@@ -1,0 +1,243 @@
+/* PReLU on the device: one slope per channel, on the bias ops' layout,
+ * alone or after a bias add, in one pass. */
+#include "internal.h"
+
+static const enum clrelu_kernel_id prelu_kernels[2] = {K_PRELU_ROWS,
+                                                       K_PRELU_PLANES};
+static const enum clrelu_kernel_id bias_prelu_kernels[2] = {
+    K_BIAS_PRELU_ROWS, K_BIAS_PRELU_PLANES};
+
+/* fn on x, slope and bias (NULL: PReLU of x alone) into y. */
+static clrelu_status prelu(const char *fn, clrelu_context *ctx,
+                           const clrelu_buffer *x, const clrelu_buffer *bias,
+                           const clrelu_buffer *slope, clrelu_buffer *y,
+                           size_t outer, size_t channels, size_t inner,
+                           const clrelu_events *ev) {
+  clrelu_call c = {
+      fn, ctx, {x, slope, bias}, {"x", "slope", "bias"}, bias ? 3 : 2, y, "y"};
+  clrelu_status st = clrelu__check_call(&c, CLRELU_PARAM_KIND_NONE, 0.0f, ev);
+  if (st != CLRELU_SUCCESS)
+    return st;
+  if (outer == 0 || channels == 0 || inner == 0)
+    return clrelu__marker(ctx, ev);
+  size_t total;
+  const clrelu_buffer *ch[] = {slope, bias};
+  static const char *const names[] = {"slope", "bias"};
+  if ((st = clrelu__check_channels(fn, x, ch, names, 2, y, outer, channels,
+                                   inner, &total)) != CLRELU_SUCCESS)
+    return st;
+  if (!bias)
+    return clrelu__channel_launch(ctx, prelu_kernels, NULL, x, slope, NULL, y,
+                                  total, channels, inner, 0, 0.0f, ev);
+  return clrelu__channel_launch(ctx, bias_prelu_kernels, NULL, x, bias, slope,
+                                y, total, channels, inner, 0, 0.0f, ev);
+}
+
+clrelu_status clrelu_prelu_ev(clrelu_context *ctx, const clrelu_buffer *x,
+                              const clrelu_buffer *slope, clrelu_buffer *y,
+                              size_t outer, size_t channels, size_t inner,
+                              const clrelu_events *ev) {
+  return prelu("clrelu_prelu", ctx, x, NULL, slope, y, outer, channels, inner,
+               ev);
+}
+
+clrelu_status clrelu_prelu(clrelu_context *ctx, const clrelu_buffer *x,
+                           const clrelu_buffer *slope, clrelu_buffer *y,
+                           size_t outer, size_t channels, size_t inner) {
+  return clrelu_prelu_ev(ctx, x, slope, y, outer, channels, inner, NULL);
+}
+
+clrelu_status clrelu_bias_prelu_ev(clrelu_context *ctx, const clrelu_buffer *x,
+                                   const clrelu_buffer *bias,
+                                   const clrelu_buffer *slope, clrelu_buffer *y,
+                                   size_t outer, size_t channels, size_t inner,
+                                   const clrelu_events *ev) {
+  return prelu("clrelu_bias_prelu", ctx, x, bias, slope, y, outer, channels,
+               inner, ev);
+}
+
+clrelu_status clrelu_bias_prelu(clrelu_context *ctx, const clrelu_buffer *x,
+                                const clrelu_buffer *bias,
+                                const clrelu_buffer *slope, clrelu_buffer *y,
+                                size_t outer, size_t channels, size_t inner) {
+  return clrelu_bias_prelu_ev(ctx, x, bias, slope, y, outer, channels, inner,
+                              NULL);
+}
+
+/* ---- the backward pass and the slope gradient ---- */
+
+static const enum clrelu_kernel_id backward_kernels[2] = {
+    K_PRELU_BACKWARD_ROWS, K_PRELU_BACKWARD_PLANES};
+
+#define MEM_ARG(m)                                                             \
+  { sizeof(cl_mem), &(m) }
+#define ULONG_ARG(v)                                                           \
+  { sizeof(cl_ulong), &(v) }
+
+/* One level of the fixed-order sum: nb blocks a channel, a work-group
+ * each. */
+static clrelu_status sum_level(clrelu_context *ctx, enum clrelu_kernel_id id,
+                               clrelu_dtype dtype, const clrelu_arg *args,
+                               cl_uint nargs, size_t channels, size_t nb,
+                               const clrelu_events *ev) {
+  return clrelu__launch(ctx, id, dtype, args, nargs,
+                        channels * nb * (size_t)ctx->tuning.local, ev);
+}
+
+/* dslope[c] = the fixed-order sum (kernels/reduce.cl) of channel c's terms,
+ * through scratch buffers for the levels between; ev's wait list goes to
+ * the first command. */
+static clrelu_status dslope_sum(clrelu_context *ctx, const clrelu_buffer *dy,
+                                const clrelu_buffer *x, clrelu_buffer *dslope,
+                                size_t outer, size_t channels, size_t inner,
+                                const clrelu_events *ev) {
+  size_t nb = clrelu__sum_blocks(outer * inner);
+  cl_mem scratch[2] = {NULL, NULL};
+  cl_int err = CL_SUCCESS;
+  cl_mem out = dslope->mem;
+  cl_ulong oo = dslope->offset, cnb = nb;
+  if (nb > 1) {
+    scratch[0] = clCreateBuffer(ctx->context, CL_MEM_READ_WRITE,
+                                channels * nb * sizeof(float), NULL, &err);
+    if (err != CL_SUCCESS)
+      return clrelu__cl_fail(err, "clrelu_prelu_backward: clCreateBuffer");
+    out = scratch[0];
+    oo = 0;
+  }
+  cl_ulong dyo = dy->offset, xo = x->offset, co = outer, cc = channels,
+           ci = inner;
+  const clrelu_arg first[] = {MEM_ARG(dy->mem), ULONG_ARG(dyo), MEM_ARG(x->mem),
+                              ULONG_ARG(xo),    ULONG_ARG(co),  ULONG_ARG(cc),
+                              ULONG_ARG(ci),    MEM_ARG(out),   ULONG_ARG(oo),
+                              ULONG_ARG(cnb)};
+  clrelu_events wait = {ev ? ev->num_wait : 0, ev ? ev->wait : NULL, NULL};
+  clrelu_status st =
+      sum_level(ctx, K_PRELU_DSLOPE, x->dtype, first, 10, channels, nb, &wait);
+  for (int k = 0; st == CLRELU_SUCCESS && nb > 1; k ^= 1) {
+    size_t nb2 = clrelu__sum_blocks(nb);
+    cl_mem in = scratch[k];
+    out = dslope->mem;
+    oo = dslope->offset;
+    if (nb2 > 1) {
+      if (!scratch[k ^ 1])
+        scratch[k ^ 1] =
+            clCreateBuffer(ctx->context, CL_MEM_READ_WRITE,
+                           channels * nb2 * sizeof(float), NULL, &err);
+      if (err != CL_SUCCESS) {
+        st = clrelu__cl_fail(err, "clrelu_prelu_backward: clCreateBuffer");
+        break;
+      }
+      out = scratch[k ^ 1];
+      oo = 0;
+    }
+    cl_ulong zero = 0, cm = nb, cnb2 = nb2;
+    const clrelu_arg level[] = {MEM_ARG(in),  ULONG_ARG(zero), ULONG_ARG(cm),
+                                MEM_ARG(out), ULONG_ARG(oo),   ULONG_ARG(cnb2)};
+    st =
+        sum_level(ctx, K_SUM_BLOCKS, CLRELU_F32, level, 6, channels, nb2, NULL);
+    nb = nb2;
+  }
+  /* the commands keep the buffers alive until they are done */
+  for (int k = 0; k < 2; ++k)
+    if (scratch[k])
+      clReleaseMemObject(scratch[k]);
+  return st;
+}
+
+/* Every float of dslope's first channels set to +0.0 (no elements). */
+typedef struct zero_args {
+  const clrelu_buffer *b;
+  size_t count;
+} zero_args;
+
+static cl_int do_zero(clrelu_context *ctx, void *user, cl_uint nwait,
+                      const cl_event *wait, cl_event *event) {
+  const zero_args *z = user;
+  const float zero = 0.0f;
+  return clEnqueueFillBuffer(ctx->queue, z->b->mem, &zero, sizeof zero,
+                             z->b->offset * sizeof zero, z->count * sizeof zero,
+                             nwait, wait, event);
+}
+
+/* Checks of clrelu_prelu_backward past the first three; *total: its
+ * elements. */
+static clrelu_status
+check_backward(const char *fn, const clrelu_buffer *dy, const clrelu_buffer *x,
+               const clrelu_buffer *slope, const clrelu_buffer *dx,
+               const clrelu_buffer *dslope, size_t outer, size_t channels,
+               size_t inner, size_t *total) {
+  static const char *const names[] = {"slope"};
+  clrelu_status st = clrelu__check_channels(fn, x, &slope, names, 1, dx, outer,
+                                            channels, inner, total);
+  if (st == CLRELU_SUCCESS)
+    st = clrelu__check_count(fn, dy, "dy", *total);
+  if (st == CLRELU_SUCCESS)
+    st = clrelu__check_in_place(fn, dy, "dy", dx, "dx", *total);
+  if (st != CLRELU_SUCCESS || !dslope)
+    return st;
+  const clrelu_buffer *other[] = {dy, x, slope, dx};
+  const size_t counts[] = {*total, *total, channels, *total};
+  static const char *const onames[] = {"dy", "x", "slope", "dx"};
+  for (int i = 0; i < 4; ++i)
+    if (clrelu__overlaps(dslope, channels, other[i], counts[i], NULL))
+      return clrelu__fail(CLRELU_ERROR_INVALID_ARGUMENT,
+                          "%s: dslope overlaps %s", fn, onames[i]);
+  return CLRELU_SUCCESS;
+}
+
+clrelu_status clrelu_prelu_backward_ev(
+    clrelu_context *ctx, const clrelu_buffer *dy, const clrelu_buffer *x,
+    const clrelu_buffer *slope, clrelu_buffer *dx, clrelu_buffer *dslope,
+    size_t outer, size_t channels, size_t inner, const clrelu_events *ev) {
+  static const char fn[] = "clrelu_prelu_backward";
+  clrelu_call c = {fn, ctx, {dy, x, slope}, {"dy", "x", "slope"}, 3, dx, "dx"};
+  clrelu_status st = clrelu__check_call(&c, CLRELU_PARAM_KIND_NONE, 0.0f, ev);
+  if (st != CLRELU_SUCCESS)
+    return st;
+  if (dslope && dslope->ctx != ctx)
+    return clrelu__fail(CLRELU_ERROR_CONTEXT_MISMATCH,
+                        "%s: dslope belongs to another context", fn);
+  if (dslope && dslope->dtype != CLRELU_F32)
+    return clrelu__fail(CLRELU_ERROR_DTYPE_MISMATCH,
+                        "%s: dslope must be CLRELU_F32 (gradients are summed "
+                        "in float32 whatever the data's dtype)",
+                        fn);
+  const int empty = outer == 0 || inner == 0;
+  if (channels == 0 || (empty && !dslope))
+    return clrelu__marker(ctx, ev);
+  if (dslope && (st = clrelu__check_count(fn, dslope, "dslope", channels)) !=
+                    CLRELU_SUCCESS)
+    return st;
+  if (empty) { /* channels without elements: their sums are +0.0 */
+    zero_args z = {dslope, channels};
+    cl_int err = clrelu__enqueue(ctx, do_zero, &z, ev);
+    return err == CL_SUCCESS ? CLRELU_SUCCESS
+                             : clrelu__cl_fail(err, "clrelu_prelu_backward: "
+                                                    "clEnqueueFillBuffer");
+  }
+  size_t total;
+  st = check_backward(fn, dy, x, slope, dx, dslope, outer, channels, inner,
+                      &total);
+  if (st != CLRELU_SUCCESS)
+    return st;
+  /* the sum first: dx may overwrite dy or x */
+  const clrelu_events *dx_ev = ev;
+  clrelu_events done = {0, NULL, ev ? ev->done : NULL};
+  if (dslope) {
+    if ((st = dslope_sum(ctx, dy, x, dslope, outer, channels, inner, ev)) !=
+        CLRELU_SUCCESS)
+      return st;
+    dx_ev = &done;
+  }
+  return clrelu__channel_launch(ctx, backward_kernels, dy, x, slope, NULL, dx,
+                                total, channels, inner, 0, 0.0f, dx_ev);
+}
+
+clrelu_status
+clrelu_prelu_backward(clrelu_context *ctx, const clrelu_buffer *dy,
+                      const clrelu_buffer *x, const clrelu_buffer *slope,
+                      clrelu_buffer *dx, clrelu_buffer *dslope, size_t outer,
+                      size_t channels, size_t inner) {
+  return clrelu_prelu_backward_ev(ctx, dy, x, slope, dx, dslope, outer,
+                                  channels, inner, NULL);
+}
