@@ -51,6 +51,7 @@ typedef struct bench_state {
    * dtypes not run. Float32 is always there: the references use it. */
   void *hx[BENCH_NDTYPES], *hdy[BENCH_NDTYPES], *hy[BENCH_NDTYPES],
       *hbias[BENCH_NDTYPES];
+  float *hdslope; /* PReLU's slope gradient, BIAS_CAP floats */
   torch_job *torch;
   int ntorch;
 } bench_state;
@@ -101,6 +102,16 @@ static void cpu_op32(const bench_state *b, const op_shape *s) {
       clrelu_cpu_bias_act(x, bias, y, s->outer, s->channels, s->inner, &act);
     }
     break;
+  case OP_PRELU:
+    clrelu_cpu_prelu(x, bias, y, s->outer, s->channels, s->inner);
+    break;
+  case OP_BIAS_PRELU:
+    clrelu_cpu_bias_prelu(x, bias, bias, y, s->outer, s->channels, s->inner);
+    break;
+  case OP_PRELU_BACKWARD:
+    clrelu_cpu_prelu_backward(dy, x, bias, y, b->hdslope, s->outer, s->channels,
+                              s->inner);
+    break;
   default:
     break;
   }
@@ -123,6 +134,14 @@ static clrelu_status cpu_op16(const bench_state *b, const op_shape *s) {
       return clrelu_cpu_bias_act_16(t, x, bias, y, s->outer, s->channels,
                                     s->inner, &act);
     }
+  case OP_PRELU:
+    return clrelu_cpu_prelu_16(t, x, bias, y, s->outer, s->channels, s->inner);
+  case OP_BIAS_PRELU:
+    return clrelu_cpu_bias_prelu_16(t, x, bias, bias, y, s->outer, s->channels,
+                                    s->inner);
+  case OP_PRELU_BACKWARD:
+    return clrelu_cpu_prelu_backward_16(t, dy, x, bias, y, b->hdslope, s->outer,
+                                        s->channels, s->inner);
   default:
     return CLRELU_ERROR_INVALID_ARGUMENT;
   }
@@ -407,6 +426,8 @@ static int setup(bench_state *b) {
         !(b->hy[t] = host_array(cap, dt)) ||
         !(b->hbias[t] = host_array(BIAS_CAP, dt)))
       return -1;
+    if (!b->hdslope && !(b->hdslope = host_array(BIAS_CAP, CLRELU_F32)))
+      return -1;
     memset(b->hy[t], 0, cap * (size_t)bench_dtype_bytes(dt));
   }
   fill(b->hx[CLRELU_F32], cap, 1, 1.0f);
@@ -505,6 +526,7 @@ static void teardown(bench_state *b) {
     free(b->hy[t]);
     free(b->hbias[t]);
   }
+  free(b->hdslope);
   for (int i = 0; i < b->ntorch; ++i)
     free(b->torch[i].t);
   free(b->torch);

@@ -42,13 +42,15 @@ static inline double bench_dtype_bytes(clrelu_dtype d) {
  * ops, then the fused bias ops, one per activation (OP_BIAS_<ID>). */
 #define BENCH_OP_ID(C, ID, ...) OP_##ID,
 #define BENCH_BIAS_ID(C, ID, ...) OP_BIAS_##ID,
+#define BENCH_SLOPE_ID(C, ID, ...) OP_##ID,
 typedef enum op_id {
   CLRELU_ELTWISE_OPS(BENCH_OP_ID, 0) CLRELU_BIAS_ACTS(BENCH_BIAS_ID, 0)
-      OP_COUNT,
+      CLRELU_SLOPE_OPS(BENCH_SLOPE_ID, 0) OP_COUNT,
   OP_NONE = -1 /* references, not ops */
 } op_id;
 #undef BENCH_OP_ID
 #undef BENCH_BIAS_ID
+#undef BENCH_SLOPE_ID
 
 /* What the table says of an op. */
 typedef struct bench_op_info {
@@ -57,7 +59,11 @@ typedef struct bench_op_info {
   int alpha;   /* takes a parameter (alpha, cap or theta) */
   float param; /* the value it runs with (its kind's typical value) */
   int act;     /* bias ops: the clrelu_act_kind */
-  int bits16;  /* 16-bit data is processed on the bits */
+  /* the rows of CLRELU_SLOPE_OPS (PReLU; bias == 1 too): the slopes are
+   * the bias array (and so are the biases of bias_prelu); the backward
+   * pass also sums dslope */
+  int slope;
+  int bits16; /* 16-bit data is processed on the bits */
 } bench_op_info;
 extern const bench_op_info bench_ops[OP_COUNT];
 

@@ -19,7 +19,7 @@ struct bench_device {
   cl_kernel bias_add, relu; /* relu: clrelu's clrelu_relu, built again */
   int vec, items, local;    /* the context's launch shape */
   clrelu_buffer *x[BENCH_NDTYPES], *dy[BENCH_NDTYPES], *y[BENCH_NDTYPES],
-      *bias[BENCH_NDTYPES];
+      *bias[BENCH_NDTYPES], *dslope; /* dslope: float32, for PReLU */
   size_t cap;
   int gpu;
 };
@@ -145,7 +145,8 @@ static int make_buffers(bench_device *d, clrelu_dtype t, size_t cap,
   if (make_buffer(d, t, cap, &d->x[t]) != 0 ||
       make_buffer(d, t, cap, &d->dy[t]) != 0 ||
       make_buffer(d, t, cap, &d->y[t]) != 0 ||
-      make_buffer(d, t, bias_cap, &d->bias[t]) != 0)
+      make_buffer(d, t, bias_cap, &d->bias[t]) != 0 ||
+      (!d->dslope && make_buffer(d, CLRELU_F32, bias_cap, &d->dslope) != 0))
     return -1;
   return 0;
 }
@@ -194,6 +195,7 @@ void bdev_destroy(bench_device *d) {
     clrelu_buffer_destroy(d->y[t]);
     clrelu_buffer_destroy(d->bias[t]);
   }
+  clrelu_buffer_destroy(d->dslope);
   if (d->bias_add)
     clReleaseKernel(d->bias_add);
   if (d->relu)
@@ -226,8 +228,8 @@ int bdev_upload(bench_device *d, clrelu_dtype t, const void *x, const void *dy,
 
 #define OP_FN(C, ID, name, ...) [OP_##ID] = "clrelu_" #name "_ev",
 #define BIAS_FN(C, ID, ...) [OP_BIAS_##ID] = "clrelu_bias_act_ev",
-static const char *const op_fn[OP_COUNT] = {CLRELU_ELTWISE_OPS(OP_FN, 0)
-                                                CLRELU_BIAS_ACTS(BIAS_FN, 0)};
+static const char *const op_fn[OP_COUNT] = {CLRELU_ELTWISE_OPS(
+    OP_FN, 0) CLRELU_BIAS_ACTS(BIAS_FN, 0) CLRELU_SLOPE_OPS(OP_FN, 0)};
 
 /* Enqueues the op on the device buffers of its dtype, y the output. */
 #define DEVICE_CASE(C, ID, name, inputs, param, ...)                           \
@@ -248,6 +250,15 @@ static clrelu_status enqueue_op(bench_device *d, const op_shape *s,
       return clrelu_bias_act_ev(d->ctx, x, d->bias[t], y, s->outer, s->channels,
                                 s->inner, &act, ev);
     }
+  case OP_PRELU:
+    return clrelu_prelu_ev(d->ctx, x, d->bias[t], y, s->outer, s->channels,
+                           s->inner, ev);
+  case OP_BIAS_PRELU:
+    return clrelu_bias_prelu_ev(d->ctx, x, d->bias[t], d->bias[t], y, s->outer,
+                                s->channels, s->inner, ev);
+  case OP_PRELU_BACKWARD:
+    return clrelu_prelu_backward_ev(d->ctx, dy, x, d->bias[t], y, d->dslope,
+                                    s->outer, s->channels, s->inner, ev);
   default:
     return CLRELU_ERROR_INVALID_ARGUMENT;
   }

@@ -3,8 +3,9 @@
 
 #define OP_NAME(C, ID, name, ...) [OP_##ID] = #name,
 #define BIAS_NAME(C, ID, name, ...) [OP_BIAS_##ID] = "bias_" #name,
-const char *const bench_op_names[OP_COUNT] = {
-    CLRELU_ELTWISE_OPS(OP_NAME, 0) CLRELU_BIAS_ACTS(BIAS_NAME, 0)};
+#define SLOPE_NAME(C, ID, name, ...) [OP_##ID] = #name,
+const char *const bench_op_names[OP_COUNT] = {CLRELU_ELTWISE_OPS(
+    OP_NAME, 0) CLRELU_BIAS_ACTS(BIAS_NAME, 0) CLRELU_SLOPE_OPS(SLOPE_NAME, 0)};
 
 #define OP_INFO(C, ID, name, in, par, out, b16)                                \
   [OP_##ID] = {.inputs = in,                                                   \
@@ -17,8 +18,10 @@ const char *const bench_op_names[OP_COUNT] = {
                     .alpha = CLRELU_PARAM_HAS_##par,                           \
                     .param = CLRELU_PARAM_TYPICAL_##par,                       \
                     .act = CLRELU_ACT_##ID},
-const bench_op_info bench_ops[OP_COUNT] = {CLRELU_ELTWISE_OPS(OP_INFO, 0)
-                                               CLRELU_BIAS_ACTS(BIAS_INFO, 0)};
+#define SLOPE_INFO(C, ID, name, in, arrays)                                    \
+  [OP_##ID] = {.bias = 1, .inputs = in, .slope = 1},
+const bench_op_info bench_ops[OP_COUNT] = {CLRELU_ELTWISE_OPS(
+    OP_INFO, 0) CLRELU_BIAS_ACTS(BIAS_INFO, 0) CLRELU_SLOPE_OPS(SLOPE_INFO, 0)};
 
 const char *const bench_dtype_names[BENCH_NDTYPES] = {"f32", "f16", "bf16"};
 
