@@ -284,7 +284,7 @@ static int parse(parser *ps) {
 
 int main(int argc, char **argv) {
   const char *path = NULL;
-  long want = 4;
+  long want = 6;
   for (int i = 1; i < argc; ++i) {
     if (strcmp(argv[i], "--help") == 0) {
       printf("usage: %s [--curves N] FILE\n"

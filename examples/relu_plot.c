@@ -1,10 +1,11 @@
-/* relu_plot: ReLU, its derivative, Leaky ReLU (alpha 0.1) and Leaky ReLU's
- * backward pass (dy = 1) computed on an OpenCL device at 2001 points over
- * [-10, 10], drawn as one SVG file written by this program.
+/* relu_plot: ReLU, its derivative, Leaky ReLU (alpha 0.1), Leaky ReLU's
+ * backward pass (dy = 1), ReLU6 and PReLU (slope 0.2) computed on an OpenCL
+ * device at 2001 points over [-10, 10], drawn as one SVG file written by
+ * this program.
  *
  *   relu_plot [--device SPEC] [--out FILE] [--points N]
  *
- * The top panel holds the two activations, the bottom panel the two
+ * The top panel holds the four activations, the bottom panel the two
  * gradients. The gradients jump at x = 0; they are drawn as steps, with a
  * vertical segment at the jump, a filled dot at the value the library gives
  * at x = 0 and an open dot at the limit from the right.
@@ -23,7 +24,8 @@
 #define ALPHA 0.1f
 #define XMIN (-10.0)
 #define XMAX 10.0
-#define NFUNCS 4
+#define NFUNCS 6
+#define SLOPE 0.2f /* PReLU's one slope */
 
 /* ---- Picture layout, in SVG user units (pixels) -------------------------- */
 
@@ -58,6 +60,8 @@ static const curve curves[NFUNCS] = {
     {"relu_derivative", "relu'(x)", "#2ca02c", 4.5, 1, 1},
     {"leaky_relu_backward", "leaky_relu_backward(dy = 1, x), alpha = 0.1",
      "#d62728", 2.0, 1, 1},
+    {"clipped_relu", "clipped_relu(x), cap = 6 (ReLU6)", "#9467bd", 2.0, 0, 0},
+    {"prelu", "prelu(x), slope = 0.2", "#8c564b", 2.0, 0, 0},
 };
 
 static double px(double x) {
@@ -72,8 +76,9 @@ static double py(const panel *p, double y) {
 static void usage(FILE *f, const char *prog) {
   fprintf(f,
           "usage: %s [--device SPEC] [--out FILE] [--points N] [--help]\n"
-          "Computes relu, relu_derivative, leaky_relu (alpha 0.1) and\n"
-          "leaky_relu_backward (dy = 1) on an OpenCL device over [-10, 10]\n"
+          "Computes relu, relu_derivative, leaky_relu (alpha 0.1),\n"
+          "leaky_relu_backward (dy = 1), ReLU6 and PReLU (slope 0.2) on an\n"
+          "OpenCL device over [-10, 10]\n"
           "and draws them as an SVG file.\n"
           "  --device SPEC  device to use, as $CLRELU_DEVICE: \"gpu\", "
           "\"cpu\",\n"
@@ -377,12 +382,16 @@ int main(int argc, char **argv) {
 
   int status = 1;
   clrelu_context *ctx = NULL;
-  clrelu_buffer *bx = NULL, *bdy = NULL, *by[NFUNCS] = {NULL};
+  clrelu_buffer *bx = NULL, *bdy = NULL, *bs = NULL, *by[NFUNCS] = {NULL};
+  const float slope = SLOPE;
   float *xs = malloc(n * sizeof *xs), *ones = malloc(n * sizeof *ones);
   float *ys[NFUNCS] = {NULL}, *ref = malloc(n * sizeof *ref);
   for (int c = 0; c < NFUNCS; ++c)
     ys[c] = malloc(n * sizeof *ys[c]);
-  if (!xs || !ones || !ref || !ys[0] || !ys[1] || !ys[2] || !ys[3]) {
+  int have = xs && ones && ref;
+  for (int c = 0; c < NFUNCS; ++c)
+    have = have && ys[c];
+  if (!have) {
     fprintf(stderr, "error: out of memory\n");
     goto done;
   }
@@ -397,7 +406,9 @@ int main(int argc, char **argv) {
   printf("device: %s\n", clrelu_context_device_name(ctx));
 
   if (!ok(clrelu_buffer_create(ctx, CLRELU_F32, n, &bx), "buffer_create") ||
-      !ok(clrelu_buffer_create(ctx, CLRELU_F32, n, &bdy), "buffer_create"))
+      !ok(clrelu_buffer_create(ctx, CLRELU_F32, n, &bdy), "buffer_create") ||
+      !ok(clrelu_buffer_create(ctx, CLRELU_F32, 1, &bs), "buffer_create") ||
+      !ok(clrelu_buffer_write(bs, 0, 1, &slope), "clrelu_buffer_write"))
     goto done;
   for (int c = 0; c < NFUNCS; ++c)
     if (!ok(clrelu_buffer_create(ctx, CLRELU_F32, n, &by[c]), "buffer_create"))
@@ -409,7 +420,10 @@ int main(int argc, char **argv) {
       !ok(clrelu_relu_derivative(ctx, bx, by[2], n),
           "clrelu_relu_derivative") ||
       !ok(clrelu_leaky_relu_backward(ctx, bdy, bx, by[3], n, ALPHA),
-          "clrelu_leaky_relu_backward"))
+          "clrelu_leaky_relu_backward") ||
+      !ok(clrelu_clipped_relu(ctx, bx, by[4], n, 6.0f),
+          "clrelu_clipped_relu") ||
+      !ok(clrelu_prelu(ctx, bx, bs, by[5], 1, 1, n), "clrelu_prelu"))
     goto done;
   for (int c = 0; c < NFUNCS; ++c)
     if (!ok(clrelu_buffer_read(by[c], 0, n, ys[c]), "clrelu_buffer_read"))
@@ -428,8 +442,14 @@ int main(int argc, char **argv) {
     case 2:
       clrelu_cpu_relu_derivative(xs, ref, n);
       break;
-    default:
+    case 3:
       clrelu_cpu_leaky_relu_backward(ones, xs, ref, n, ALPHA);
+      break;
+    case 4:
+      clrelu_cpu_clipped_relu(xs, ref, n, 6.0f);
+      break;
+    default:
+      clrelu_cpu_prelu(xs, &slope, ref, 1, 1, n);
     }
     for (size_t i = 0; i < n; ++i)
       differ += !same_bits(ys[c][i], ref[i]);
@@ -452,6 +472,7 @@ done:
     free(ys[c]);
   }
   clrelu_buffer_destroy(bdy);
+  clrelu_buffer_destroy(bs);
   clrelu_buffer_destroy(bx);
   clrelu_context_destroy(ctx);
   free(ref);

@@ -1,6 +1,7 @@
-/* relu_table: ReLU, its derivative, Leaky ReLU and Leaky ReLU's backward pass
- * on an OpenCL device for the integers -10..10, printed next to the results
- * of the CPU functions, with a line saying whether they agree bit for bit.
+/* relu_table: ReLU, its derivative, Leaky ReLU and Leaky ReLU's backward pass,
+ * ReLU6 (clipped ReLU, cap 6) and PReLU (one slope) on an OpenCL device for the
+ * integers -10..10, printed next to the results of the CPU functions, with a
+ * line saying whether they agree bit for bit.
  *
  *   relu_table [--device SPEC]
  *
@@ -13,24 +14,26 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define N 21       /* the integers -10..10 */
-#define ALPHA 0.1f /* Leaky ReLU's slope for x <= 0 */
-#define NFUNCS 4
+#define N 21        /* the integers -10..10 */
+#define ALPHA 0.1f  /* Leaky ReLU's slope for x <= 0 */
+#define SLOPE 0.25f /* PReLU's one slope */
+#define NFUNCS 6
 
-static const char *const func_names[NFUNCS] = {"relu", "relu'", "leaky",
-                                               "leaky_bwd"};
+static const char *const func_names[NFUNCS] = {"relu",      "relu'", "leaky",
+                                               "leaky_bwd", "relu6", "prelu"};
 
 static void usage(FILE *f, const char *prog) {
   fprintf(f,
           "usage: %s [--device SPEC] [--help]\n"
-          "Evaluates relu, relu_derivative, leaky_relu (alpha %.1f) and\n"
-          "leaky_relu_backward (dy = 1) for x = -10..10 on an OpenCL device\n"
-          "and on the CPU, and prints both.\n"
+          "Evaluates relu, relu_derivative, leaky_relu (alpha %.1f),\n"
+          "leaky_relu_backward (dy = 1), clipped_relu (cap 6: ReLU6) and\n"
+          "prelu (slope %.2f) for x = -10..10 on an OpenCL device and on the\n"
+          "CPU, and prints both.\n"
           "  --device SPEC  device to use, as $CLRELU_DEVICE: \"gpu\", "
           "\"cpu\",\n"
           "                 \"P:D\" (platform P, device D) or part of a "
           "name\n",
-          prog, (double)ALPHA);
+          prog, (double)ALPHA, (double)SLOPE);
 }
 
 /* Prints what failed and the library's own message; returns 0 on failure so
@@ -76,7 +79,8 @@ int main(int argc, char **argv) {
 
   int status = 1;
   clrelu_context *ctx = NULL;
-  clrelu_buffer *bx = NULL, *bdy = NULL, *by[NFUNCS] = {NULL};
+  clrelu_buffer *bx = NULL, *bdy = NULL, *bs = NULL, *by[NFUNCS] = {NULL};
+  const float slope = SLOPE;
 
   if (!ok(clrelu_context_create(device, &ctx), "clrelu_context_create"))
     goto done;
@@ -85,13 +89,15 @@ int main(int argc, char **argv) {
 
   /* Inputs to the device, one output buffer per function. */
   if (!ok(clrelu_buffer_create(ctx, CLRELU_F32, N, &bx), "buffer_create") ||
-      !ok(clrelu_buffer_create(ctx, CLRELU_F32, N, &bdy), "buffer_create"))
+      !ok(clrelu_buffer_create(ctx, CLRELU_F32, N, &bdy), "buffer_create") ||
+      !ok(clrelu_buffer_create(ctx, CLRELU_F32, 1, &bs), "buffer_create"))
     goto done;
   for (int f = 0; f < NFUNCS; ++f)
     if (!ok(clrelu_buffer_create(ctx, CLRELU_F32, N, &by[f]), "buffer_create"))
       goto done;
   if (!ok(clrelu_buffer_write(bx, 0, N, x), "clrelu_buffer_write") ||
-      !ok(clrelu_buffer_write(bdy, 0, N, ones), "clrelu_buffer_write"))
+      !ok(clrelu_buffer_write(bdy, 0, N, ones), "clrelu_buffer_write") ||
+      !ok(clrelu_buffer_write(bs, 0, 1, &slope), "clrelu_buffer_write"))
     goto done;
 
   /* The ops are enqueued in order; the blocking reads wait for them. */
@@ -100,7 +106,10 @@ int main(int argc, char **argv) {
           "clrelu_relu_derivative") ||
       !ok(clrelu_leaky_relu(ctx, bx, by[2], N, ALPHA), "clrelu_leaky_relu") ||
       !ok(clrelu_leaky_relu_backward(ctx, bdy, bx, by[3], N, ALPHA),
-          "clrelu_leaky_relu_backward"))
+          "clrelu_leaky_relu_backward") ||
+      !ok(clrelu_clipped_relu(ctx, bx, by[4], N, 6.0f),
+          "clrelu_clipped_relu") ||
+      !ok(clrelu_prelu(ctx, bx, bs, by[5], 1, 1, N), "clrelu_prelu"))
     goto done;
   for (int f = 0; f < NFUNCS; ++f)
     if (!ok(clrelu_buffer_read(by[f], 0, N, dev[f]), "clrelu_buffer_read"))
@@ -111,10 +120,14 @@ int main(int argc, char **argv) {
   clrelu_cpu_relu_derivative(x, cpu[1], N);
   clrelu_cpu_leaky_relu(x, cpu[2], N, ALPHA);
   clrelu_cpu_leaky_relu_backward(ones, x, cpu[3], N, ALPHA);
+  if (!ok(clrelu_cpu_clipped_relu(x, cpu[4], N, 6.0f),
+          "clrelu_cpu_clipped_relu") ||
+      !ok(clrelu_cpu_prelu(x, &slope, cpu[5], 1, 1, N), "clrelu_cpu_prelu"))
+    goto done;
 
-  printf("alpha = %.1f, dy = 1; each function as device / CPU; "
-         "* marks a difference in bits\n\n",
-         (double)ALPHA);
+  printf("alpha = %.1f, dy = 1, cap 6, slope %.2f; each function as device / "
+         "CPU; * marks a difference in bits\n\n",
+         (double)ALPHA, (double)SLOPE);
   printf("%5s", "x");
   for (int f = 0; f < NFUNCS; ++f)
     printf(" | %17s ", func_names[f]);
@@ -144,6 +157,7 @@ done:
   for (int f = 0; f < NFUNCS; ++f)
     clrelu_buffer_destroy(by[f]);
   clrelu_buffer_destroy(bdy);
+  clrelu_buffer_destroy(bs);
   clrelu_buffer_destroy(bx);
   clrelu_context_destroy(ctx);
   return status;

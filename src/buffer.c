@@ -258,3 +258,25 @@ clrelu_status clrelu_buffer_read(const clrelu_buffer *buf, size_t offset,
                                  size_t count, void *dst) {
   return copy(buf, offset, count, NULL, dst, 0);
 }
+
+/* ---- zeros, for the ops that write a result without elements ---- */
+
+typedef struct zero_args {
+  const clrelu_buffer *b;
+  size_t count;
+} zero_args;
+
+static cl_int do_zero(clrelu_context *ctx, void *user, cl_uint nwait,
+                      const cl_event *wait, cl_event *event) {
+  const zero_args *z = user;
+  const float zero = 0.0f;
+  return clEnqueueFillBuffer(ctx->queue, z->b->mem, &zero, sizeof zero,
+                             z->b->offset * sizeof zero, z->count * sizeof zero,
+                             nwait, wait, event);
+}
+
+cl_int clrelu__fill_zeros(const clrelu_buffer *b, size_t count,
+                          const clrelu_events *ev) {
+  zero_args z = {b, count};
+  return clrelu__enqueue(b->ctx, do_zero, &z, ev);
+}

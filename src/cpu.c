@@ -613,12 +613,8 @@ static void run_piece(const job *j, size_t p0, size_t p1) {
 
 static void piece(void *arg, int k, int n) {
   const job *j = arg;
-  size_t per = (j->total / (size_t)n + 15) & ~(size_t)15;
-  size_t p0 = per * (size_t)k, p1 = k + 1 == n ? j->total : p0 + per;
-  if (p0 > j->total)
-    p0 = j->total;
-  if (p1 > j->total)
-    p1 = j->total;
+  size_t p0, p1;
+  clrelu__piece_range(j->total, k, n, &p0, &p1);
   if (p0 < p1)
     run_piece(j, p0, p1);
 #ifdef CLRELU_X86

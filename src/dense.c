@@ -178,20 +178,6 @@ static const char *clblast_name(CLBlastStatusCode s) {
   }
 }
 
-/* y = 0 over its first count elements (in_features == 0: empty sums). */
-typedef struct fill_args {
-  const clrelu_buffer *y;
-  size_t count;
-} fill_args;
-
-static cl_int do_fill(clrelu_context *ctx, void *user, cl_uint nwait,
-                      const cl_event *wait, cl_event *event) {
-  const fill_args *f = user;
-  const float zero = 0.0f;
-  return clEnqueueFillBuffer(ctx->queue, f->y->mem, &zero, sizeof zero,
-                             f->y->offset * sizeof zero, f->count * sizeof zero,
-                             nwait, wait, event);
-}
 #endif
 
 clrelu_status clrelu_dense_act_ev(clrelu_context *ctx, const clrelu_buffer *x,
@@ -237,8 +223,7 @@ clrelu_status clrelu_dense_act_ev(clrelu_context *ctx, const clrelu_buffer *x,
   clrelu_events first = {ev ? ev->num_wait : 0, ev ? ev->wait : NULL, NULL};
   cl_int err;
   if (in_features == 0) {
-    fill_args f = {y, need[3]};
-    err = clrelu__enqueue(ctx, do_fill, &f, &first);
+    err = clrelu__fill_zeros(y, need[3], &first); /* the sums of nothing */
     if (err != CL_SUCCESS)
       return clrelu__cl_fail(err, "clrelu_dense: clEnqueueFillBuffer");
   } else {

@@ -570,12 +570,12 @@ clrelu_status clrelu_host_leaky_relu(clrelu_context *ctx, const float *x,
   return host_run(&c);
 }
 
-clrelu_status clrelu_host_bias_relu(clrelu_context *ctx, const float *x,
-                                    const float *bias, float *y, size_t outer,
-                                    size_t channels, size_t inner,
-                                    float alpha) {
-  const clrelu_act act = clrelu__act_of_alpha(alpha);
-  host_call c = {.fn = "clrelu_host_bias_relu",
+/* Bias + act (bias NULL: refused when need_bias, else -0.0). */
+static clrelu_status host_bias(const char *fn, clrelu_context *ctx,
+                               const float *x, const float *bias, float *y,
+                               size_t outer, size_t channels, size_t inner,
+                               const clrelu_act *act, int need_bias) {
+  host_call c = {.fn = fn,
                  .ctx = ctx,
                  .op = BIAS,
                  .x = x,
@@ -584,24 +584,24 @@ clrelu_status clrelu_host_bias_relu(clrelu_context *ctx, const float *x,
                  .outer = outer,
                  .channels = channels,
                  .inner = inner,
-                 .act = &act,
-                 .need_bias = 1};
+                 .act = act,
+                 .need_bias = need_bias};
   return host_run(&c);
+}
+
+clrelu_status clrelu_host_bias_relu(clrelu_context *ctx, const float *x,
+                                    const float *bias, float *y, size_t outer,
+                                    size_t channels, size_t inner,
+                                    float alpha) {
+  const clrelu_act act = clrelu__act_of_alpha(alpha);
+  return host_bias("clrelu_host_bias_relu", ctx, x, bias, y, outer, channels,
+                   inner, &act, 1);
 }
 
 clrelu_status clrelu_host_bias_act(clrelu_context *ctx, const float *x,
                                    const float *bias, float *y, size_t outer,
                                    size_t channels, size_t inner,
                                    const clrelu_act *act) {
-  host_call c = {.fn = "clrelu_host_bias_act",
-                 .ctx = ctx,
-                 .op = BIAS,
-                 .x = x,
-                 .bias = bias,
-                 .y = y,
-                 .outer = outer,
-                 .channels = channels,
-                 .inner = inner,
-                 .act = act};
-  return host_run(&c);
+  return host_bias("clrelu_host_bias_act", ctx, x, bias, y, outer, channels,
+                   inner, act, 0);
 }

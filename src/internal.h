@@ -158,6 +158,10 @@ struct clrelu_buffer {
 };
 
 void clrelu__context_release(clrelu_context *ctx);
+/* Enqueues +0.0 into the first count elements of float32 buffer b, after
+ * ev's events. */
+cl_int clrelu__fill_zeros(const clrelu_buffer *b, size_t count,
+                          const clrelu_events *ev);
 size_t clrelu__dtype_size(clrelu_dtype dtype);
 
 /* Builds the program and kernels of ctx from the embedded source with the
@@ -357,6 +361,9 @@ void clrelu__from_f32(clrelu_dtype dtype, const float *src, uint16_t *dst,
  * could not be started, the calling thread runs every piece itself. */
 typedef void (*clrelu_piece_fn)(void *arg, int k, int n);
 void clrelu__parallel(clrelu_piece_fn fn, void *arg, int n);
+/* Piece k of n of [0, total): [*p0, *p1), split at multiples of 16
+ * elements (the last piece takes the rest; a piece may be empty). */
+void clrelu__piece_range(size_t total, int k, int n, size_t *p0, size_t *p1);
 /* The cores available, at least 1. */
 int clrelu__cores(void);
 

@@ -144,21 +144,6 @@ static clrelu_status dslope_sum(clrelu_context *ctx, const clrelu_buffer *dy,
   return st;
 }
 
-/* Every float of dslope's first channels set to +0.0 (no elements). */
-typedef struct zero_args {
-  const clrelu_buffer *b;
-  size_t count;
-} zero_args;
-
-static cl_int do_zero(clrelu_context *ctx, void *user, cl_uint nwait,
-                      const cl_event *wait, cl_event *event) {
-  const zero_args *z = user;
-  const float zero = 0.0f;
-  return clEnqueueFillBuffer(ctx->queue, z->b->mem, &zero, sizeof zero,
-                             z->b->offset * sizeof zero, z->count * sizeof zero,
-                             nwait, wait, event);
-}
-
 /* Checks of clrelu_prelu_backward past the first three; *total: its
  * elements. */
 static clrelu_status
@@ -209,8 +194,7 @@ clrelu_status clrelu_prelu_backward_ev(
                     CLRELU_SUCCESS)
     return st;
   if (empty) { /* channels without elements: their sums are +0.0 */
-    zero_args z = {dslope, channels};
-    cl_int err = clrelu__enqueue(ctx, do_zero, &z, ev);
+    cl_int err = clrelu__fill_zeros(dslope, channels, ev);
     return err == CL_SUCCESS ? CLRELU_SUCCESS
                              : clrelu__cl_fail(err, "clrelu_prelu_backward: "
                                                     "clEnqueueFillBuffer");

@@ -107,3 +107,13 @@ void clrelu__parallel(clrelu_piece_fn fn, void *arg, int n) {
   for (int k = 0; k < n; ++k)
     fn(arg, k, n);
 }
+
+void clrelu__piece_range(size_t total, int k, int n, size_t *p0, size_t *p1) {
+  size_t per = (total / (size_t)n + 15) & ~(size_t)15;
+  *p0 = per * (size_t)k;
+  *p1 = k + 1 == n ? total : *p0 + per;
+  if (*p0 > total)
+    *p0 = total;
+  if (*p1 > total)
+    *p1 = total;
+}

@@ -10,7 +10,7 @@
 #define HC_BIAS_NAME(C, ID, name, ...) [HC_BIAS_##ID] = "bias_act_" #name,
 const char *const hc_op_names[HC_NOPS] = {
     CLRELU_ELTWISE_OPS(HC_NAME, 0)[HC_BIAS] = "bias_relu",
-    CLRELU_BIAS_ACTS(HC_BIAS_NAME, 0)};
+    CLRELU_BIAS_ACTS(HC_BIAS_NAME, 0)[HC_PRELU] = "prelu"};
 
 int hc_is_bias(enum hc_op op) { return op >= HC_BIAS; }
 const char *const hc_dtype_names[3] = {"f32", "f16", "bf16"};
@@ -51,6 +51,8 @@ void hc_store(clrelu_dtype d, void *p, size_t i, float v) {
 static float ref_one(enum hc_op op, float a, float x, float alpha) {
   if (op == HC_BIAS)
     return ref_bias_relu(x, a, alpha);
+  if (op == HC_PRELU)
+    return ref_prelu(x, a);
   if (hc_is_bias(op))
     return ref_act((enum ref_act)(op - HC_BIAS - 1), alpha, x + a);
   return ref_op((enum ref_op)op, a, x, alpha);
@@ -104,6 +106,8 @@ clrelu_status hc_call(clrelu_context *ctx, enum hc_op op,
     CLRELU_ELTWISE_OPS(HC_CASE, 0)
   case HC_BIAS:
     return clrelu_bias_relu_ev(ctx, x, a, y, outer, channels, inner, alpha, ev);
+  case HC_PRELU:
+    return clrelu_prelu_ev(ctx, x, a, y, outer, channels, inner, ev);
   default: {
     const clrelu_act act = {(clrelu_act_kind)(op - HC_BIAS - 1), alpha, 0.0f};
     return clrelu_bias_act_ev(ctx, x, a, y, outer, channels, inner, &act, ev);
@@ -218,6 +222,8 @@ float hc_param(enum hc_op op, uint64_t *s) {
   static const float alphas[] = {0.0f, -0.0f,  0.01f, -0.5f,
                                  3.0f, 1e-40f, 1.0f,  -1e30f};
   int k = (int)(hc_rand(s) % REF_NPARAMS);
+  if (op == HC_PRELU)
+    return 0.0f;
   if (op > HC_BIAS && param_kind(op) != CLRELU_PARAM_KIND_ALPHA)
     return ref_act_param((enum ref_act)(op - HC_BIAS - 1), k);
   if (param_kind(op) != CLRELU_PARAM_KIND_ALPHA)

@@ -12,13 +12,15 @@
 
 /* The elementwise ops of the op table, numbered as the reference's
  * (HC_<ID> == REF_<ID>), then bias + ReLU (clrelu_bias_relu: Leaky ReLU for
- * alpha != 0), then clrelu_bias_act with each activation (HC_BIAS_<ID>).
- * Every op from HC_BIAS on is a bias op. */
+ * alpha != 0), then clrelu_bias_act with each activation (HC_BIAS_<ID>),
+ * then PReLU (its slopes where the bias ops have the bias). Every op from
+ * HC_BIAS on takes a channel array. */
 #define HC_ID(C, ID, ...) HC_##ID,
 #define HC_BIAS_ID(C, ID, ...) HC_BIAS_##ID,
 enum hc_op {
   CLRELU_ELTWISE_OPS(HC_ID, 0) HC_BIAS,
-  CLRELU_BIAS_ACTS(HC_BIAS_ID, 0) HC_NOPS
+  CLRELU_BIAS_ACTS(HC_BIAS_ID, 0) HC_PRELU,
+  HC_NOPS
 };
 #undef HC_ID
 #undef HC_BIAS_ID

@@ -282,6 +282,7 @@ int main(void) {
         check(HC_BIAS, d, n, o, c, in, off, off + 1, off + 2, 0, a);
         check(HC_BIAS, d, n, o, c, in, 2, off, 0, 1, a);
       }
+      check(HC_PRELU, d, n, o, c, in, off, off + 1, off + 2, s % 2, 0.0f);
       /* every activation's kernels through clrelu_bias_act, one placement
        * each (the placements are the same code) */
       for (int k = 0; k < REF_NACTS; ++k) {
