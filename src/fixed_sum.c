@@ -4,9 +4,17 @@
 
 #include <string.h>
 
-/* v[0 .. CLRELU_SUM_BLOCK) summed by halving into v[0]. */
-static float block_sum(float *v) {
-  for (size_t s = CLRELU_SUM_BLOCK / 2; s > 0; s >>= 1)
+float clrelu__block_sum(float *v) {
+  typedef float v4 __attribute__((vector_size(16)));
+  for (size_t s = CLRELU_SUM_BLOCK / 2; s >= 4; s >>= 1)
+    for (size_t i = 0; i < s; i += 4) { /* four additions at once */
+      v4 a, b;
+      memcpy(&a, v + i, sizeof a);
+      memcpy(&b, v + i + s, sizeof b);
+      a = a + b;
+      memcpy(v + i, &a, sizeof a);
+    }
+  for (size_t s = 2; s > 0; s >>= 1)
     for (size_t i = 0; i < s; ++i)
       v[i] = v[i] + v[i + s];
   return v[0];
@@ -27,7 +35,7 @@ float clrelu__fixed_sum(clrelu_terms_fn terms, const void *arg, size_t m,
            k = m - j0 < CLRELU_SUM_BLOCK ? m - j0 : CLRELU_SUM_BLOCK;
     terms(arg, j0, k, v);
     memset(v + k, 0, (CLRELU_SUM_BLOCK - k) * sizeof *v); /* +0.0 */
-    scratch[b] = block_sum(v);
+    scratch[b] = clrelu__block_sum(v);
   }
   while (nb > 1) { /* the next level, in place: block b reads from 256 b */
     size_t nb2 = clrelu__sum_blocks(nb);
@@ -36,7 +44,7 @@ float clrelu__fixed_sum(clrelu_terms_fn terms, const void *arg, size_t m,
              k = nb - j0 < CLRELU_SUM_BLOCK ? nb - j0 : CLRELU_SUM_BLOCK;
       memcpy(v, scratch + j0, k * sizeof *v);
       memset(v + k, 0, (CLRELU_SUM_BLOCK - k) * sizeof *v);
-      scratch[b] = block_sum(v);
+      scratch[b] = clrelu__block_sum(v);
     }
     nb = nb2;
   }

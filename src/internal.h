@@ -331,6 +331,8 @@ void clrelu__staging_give(clrelu_context *ctx, clrelu_staging *s);
 /* ---- the fixed-order sum (fixed_sum.c; kernels/reduce.cl) ---- */
 
 #define CLRELU_SUM_BLOCK 256
+/* v[0 .. CLRELU_SUM_BLOCK) summed by halving into v[0] (returned). */
+float clrelu__block_sum(float *v);
 /* Blocks of m terms: ceil(m / CLRELU_SUM_BLOCK). */
 size_t clrelu__sum_blocks(size_t m);
 /* Fills v[0 .. n) with terms j0 .. j0 + n - 1 of a sum. */
