@@ -243,9 +243,6 @@ inline floatV rowl_bias_F16(global const ushort *b, ulong inner,
 
 /* The rows and planes kernels in every dtype D: its name suffix, row
  * access and stores. */
-#define BIAS_SFX_F32
-#define BIAS_SFX_F16 _f16
-#define BIAS_SFX_BF16 _bf16
 #define BIAS_ROW_F32 row
 #define BIAS_ROW_F16 rowl
 #define BIAS_ROW_BF16 row
@@ -262,9 +259,9 @@ inline floatV rowl_bias_F16(global const ushort *b, ulong inner,
 #define CHANNEL(NAME, D, KIND, NIN, NARR, ST, STNT, STT, EXPR)                 \
   CHANNEL_KERNEL(NAME, D, KIND, NIN, NARR, ST, STNT, STT, EXPR)
 #define CHANNEL_KERNELS(D, name, NIN, NARR, EXPR)                              \
-  CHANNEL(PASTE(clrelu_##name##_rows, BIAS_SFX_##D), D, BIAS_ROW_##D, NIN,     \
+  CHANNEL(PASTE(clrelu_##name##_rows, DTYPE_SFX_##D), D, BIAS_ROW_##D, NIN,     \
           NARR, BIAS_ST_##D, BIAS_STNT_##D, BIAS_STT_##D, EXPR)                \
-  CHANNEL(PASTE(clrelu_##name##_planes, BIAS_SFX_##D), D, plane, NIN, NARR,    \
+  CHANNEL(PASTE(clrelu_##name##_planes, DTYPE_SFX_##D), D, plane, NIN, NARR,    \
           BIAS_ST_##D, BIAS_STNT_##D, BIAS_STT_##D, EXPR)
 
 /* Every row of CLRELU_BIAS_ACTS (src/optable.h): t = x + bias, a(t). */
@@ -273,9 +270,13 @@ inline floatV rowl_bias_F16(global const ushort *b, ulong inner,
 #define BIAS_ACT_BF16(ID) ACTH_##ID(xv + bv, BF16)
 #define BIAS_KERNELS(D, ID, name, param)                                       \
   CHANNEL_KERNELS(D, bias_##name, 1, 1, BIAS_ACT_##D(ID))
+#if CLRELU_STAMPS(1, 0)
 CLRELU_BIAS_ACTS(BIAS_KERNELS, F32)
+#elif CLRELU_STAMPS(1, 1)
 CLRELU_BIAS_ACTS(BIAS_KERNELS, F16)
+#elif CLRELU_STAMPS(1, 2)
 CLRELU_BIAS_ACTS(BIAS_KERNELS, BF16)
+#endif
 
 /* Every row of CLRELU_SLOPE_OPS: PReLU of x (the slopes in b), of
  * t = x + bias (the slopes in s), and PReLU's dx (the slopes in b). */
@@ -284,6 +285,10 @@ CLRELU_BIAS_ACTS(BIAS_KERNELS, BF16)
 #define SLOPE_PRELU_BACKWARD(D) R16_##D(op_prelu_backward(dv, xv, bv))
 #define SLOPE_KERNELS(D, ID, name, inputs, arrays)                             \
   CHANNEL_KERNELS(D, name, inputs, arrays, SLOPE_##ID(D))
+#if CLRELU_STAMPS(2, 0)
 CLRELU_SLOPE_OPS(SLOPE_KERNELS, F32)
+#elif CLRELU_STAMPS(2, 1)
 CLRELU_SLOPE_OPS(SLOPE_KERNELS, F16)
+#elif CLRELU_STAMPS(2, 2)
 CLRELU_SLOPE_OPS(SLOPE_KERNELS, BF16)
+#endif

@@ -16,6 +16,15 @@
  */
 #pragma OPENCL FP_CONTRACT OFF
 
+/* Whether this build stamps the kernels of family F (CLRELU_FAMILY_* in
+ * src/internal.h: 0 elementwise, 1 bias, 2 slope and reductions) in dtype D
+ * (0 F32, 1 F16, 2 BF16); the host defines CLRELU_FAMILY and CLRELU_DTYPE. */
+#define CLRELU_STAMPS(F, D) (CLRELU_FAMILY == (F) && CLRELU_DTYPE == (D))
+/* The kernel name suffix of each dtype. */
+#define DTYPE_SFX_F32
+#define DTYPE_SFX_F16 _f16
+#define DTYPE_SFX_BF16 _bf16
+
 #define CLRELU_CAT_(a, b) a##b
 #define CLRELU_CAT(a, b) CLRELU_CAT_(a, b)
 #define floatV CLRELU_CAT(float, CLRELU_VEC)

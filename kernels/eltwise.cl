@@ -86,25 +86,34 @@
 #define F32_KERNEL(C, ID, name, inputs, param, out, bits16)                    \
   KERNEL_##inputs(clrelu_##name, float, floatV, LDF_F32, STF_F32, STFNT_F32,   \
                   LDFT_F32, STFT_F32, OPF_##ID)
+#if CLRELU_STAMPS(0, 0)
 CLRELU_ELTWISE_OPS(F32_KERNEL, 0)
+#endif
 #undef VT_IN
 
 #define VT_IN ushortV
-#define BITS_KERNEL_D(ID, name, inputs, SUFFIX, D)                             \
-  KERNEL_##inputs(clrelu_##name##SUFFIX, ushort, ushortV, LDB, STB, STBNT,     \
-                  LDBT, STBT, OPB_##ID(D))
+/* C: the dtype (F16 or BF16) */
+#define BITS_KERNEL_D(ID, name, inputs, D)                                     \
+  KERNEL_##inputs(PASTE(clrelu_##name, DTYPE_SFX_##D), ushort, ushortV, LDB,   \
+                  STB, STBNT, LDBT, STBT, OPB_##ID(D))
 #define BITS_KERNEL(C, ID, name, inputs, param, out, bits16)                   \
-  CLRELU_WHEN_##bits16(BITS_KERNEL_D(ID, name, inputs, _f16, F16)              \
-                           BITS_KERNEL_D(ID, name, inputs, _bf16, BF16))
-CLRELU_ELTWISE_OPS(BITS_KERNEL, 0)
+  CLRELU_WHEN_##bits16(BITS_KERNEL_D(ID, name, inputs, C))
+#if CLRELU_STAMPS(0, 1)
+CLRELU_ELTWISE_OPS(BITS_KERNEL, F16)
+#elif CLRELU_STAMPS(0, 2)
+CLRELU_ELTWISE_OPS(BITS_KERNEL, BF16)
+#endif
 #undef VT_IN
 
 #define VT_IN v16
-#define HALF_KERNEL_D(ID, name, inputs, SUFFIX, D)                             \
-  KERNEL_##inputs(clrelu_##name##SUFFIX, ushort, ushortV, LDV_##D, STB, STBNT, \
-                  LDVT_##D, STBT, OPH_##ID(D))
+#define HALF_KERNEL_D(ID, name, inputs, D)                                     \
+  KERNEL_##inputs(PASTE(clrelu_##name, DTYPE_SFX_##D), ushort, ushortV,        \
+                  LDV_##D, STB, STBNT, LDVT_##D, STBT, OPH_##ID(D))
 #define HALF_KERNEL(C, ID, name, inputs, param, out, bits16)                   \
-  CLRELU_UNLESS_##bits16(HALF_KERNEL_D(ID, name, inputs, _f16, F16)            \
-                             HALF_KERNEL_D(ID, name, inputs, _bf16, BF16))
-CLRELU_ELTWISE_OPS(HALF_KERNEL, 0)
+  CLRELU_UNLESS_##bits16(HALF_KERNEL_D(ID, name, inputs, C))
+#if CLRELU_STAMPS(0, 1)
+CLRELU_ELTWISE_OPS(HALF_KERNEL, F16)
+#elif CLRELU_STAMPS(0, 2)
+CLRELU_ELTWISE_OPS(HALF_KERNEL, BF16)
+#endif
 #undef VT_IN

@@ -46,9 +46,6 @@ inline void sum_block(local float *v) {
     if (get_local_id(0) == 0)                                                  \
       out[oo + c * nb + b] = v[0];                                             \
   }
-PRELU_DSLOPE_KERNEL(F32, )
-PRELU_DSLOPE_KERNEL(F16, _f16)
-PRELU_DSLOPE_KERNEL(BF16, _bf16)
 
 /* A further level: channel c's m terms are in[io + c * m + j]. float32 in
  * every dtype (the names follow the kernels' dtype suffixes). */
@@ -67,6 +64,14 @@ PRELU_DSLOPE_KERNEL(BF16, _bf16)
     if (get_local_id(0) == 0)                                                  \
       out[oo + c * nb + b] = v[0];                                             \
   }
+
+#if CLRELU_STAMPS(2, 0)
+PRELU_DSLOPE_KERNEL(F32, )
 SUM_BLOCKS_KERNEL()
+#elif CLRELU_STAMPS(2, 1)
+PRELU_DSLOPE_KERNEL(F16, _f16)
 SUM_BLOCKS_KERNEL(_f16)
+#elif CLRELU_STAMPS(2, 2)
+PRELU_DSLOPE_KERNEL(BF16, _bf16)
 SUM_BLOCKS_KERNEL(_bf16)
+#endif

@@ -224,6 +224,14 @@ static clrelu_context *context_new(clrelu_settings *settings) {
     clrelu__fail(CLRELU_ERROR_OUT_OF_MEMORY, "could not create a mutex");
     return NULL;
   }
+  if (pthread_mutex_init(&ctx->build_lock, NULL) != 0) {
+    pthread_mutex_destroy(&ctx->lock);
+    pthread_mutex_destroy(&ctx->build_lock);
+    clrelu__settings_free(settings);
+    free(ctx);
+    clrelu__fail(CLRELU_ERROR_OUT_OF_MEMORY, "could not create a mutex");
+    return NULL;
+  }
   atomic_init(&ctx->refs, 1);
   ctx->settings = *settings;
   return ctx;

@@ -52,6 +52,26 @@ enum { K_ELTWISE_COUNT = 0 CLRELU_ELTWISE_OPS(K_ONE, 0) };
 
 #define CLRELU_DTYPES 3 /* F32, F16, BF16: the values of clrelu_dtype */
 
+/* Kernel families, each one program per dtype, built when first used (the
+ * elementwise float32 one with the context): the elementwise ops, the bias
+ * activations, the slope ops with the reductions. The kernel sources stamp
+ * only the family and dtype they are built for (CLRELU_FAMILY,
+ * CLRELU_DTYPE). */
+enum {
+  CLRELU_FAMILY_ELTWISE,
+  CLRELU_FAMILY_BIAS,
+  CLRELU_FAMILY_SLOPE,
+  CLRELU_FAMILIES
+};
+#define K_TWO(...) +2
+enum { K_BIAS_COUNT = 0 CLRELU_BIAS_ACTS(K_TWO, 0) };
+#undef K_TWO
+static inline int clrelu__kernel_family(enum clrelu_kernel_id id) {
+  return (int)id < K_ELTWISE_COUNT                  ? CLRELU_FAMILY_ELTWISE
+         : (int)id < K_ELTWISE_COUNT + K_BIAS_COUNT ? CLRELU_FAMILY_BIAS
+                                                    : CLRELU_FAMILY_SLOPE;
+}
+
 /* Launch shape, prepended to the kernel source as #defines. */
 typedef struct clrelu_tuning {
   int vec;    /* floats per vector: 2, 4, 8 or 16 */
@@ -126,7 +146,9 @@ struct clrelu_context {
   cl_context context;
   cl_command_queue queue;
   int out_of_order; /* the queue runs commands out of order */
-  cl_program program;
+  cl_program programs[CLRELU_FAMILIES][CLRELU_DTYPES];
+  atomic_int built[CLRELU_FAMILIES][CLRELU_DTYPES]; /* programs[][] ready */
+  pthread_mutex_t build_lock;                /* held while building one */
   cl_kernel kernels[K_COUNT][CLRELU_DTYPES]; /* by op and dtype */
   pthread_mutex_t lock; /* held from clSetKernelArg to the enqueue */
   cl_event last;        /* out-of-order queues: clrelu's last command */
@@ -138,8 +160,8 @@ struct clrelu_context {
   char tuning_source[96]; /* where the shape came from */
   char tuning_cache[512]; /* the device's tuning cache file, or "" */
   char device_name[256];
-  double build_ms;
-  int built_from_cache; /* the program came from clrelu's binary cache */
+  double build_ms;      /* of the program built with the context */
+  int built_from_cache; /* that program came from clrelu's binary cache */
   clrelu_layer_state layers[CLRELU_LAYERS]; /* by clrelu_layer */
   /* One float32 -0.0: the bias of bias ops called without one (x + -0.0 is
    * x). Its upper half, element 1 as 16-bit, is -0.0 in F16 and BF16. */
@@ -164,10 +186,16 @@ cl_int clrelu__fill_zeros(const clrelu_buffer *b, size_t count,
                           const clrelu_events *ev);
 size_t clrelu__dtype_size(clrelu_dtype dtype);
 
-/* Builds the program and kernels of ctx from the embedded source with the
- * context's tuning. */
+/* Builds the elementwise float32 program of ctx (the others wait for their
+ * first use) with the context's tuning. */
 clrelu_status clrelu__program_build(clrelu_context *ctx);
 void clrelu__program_release(clrelu_context *ctx);
+/* Builds the program that holds kernel id in dtype, unless it is built:
+ * SUCCESS, BUILD_FAILED (with the log), UNSUPPORTED (its kernels take
+ * smaller work-groups than the launch shape), OPENCL. Thread-safe. */
+clrelu_status clrelu__program_ready(clrelu_context *ctx,
+                                    enum clrelu_kernel_id id,
+                                    clrelu_dtype dtype);
 /* A kernel's name without its dtype suffix, e.g. "clrelu_relu", and the
  * suffix its dtype adds: "", "_f16" or "_bf16". */
 const char *clrelu__kernel_name(enum clrelu_kernel_id id);

@@ -91,6 +91,12 @@ clrelu_status clrelu__launch(clrelu_context *ctx, enum clrelu_kernel_id id,
                              clrelu_dtype dtype, const clrelu_arg *args,
                              cl_uint nargs, size_t items,
                              const clrelu_events *ev) {
+  clrelu_status st = clrelu__program_ready(ctx, id, dtype);
+  if (st != CLRELU_SUCCESS) {
+    if (ev && ev->done)
+      *ev->done = NULL;
+    return st;
+  }
   launch_args l = {id, dtype, args, nargs, 0, (size_t)ctx->tuning.local};
   if (items == 0)
     items = 1;

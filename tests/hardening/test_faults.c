@@ -170,20 +170,28 @@ static int buffer_works(clrelu_buffer *b, clrelu_dtype d, size_t count) {
          memcmp(in, out, n * hc_size(d)) == 0;
 }
 
+/* The buffers, and every op run once: an op family's program is built on
+ * its first use and lives with the context, which the sweeps would count
+ * as a reference not given back. */
 static int fixture_make(fixture *f, clrelu_context *ctx) {
   f->ctx = ctx;
   hc_fill(CLRELU_F32, f->hx, N, &rng);
   hc_fill(CLRELU_F32, f->ha, N, &rng);
   hc_fill(CLRELU_F32, f->hbias, 64, &rng);
   hc_fill(CLRELU_F32, f->hy, N, &rng);
-  return clrelu_buffer_create(ctx, CLRELU_F32, N, &f->x) == CLRELU_SUCCESS &&
-         clrelu_buffer_create(ctx, CLRELU_F32, N, &f->a) == CLRELU_SUCCESS &&
-         clrelu_buffer_create(ctx, CLRELU_F32, 64, &f->bias) ==
-             CLRELU_SUCCESS &&
-         clrelu_buffer_create(ctx, CLRELU_F32, N, &f->y) == CLRELU_SUCCESS &&
-         clrelu_buffer_write(f->x, 0, N, f->hx) == CLRELU_SUCCESS &&
-         clrelu_buffer_write(f->a, 0, N, f->ha) == CLRELU_SUCCESS &&
-         clrelu_buffer_write(f->bias, 0, 64, f->hbias) == CLRELU_SUCCESS;
+  int ok =
+      clrelu_buffer_create(ctx, CLRELU_F32, N, &f->x) == CLRELU_SUCCESS &&
+      clrelu_buffer_create(ctx, CLRELU_F32, N, &f->a) == CLRELU_SUCCESS &&
+      clrelu_buffer_create(ctx, CLRELU_F32, 64, &f->bias) == CLRELU_SUCCESS &&
+      clrelu_buffer_create(ctx, CLRELU_F32, N, &f->y) == CLRELU_SUCCESS &&
+      clrelu_buffer_write(f->x, 0, N, f->hx) == CLRELU_SUCCESS &&
+      clrelu_buffer_write(f->a, 0, N, f->ha) == CLRELU_SUCCESS &&
+      clrelu_buffer_write(f->bias, 0, 64, f->hbias) == CLRELU_SUCCESS;
+  for (int op = 0; ok && op < HC_NOPS; ++op)
+    ok = hc_call(ctx, (enum hc_op)op,
+                 hc_is_bias((enum hc_op)op) ? f->bias : f->a, f->x, f->y, N,
+                 N / 8, 8, 1, 0.5f, NULL) == CLRELU_SUCCESS;
+  return ok && clrelu_finish(ctx) == CLRELU_SUCCESS;
 }
 
 static void fixture_free(fixture *f) {
