@@ -88,7 +88,12 @@ double bench_ratio_medians(const bench_row *a, const bench_row *b) {
 }
 
 path_id bench_dnnl_peer(op_id op) {
-  return bench_ops[op].alpha ? P_DNNL_LEAKY : P_DNNL_RELU;
+  if (op == OP_CLIPPED_RELU || op == OP_BIAS_CLIPPED_RELU)
+    return P_DNNL_CLIP;
+  return op == OP_LEAKY_RELU || op == OP_LEAKY_RELU_BACKWARD ||
+                 op == OP_BIAS_LEAKY_RELU
+             ? P_DNNL_LEAKY
+             : P_DNNL_RELU;
 }
 
 static void row_stats(bench_row *row) {

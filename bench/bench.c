@@ -188,9 +188,10 @@ static int run_job(bench_state *b, const job *j, double t[3]) {
     return 0;
   }
   case P_DNNL_RELU:
-  case P_DNNL_LEAKY: {
+  case P_DNNL_LEAKY:
+  case P_DNNL_CLIP: {
     t0 = bench_now();
-    int rc = dnnl_peer_run(b->dnnl, j->path == P_DNNL_LEAKY);
+    int rc = dnnl_peer_run(b->dnnl, DNNL_RELU + (int)(j->path - P_DNNL_RELU));
     t[0] = bench_now() - t0;
     return rc;
   }
@@ -321,7 +322,8 @@ static int size_jobs(bench_state *b, size_t size, job *jobs, int *njobs) {
     if (dnnl_peer_prepare(b->dnnl, b->hx[CLRELU_F32], b->hy[CLRELU_F32], size,
                           BENCH_LEAKY_ALPHA) ||
         add_path(b, jobs, njobs, size, &ref, P_DNNL_RELU) ||
-        add_path(b, jobs, njobs, size, &ref, P_DNNL_LEAKY))
+        add_path(b, jobs, njobs, size, &ref, P_DNNL_LEAKY) ||
+        add_path(b, jobs, njobs, size, &ref, P_DNNL_CLIP))
       return -1;
   }
   return 0;

@@ -91,6 +91,7 @@ typedef enum path_id {
   P_PLAIN_COPY,   /* two-thread plain copy loop (limit) */
   P_DNNL_RELU,    /* oneDNN eltwise ReLU forward (limit) */
   P_DNNL_LEAKY,   /* oneDNN eltwise ReLU with alpha 0.01 */
+  P_DNNL_CLIP,    /* oneDNN eltwise clip to [0, 6] (ReLU6) */
   P_CL_COPY,      /* clEnqueueCopyBuffer, profiling time */
   P_MEMCPY,       /* host memcpy, one thread */
   P_OVH_CLRELU,   /* clrelu_relu on n elements, per call of a batch */

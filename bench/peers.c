@@ -222,7 +222,7 @@ const char *copy_stream_isa(void) {
 struct dnnl_peer {
   dnnl_engine_t engine;
   dnnl_stream_t stream;
-  dnnl_primitive_t prim[2]; /* ReLU, Leaky ReLU */
+  dnnl_primitive_t prim[DNNL_NPRIMS]; /* by DNNL_* */
   dnnl_memory_t src, dst;
   char version[64];
 };
@@ -286,17 +286,21 @@ int dnnl_peer_prepare(dnnl_peer *p, const float *src, float *dst, size_t n,
                       float alpha) {
   dnnl_release(p);
   dnnl_dims_t dims = {(dnnl_dim_t)n};
+  const dnnl_alg_kind_t kinds[DNNL_NPRIMS] = {
+      dnnl_eltwise_relu, dnnl_eltwise_relu, dnnl_eltwise_clip};
+  const float alphas[DNNL_NPRIMS] = {0.0f, alpha, 0.0f},
+              betas[DNNL_NPRIMS] = {0.0f, 0.0f, 6.0f};
   dnnl_status_t s;
 #if DNNL_VERSION_MAJOR >= 3
   dnnl_memory_desc_t md;
   s = dnnl_memory_desc_create_with_tag(&md, 1, dims, dnnl_f32, dnnl_a);
   if (s != dnnl_success)
     return dnnl_fail("dnnl_memory_desc_create_with_tag", s);
-  for (int i = 0; i < 2 && s == dnnl_success; ++i) {
+  for (int i = 0; i < DNNL_NPRIMS && s == dnnl_success; ++i) {
     dnnl_primitive_desc_t pd;
     s = dnnl_eltwise_forward_primitive_desc_create(
-        &pd, p->engine, dnnl_forward_inference, dnnl_eltwise_relu, md, md,
-        i ? alpha : 0.0f, 0.0f, NULL);
+        &pd, p->engine, dnnl_forward_inference, kinds[i], md, md, alphas[i],
+        betas[i], NULL);
     if (s == dnnl_success) {
       s = dnnl_primitive_create(&p->prim[i], pd);
       dnnl_primitive_desc_destroy(pd);
@@ -310,11 +314,10 @@ int dnnl_peer_prepare(dnnl_peer *p, const float *src, float *dst, size_t n,
 #else
   dnnl_memory_desc_t md;
   s = dnnl_memory_desc_init_by_tag(&md, 1, dims, dnnl_f32, dnnl_a);
-  for (int i = 0; i < 2 && s == dnnl_success; ++i) {
+  for (int i = 0; i < DNNL_NPRIMS && s == dnnl_success; ++i) {
     dnnl_eltwise_desc_t ed;
-    s = dnnl_eltwise_forward_desc_init(&ed, dnnl_forward_inference,
-                                       dnnl_eltwise_relu, &md, i ? alpha : 0.0f,
-                                       0.0f);
+    s = dnnl_eltwise_forward_desc_init(&ed, dnnl_forward_inference, kinds[i],
+                                       &md, alphas[i], betas[i]);
     dnnl_primitive_desc_t pd;
     if (s == dnnl_success)
       s = dnnl_primitive_desc_create(&pd, &ed, NULL, p->engine, NULL);
@@ -335,10 +338,9 @@ int dnnl_peer_prepare(dnnl_peer *p, const float *src, float *dst, size_t n,
   return 0;
 }
 
-int dnnl_peer_run(dnnl_peer *p, int leaky) {
+int dnnl_peer_run(dnnl_peer *p, int which) {
   dnnl_exec_arg_t args[2] = {{DNNL_ARG_SRC, p->src}, {DNNL_ARG_DST, p->dst}};
-  dnnl_status_t s =
-      dnnl_primitive_execute(p->prim[leaky != 0], p->stream, 2, args);
+  dnnl_status_t s = dnnl_primitive_execute(p->prim[which], p->stream, 2, args);
   if (s == dnnl_success)
     s = dnnl_stream_wait(p->stream);
   return s == dnnl_success ? 0 : dnnl_fail("dnnl_primitive_execute", s);
@@ -361,8 +363,8 @@ int dnnl_peer_prepare(dnnl_peer *p, const float *src, float *dst, size_t n,
   (void)p, (void)src, (void)dst, (void)n, (void)alpha;
   return bench_error("oneDNN is not built in");
 }
-int dnnl_peer_run(dnnl_peer *p, int leaky) {
-  (void)p, (void)leaky;
+int dnnl_peer_run(dnnl_peer *p, int which) {
+  (void)p, (void)which;
   return bench_error("oneDNN is not built in");
 }
 #endif

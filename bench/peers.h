@@ -30,11 +30,15 @@ int dnnl_peer_create(dnnl_peer **out, const char **why);
 void dnnl_peer_destroy(dnnl_peer *p);
 /* oneDNN's version, "" when absent. */
 const char *dnnl_peer_version(const dnnl_peer *p);
-/* Makes the primitives for src -> dst over n elements: ReLU (alpha 0) and
- * Leaky ReLU (alpha). Returns 0, or -1 after printing why. */
+/* oneDNN's primitives the benchmark compares with, in the order of their
+ * paths (P_DNNL_RELU ...). */
+enum { DNNL_RELU, DNNL_LEAKY, DNNL_CLIP, DNNL_NPRIMS };
+/* Makes the primitives for src -> dst over n elements: ReLU (alpha 0),
+ * Leaky ReLU (alpha) and clip to [0, 6] (ReLU6). Returns 0, or -1 after
+ * printing why. */
 int dnnl_peer_prepare(dnnl_peer *p, const float *src, float *dst, size_t n,
                       float alpha);
-/* Runs one (leaky: the Leaky ReLU) and waits. Returns 0 or -1. */
-int dnnl_peer_run(dnnl_peer *p, int leaky);
+/* Runs primitive which (DNNL_*) and waits. Returns 0 or -1. */
+int dnnl_peer_run(dnnl_peer *p, int which);
 
 #endif /* CLRELU_BENCH_PEERS_H */

@@ -208,7 +208,8 @@ int bench_plot(const char *file, const bench_results *r, op_id op,
                                 P_CPU_1T,       P_CPU_ALL,    P_TORCH,
                                 P_2PASS_KERNEL, P_2PASS_CALL, P_BIAS_ADD};
   static const path_id refs[] = {P_STREAM_COPY, P_PLAIN_COPY, P_DNNL_RELU,
-                                 P_DNNL_LEAKY,  P_CL_COPY,    P_MEMCPY};
+                                 P_DNNL_LEAKY,  P_DNNL_CLIP,  P_CL_COPY,
+                                 P_MEMCPY};
   int npaths = (int)(sizeof own / sizeof *own);
   for (int k = 0; k < npaths; ++k)
     for (int t = 0; t < BENCH_NDTYPES; ++t)

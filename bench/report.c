@@ -418,7 +418,8 @@ static void size_table(FILE *f, const bench_results *r, int si) {
 
 static void limit_table(FILE *f, const bench_results *r) {
   static const path_id refs[] = {P_STREAM_COPY, P_PLAIN_COPY, P_DNNL_RELU,
-                                 P_DNNL_LEAKY,  P_CL_COPY,    P_MEMCPY};
+                                 P_DNNL_LEAKY,  P_DNNL_CLIP,  P_CL_COPY,
+                                 P_MEMCPY};
   char buf[64];
   fprintf(f,
           "\nmemory limit and references (float32; GB/s at the median time)\n");
@@ -617,7 +618,7 @@ static void report_table(FILE *f, const bench_results *r,
   if (r->dnnl[0]) {
     matrix(f, r,
            "device kernel / oneDNN (float32 GB/s; leaky ops against its Leaky "
-           "ReLU, others its ReLU)",
+           "ReLU, clipped ones its clip to [0, 6], others its ReLU)",
            m_dev_dnnl, F32_ONLY);
     matrix(f, r, "device call / oneDNN (float32)", m_call_dnnl, F32_ONLY);
     matrix(f, r, "cpu-all / oneDNN (float32)", m_cpu_dnnl, F32_ONLY);

@@ -33,10 +33,10 @@ const char *const bench_layout_help[LAY_COUNT] = {
     "NCHW, C <= 64, H*W = 112*112", "NHWC, C = 64 (inner 1)", "channels = 1"};
 
 const char *const bench_path_names[P_COUNT] = {
-    "dev-kernel",   "dev-call",   "e2e",      "cpu-1t",      "cpu-all",
-    "2pass-kernel", "2pass-call", "bias-add", "stream-copy", "plain-copy",
-    "dnnl-relu",    "dnnl-leaky", "cl-copy",  "memcpy",      "ovh-clrelu",
-    "ovh-bare",     "torch"};
+    "dev-kernel",   "dev-call",   "e2e",       "cpu-1t",      "cpu-all",
+    "2pass-kernel", "2pass-call", "bias-add",  "stream-copy", "plain-copy",
+    "dnnl-relu",    "dnnl-leaky", "dnnl-clip", "cl-copy",     "memcpy",
+    "ovh-clrelu",   "ovh-bare",   "torch"};
 
 clrelu_act bench_act(const op_shape *s) {
   clrelu_act act = {(clrelu_act_kind)bench_ops[s->op].act, s->alpha, 0.0f};
