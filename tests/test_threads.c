@@ -1,5 +1,7 @@
 /* Threads sharing one context (and threads with a context each) issue random
- * ops at once; every result is checked against the reference. */
+ * ops at once (the first calls of each op family racing to build it); every
+ * result is checked against the reference, PReLU's slope gradient bit for
+ * bit too. */
 #include "reference.h"
 #include "testutil.h"
 
@@ -35,10 +37,15 @@ static void *work(void *arg) {
   enum { MAXN = 5000 };
   float *hx = malloc(MAXN * 4), *hdy = malloc(MAXN * 4),
         *got = malloc(MAXN * 4);
-  clrelu_buffer *x = NULL, *dy = NULL, *y = NULL;
+  clrelu_buffer *x = NULL, *dy = NULL, *y = NULL, *sl = NULL, *ds = NULL;
   clrelu_buffer_create(ctx, CLRELU_F32, MAXN, &x);
   clrelu_buffer_create(ctx, CLRELU_F32, MAXN, &dy);
   clrelu_buffer_create(ctx, CLRELU_F32, MAXN, &y);
+  clrelu_buffer_create(ctx, CLRELU_F32, 8, &sl);
+  clrelu_buffer_create(ctx, CLRELU_F32, 8, &ds);
+  const float hs[8] = {0.25f, -0.5f, 0.0f, 2.0f, 0.125f, 1.0f, -3.0f, 0.5f};
+  float wds[8], gds[8];
+  clrelu_buffer_write(sl, 0, 8, hs);
   for (int k = 0; k < ops_per_thread && hx && hdy && got && x && dy && y; ++k) {
     size_t n = 1 + next(&s) % MAXN;
     for (size_t i = 0; i < n; ++i) {
@@ -51,17 +58,27 @@ static void *work(void *arg) {
     }
     clrelu_buffer_write(x, 0, n, hx);
     clrelu_buffer_write(dy, 0, n, hdy);
-    /* an elementwise op of the table, or (REF_NOPS) bias + activation */
-    int op = (int)(next(&s) % (REF_NOPS + 1));
+    /* an elementwise op of the table, (REF_NOPS) bias + activation, or
+     * (REF_NOPS + 1) PReLU's backward pass with its slope gradient */
+    int op = (int)(next(&s) % (REF_NOPS + 2));
     float a = op < REF_NOPS ? ref_op_param((enum ref_op)op, (int)(next(&s) % 5))
                             : 0.125f * (float)(next(&s) % 5);
     clrelu_status st;
     size_t ch = 1 + next(&s) % 7, outer = n / ch;
     if (op < REF_NOPS) {
       st = test_device_op(ctx, (enum ref_op)op, dy, x, y, n, a);
-    } else {
+    } else if (op == REF_NOPS) {
       st = clrelu_bias_relu(ctx, x, dy, y, outer, ch, 1, a);
       n = outer * ch;
+    } else {
+      st = clrelu_prelu_backward(ctx, dy, x, sl, y, ds, outer, ch, 1);
+      n = outer * ch;
+      ref_prelu_dslope(hdy, hx, outer, ch, 1, wds);
+      if (st == CLRELU_SUCCESS &&
+          clrelu_buffer_read(ds, 0, ch, gds) == CLRELU_SUCCESS)
+        for (size_t c = 0; c < ch; ++c)
+          if (!test_same(gds[c], wds[c], 0))
+            ++errors[w->id];
     }
     if (st != CLRELU_SUCCESS ||
         clrelu_buffer_read(y, 0, n, got) != CLRELU_SUCCESS) {
@@ -70,7 +87,9 @@ static void *work(void *arg) {
     }
     for (size_t i = 0; i < n; ++i) {
       float want = op < REF_NOPS ? ref_op((enum ref_op)op, hdy[i], hx[i], a)
-                                 : ref_bias_relu(hx[i], hdy[i % ch], a);
+                   : op == REF_NOPS
+                       ? ref_bias_relu(hx[i], hdy[i % ch], a)
+                       : ref_prelu_backward(hdy[i], hx[i], hs[i % ch]);
       if (!test_same(got[i], want, 1)) {
         ++errors[w->id];
         break;
@@ -80,6 +99,8 @@ static void *work(void *arg) {
   clrelu_buffer_destroy(x);
   clrelu_buffer_destroy(dy);
   clrelu_buffer_destroy(y);
+  clrelu_buffer_destroy(sl);
+  clrelu_buffer_destroy(ds);
   free(hx);
   free(hdy);
   free(got);
