@@ -234,7 +234,7 @@ int main(void) {
         if (hc_binary((enum hc_op)op))
           check((enum hc_op)op, d, n, 0, 0, 0, o, 2, 0, 2, a);
       }
-    printf("%s: %d sizes x 5 ops\n", hc_dtype_names[d], ns);
+    printf("%s: %d sizes x %d ops\n", hc_dtype_names[d], ns, (int)HC_BIAS);
 
     /* bias_relu: rows (inner == 1): rows that share a work-item, rows of
      * several chunks, lengths around a vector and a chunk; planes (inner >
