@@ -415,6 +415,8 @@ static clrelu_status op_status(enum hc_op op, const ctx_slot *c,
                                size_t inner, float alpha, int bad_wait) {
   if (!c->c)
     return CLRELU_ERROR_INVALID_ARGUMENT;
+  if (nin == 2 && !in[1] && hc_bias_optional(op))
+    nin = 1; /* no bias: the activation alone */
   for (int i = 0; i < nin; ++i)
     if (!in[i])
       return CLRELU_ERROR_INVALID_ARGUMENT;
@@ -448,11 +450,12 @@ static clrelu_status op_status(enum hc_op op, const ctx_slot *c,
     return CLRELU_ERROR_OUT_OF_RANGE;
   size_t total = outer * channels * inner;
   /* in[0] is x, in[1] the bias */
-  if (in[0]->count < total || in[1]->count < channels || out->count < total)
+  if (in[0]->count < total || (nin > 1 && in[1]->count < channels) ||
+      out->count < total)
     return CLRELU_ERROR_OUT_OF_RANGE;
   if (overlaps(in[0], total, out, total, &same) && !same)
     return CLRELU_ERROR_INVALID_ARGUMENT;
-  if (overlaps(in[1], channels, out, total, &same))
+  if (nin > 1 && overlaps(in[1], channels, out, total, &same))
     return CLRELU_ERROR_INVALID_ARGUMENT;
   return CLRELU_SUCCESS;
 }
@@ -525,9 +528,10 @@ static void do_op(input *in) {
     expect = malloc(n * es);
     REQUIRE(xs && as && expect, "out of memory");
     memcpy(xs, shadow_at(x, 0), n * es);
-    if (hc_binary(op))
+    if (hc_binary(op) && a)
       memcpy(as, shadow_at(a, 0), na * es);
-    hc_expect(op, y->dtype, as, xs, expect, n, channels, inner, alpha);
+    hc_expect(op, y->dtype, a ? as : NULL, xs, expect, n, channels, inner,
+              alpha);
     xs_copy = xs;
     free(as);
   }

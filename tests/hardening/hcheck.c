@@ -13,6 +13,8 @@ const char *const hc_op_names[HC_NOPS] = {
     CLRELU_BIAS_ACTS(HC_BIAS_NAME, 0)[HC_PRELU] = "prelu"};
 
 int hc_is_bias(enum hc_op op) { return op >= HC_BIAS; }
+
+int hc_bias_optional(enum hc_op op) { return op > HC_BIAS && op < HC_PRELU; }
 const char *const hc_dtype_names[3] = {"f32", "f16", "bf16"};
 
 int hc_binary(enum hc_op op) {
@@ -62,7 +64,8 @@ void hc_expect(enum hc_op op, clrelu_dtype d, const void *a, const void *x,
                void *y, size_t n, size_t channels, size_t inner, float alpha) {
   for (size_t i = 0; i < n; ++i) {
     size_t ai = hc_is_bias(op) ? (i / inner) % channels : i;
-    float av = hc_binary(op) ? hc_load(d, a, ai) : 0.0f;
+    /* no bias: x + -0.0 is x */
+    float av = !hc_binary(op) ? 0.0f : a ? hc_load(d, a, ai) : -0.0f;
     hc_store(d, y, i, ref_one(op, av, hc_load(d, x, i), alpha));
   }
 }

@@ -26,6 +26,8 @@ enum hc_op {
 #undef HC_BIAS_ID
 /* Whether op is a bias op (its second array is the bias). */
 int hc_is_bias(enum hc_op op);
+/* Whether op's bias may be NULL (clrelu_bias_act: then t = x). */
+int hc_bias_optional(enum hc_op op);
 
 extern const char *const hc_op_names[HC_NOPS];
 extern const char *const hc_dtype_names[3];
@@ -46,7 +48,8 @@ float hc_load(clrelu_dtype d, const void *p, size_t i);
 void hc_store(clrelu_dtype d, void *p, size_t i, float v);
 
 /* The reference result of op over n elements: y[i] from a[i] (dy; for
- * HC_BIAS, a is the bias and element i takes a[(i / inner) % channels]) and
+ * HC_BIAS, a is the bias and element i takes a[(i / inner) % channels];
+ * NULL where the bias is optional and absent) and
  * x[i]. Every input element is read before y[i] is written, so y may be x or
  * a exactly. */
 void hc_expect(enum hc_op op, clrelu_dtype d, const void *a, const void *x,
