@@ -265,17 +265,12 @@ static clrelu_status dslope_sum(const prelu_job *j, float *dslope) {
 
 /* ---- entry points ---- */
 
-/* Checks (dtype, pointers, shape) and converts the channel arrays to
- * float32 (*fb, *fs: to free). */
+/* Checks (pointers, shape; the _16 forms checked the dtype) and converts the
+ * channel arrays to float32 (*fb, *fs: to free). */
 static clrelu_status setup(const char *fn, prelu_job *j, const void *bias,
                            const void *slope, size_t outer, size_t channels,
                            size_t inner, float **fb, float **fs) {
   *fb = *fs = NULL;
-  if (j->dtype != CLRELU_F32 && j->dtype != CLRELU_F16 &&
-      j->dtype != CLRELU_BF16)
-    return clrelu__fail(CLRELU_ERROR_INVALID_ARGUMENT,
-                        "%s: dtype %d is not CLRELU_F16 or CLRELU_BF16", fn,
-                        (int)j->dtype);
   j->outer = outer;
   j->channels = channels;
   j->inner = inner;
