@@ -513,6 +513,33 @@ CLRELU_API clrelu_status clrelu_bias_act_ev(
     clrelu_buffer *y, size_t outer, size_t channels, size_t inner,
     const clrelu_act *act, const clrelu_events *ev);
 
+/* ---- Activations in your own kernels --------------------------------------
+ * OpenCL C 1.2 source that defines clrelu's activation functions and 16-bit
+ * conversions, with FP_CONTRACT off, for the caller to put in front of the
+ * source of its own program. The text is the one the library's own kernels
+ * are built from, so the results are the library's. Never NULL; valid for
+ * the process. It needs no extension (no cl_khr_fp16), and every name it
+ * defines begins with clrelu_ or CLRELU_ (its helpers with clrelu__ or
+ * CLRELU__), so it cannot clash with the caller's names. It defines:
+ *
+ *   #define CLRELU_ACT_IDENTITY ...   one per clrelu_act_kind, its value
+ *   float  clrelu_act(int kind, float alpha, float t);
+ *            a(t) of the descriptor {kind, alpha}, exactly as
+ *            clrelu_bias_act computes it from t = x + bias[c] (NaN for a
+ *            kind outside the enum; alphas are not checked here)
+ *   float  clrelu_prelu_act(float slope, float t);   t > 0 ? t : slope * t
+ *   float  clrelu_f16_to_f32(ushort h);              exact
+ *   ushort clrelu_f32_to_f16(float f);   round to nearest even; NaN stays NaN
+ *   float  clrelu_bf16_to_f32(ushort h);             exact
+ *   ushort clrelu_f32_to_bf16(float f);  round to nearest even; NaN stays NaN
+ *
+ * A kernel that ends in clrelu_f32_to_f16(clrelu_act(kind, alpha,
+ * acc + clrelu_f16_to_f32(bias[c]))) stores what clrelu_bias_act on F16
+ * buffers (and clrelu_cpu_bias_act_16) store for x = acc, where acc is a
+ * binary16 value. The functions are static inline, so every
+ * program that uses them has its own copy. */
+CLRELU_API const char *clrelu_act_source(void);
+
 /* ---- Dense layers -------------------------------------------------------
  * y[b][o] = act(sum_i x[b][i] * w[o][i] + bias[o]), all device buffers:
  * x [batch][in_features], w [out_features][in_features] (the usual Linear

@@ -16,6 +16,10 @@
  */
 #pragma OPENCL FP_CONTRACT OFF
 
+/* The activations and the 16-bit conversions are written once, in
+ * kernels/act.cl (the public source, in front of this file); here they are
+ * stamped for the kernels' float vectors. */
+
 /* Whether this build stamps the kernels of family F (CLRELU_FAMILY_* in
  * src/internal.h: 0 elementwise, 1 bias, 2 slope and reductions) in dtype D
  * (0 F32, 1 F16, 2 BF16); the host defines CLRELU_FAMILY and CLRELU_DTYPE. */
@@ -40,6 +44,10 @@
 #define TO_FLOATV CLRELU_CAT(convert_float, CLRELU_VEC)
 #define VLOAD CLRELU_CAT(vload, CLRELU_VEC)
 #define VSTORE CLRELU_CAT(vstore, CLRELU_VEC)
+
+CLRELU__ACTIVATIONS(floatV, _v)
+CLRELU__CONVERSIONS(floatV, uintV, intV, _v, TO_FLOATV, AS_FLOATV, AS_UINTV,
+                    AS_INTV)
 
 #if CLRELU_NT && defined(__has_builtin)
 #if __has_builtin(__builtin_nontemporal_store)
@@ -195,33 +203,8 @@ inline floatV ldf_f16(ulong i, global const ushort *p) {
 }
 #define CLRELU_F16_MEMORY 1
 #else
-/* binary16 to float32: every value, denormals, infinities and NaN. */
-inline floatV f16_to_f32(ushortV hv) {
-  const uintV h = TO_UINTV(hv);
-  const uintV sign = (h & 0x8000u) << 16;
-  const uintV em = h & 0x7fffu;
-  uintV r = (em << 13) + 0x38000000u; /* rebias 15 -> 127 */
-  r = select(r, r + 0x38000000u, em >= 0x7c00u); /* inf, NaN: exponent 255 */
-  const floatV den = TO_FLOATV(em) * 0x1p-24f;   /* zero and denormals */
-  r = select(r, AS_UINTV(den), em < 0x400u);
-  return AS_FLOATV(r | sign);
-}
-
-/* float32 to binary16, round to nearest even; NaN stays NaN. */
-inline ushortV f32_to_f16(floatV f) {
-  const uintV x = AS_UINTV(f);
-  const uintV sign = (x >> 16) & 0x8000u;
-  const uintV ax = x & 0x7fffffffu;
-  /* normal results: rebias and round on the 13 dropped bits */
-  uintV r = (ax + 0xc8000fffu + ((ax >> 13) & 1u)) >> 13;
-  /* denormal results: let the float adder round, against 0.5 */
-  const floatV d = AS_FLOATV(ax) + 0.5f;
-  r = select(r, AS_UINTV(d) - 0x3f000000u, ax < 0x38800000u);
-  r = select(r, (uintV)0x7c00u, ax >= 0x47800000u); /* overflow: inf */
-  r = select(r, (uintV)0x7e00u, ax > 0x7f800000u);  /* NaN */
-  return TO_USHORTV(r | sign);
-}
-
+inline floatV f16_to_f32(ushortV h) { return clrelu__h2f_v(TO_UINTV(h)); }
+inline ushortV f32_to_f16(floatV f) { return TO_USHORTV(clrelu__f2h_v(f)); }
 #endif
 
 /* One binary16 value to float32 (biases): the same conversion, on one lane. */
@@ -229,13 +212,7 @@ inline float f16_to_f32_1(ushort h) {
 #ifdef CLRELU_F16_MEMORY
   return f16c_to_f32((ushort8)(h)).s0;
 #else
-  const uint em = h & 0x7fffu;
-  uint r = (em << 13) + 0x38000000u; /* rebias 15 -> 127 */
-  if (em >= 0x7c00u)                 /* inf, NaN: exponent 255 */
-    r += 0x38000000u;
-  if (em < 0x400u) /* zero and denormals */
-    r = as_uint((float)em * 0x1p-24f);
-  return as_float(r | ((uint)(h & 0x8000u) << 16));
+  return clrelu_f16_to_f32(h);
 #endif
 }
 
@@ -266,15 +243,12 @@ inline floatV bf16_to_f32(ushortV h) {
  * quarter of a 16-bit Leaky ReLU's instructions there). Other devices may
  * return a NaN with low bits set (0x7fffffff), so they test. */
 #if defined(__x86_64__) || defined(__i386__)
-#define CLRELU_NAN_LOW_BITS_ZERO 1
+#define BF16_KEEP_NAN 0
+#else
+#define BF16_KEEP_NAN 1
 #endif
 inline ushortV f32_to_bf16(floatV f) {
-  const uintV x = AS_UINTV(f);
-  uintV r = x + 0x7fffu + ((x >> 16) & 1u);
-#ifndef CLRELU_NAN_LOW_BITS_ZERO
-  /* NaN test as a signed compare: both sides are below 2^31 */
-  r = select(r, x | 0x400000u, AS_INTV(x & 0x7fffffffu) > 0x7f800000);
-#endif
+  const uintV r = clrelu__f2bf_v(f, BF16_KEEP_NAN);
   const uintH even = r.lo, odd = r.hi;
   return AS_USHORTV((odd & 0xffff0000u) | (even >> 16));
 }
@@ -304,10 +278,12 @@ inline floatV bf16_order(floatV v) {
 /* ---- the ops, lane by lane, in float32 ----
  * x != x is the NaN test: a plain vector compare (PoCL's isnan is slower). */
 
-/* x > 0 ? x : +0; NaN kept: clear the bits where x <= 0 (false for NaN). */
-inline floatV op_relu(floatV x) {
-  return AS_FLOATV(AS_INTV(x) & ~(x <= 0.0f));
-}
+/* The forward activations, written once in kernels/act.cl. */
+#define op_relu clrelu__relu_v
+#define op_leaky_relu clrelu__leaky_relu_v
+#define op_clipped_relu clrelu__clipped_relu_v
+#define op_thresholded_relu clrelu__thresholded_relu_v
+#define op_prelu clrelu__prelu_v
 
 /* x > 0 ? 1 : 0; NaN kept. */
 inline floatV op_relu_derivative(floatV x) {
@@ -319,19 +295,9 @@ inline floatV op_relu_backward(floatV dy, floatV x) {
   return AS_FLOATV(((x > 0.0f) & AS_INTV(dy)) | ((x != x) & AS_INTV(x)));
 }
 
-/* x > 0 ? x : a * x (NaN stays NaN through the product). */
-inline floatV op_leaky_relu(floatV x, float a) {
-  return select(a * x, x, x > 0.0f);
-}
-
 /* x > 0 ? dy : a * dy; NaN where x is NaN. */
 inline floatV op_leaky_relu_backward(floatV dy, floatV x, float a) {
   return select(select(a * dy, x, x != x), dy, x > 0.0f);
-}
-
-/* x > 0 ? (x < cap ? x : cap) : +0; NaN kept (x >= cap is false for it). */
-inline floatV op_clipped_relu(floatV x, float cap) {
-  return op_relu(select(x, (floatV)(cap), x >= cap));
 }
 
 /* x > 0 && x < cap ? dy : +0; NaN where x is NaN. */
@@ -340,19 +306,9 @@ inline floatV op_clipped_relu_backward(floatV dy, floatV x, float cap) {
                    ((x != x) & AS_INTV(x)));
 }
 
-/* x > theta ? x : +0; NaN kept. */
-inline floatV op_thresholded_relu(floatV x, float theta) {
-  return AS_FLOATV(AS_INTV(x) & ((x > theta) | (x != x)));
-}
-
 /* x > theta ? dy : +0; NaN where x is NaN. */
 inline floatV op_thresholded_relu_backward(floatV dy, floatV x, float theta) {
   return AS_FLOATV(((x > theta) & AS_INTV(dy)) | ((x != x) & AS_INTV(x)));
-}
-
-/* x > 0 ? x : s * x, with a slope per lane; NaN stays NaN. */
-inline floatV op_prelu(floatV x, floatV s) {
-  return select(s * x, x, x > 0.0f);
 }
 
 /* x > 0 ? dy : s * dy, with a slope per lane; NaN where x is NaN. */

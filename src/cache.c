@@ -84,6 +84,7 @@ static uint64_t binary_key(const clrelu_context *ctx, const char *defines,
   clrelu__device_key(ctx, key, sizeof key);
   snprintf(info, sizeof info, "%s|%s|%s", key, options, defines);
   uint64_t h = clrelu__hash(info, strlen(info), CLRELU_HASH_SEED);
+  h = clrelu__hash(clrelu_act_source(), clrelu__act_source_size(), h);
   return clrelu__hash(clrelu_kernel_source, clrelu_kernel_source_size, h);
 }
 

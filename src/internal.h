@@ -420,8 +420,13 @@ cl_program clrelu__binary_load(clrelu_context *ctx, const char *defines,
 void clrelu__binary_store(clrelu_context *ctx, cl_program p,
                           const char *defines, const char *options);
 
-/* Embedded kernel source (generated at build time from kernels/ *.cl). */
+/* Embedded kernel source (generated at build time from kernels/ *.cl):
+ * kernels/act.cl, the public part, and the rest. The library's programs are
+ * clrelu_act_source() followed by clrelu_kernel_source. */
+extern const char clrelu__act_cl[];
+extern const size_t clrelu__act_cl_size;
 extern const char clrelu_kernel_source[];
 extern const size_t clrelu_kernel_source_size;
+size_t clrelu__act_source_size(void);
 
 #endif

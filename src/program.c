@@ -90,8 +90,9 @@ static clrelu_status build_family(clrelu_context *ctx, int f, int d,
            "#define CLRELU_CONTIG %d\n#define CLRELU_NT %d\n"
            "#define CLRELU_FAMILY %d\n#define CLRELU_DTYPE %d\n",
            t->vec, t->items, t->contig, t->nt, f, d);
-  const char *parts[2] = {defines, clrelu_kernel_source};
-  size_t sizes[2] = {strlen(defines), clrelu_kernel_source_size};
+  const char *parts[3] = {defines, clrelu_act_source(), clrelu_kernel_source};
+  size_t sizes[3] = {strlen(defines), clrelu__act_source_size(),
+                     clrelu_kernel_source_size};
   /* No fast-math options: NaN, infinities and denormals must survive. -w:
    * PoCL otherwise prints ABI notes about wide vectors on every cold build. */
   static const char options[] = "-cl-std=CL1.2 -w";
@@ -101,7 +102,7 @@ static clrelu_status build_family(clrelu_context *ctx, int f, int d,
       binaries ? clrelu__binary_load(ctx, defines, options) : NULL;
   *from_cache = program != NULL;
   if (!program) {
-    program = clCreateProgramWithSource(ctx->context, 2, parts, sizes, &err);
+    program = clCreateProgramWithSource(ctx->context, 3, parts, sizes, &err);
     if (!program)
       return clrelu__cl_fail(err, "clCreateProgramWithSource");
     err = clBuildProgram(program, 1, &ctx->device, options, NULL, NULL);
