@@ -55,6 +55,7 @@
     const U em = h & 0x7fffu;                                                  \
     U r = (em << 13) + 0x38000000u;                /* rebias 15 -> 127 */      \
     r = select(r, r + 0x38000000u, em >= 0x7c00u); /* inf, NaN: 255 */         \
+    r = select(r, r | 0x400000u, em > 0x7c00u);    /* NaN quiet, as F16C */    \
     const F den = TO_F(em) * 0x1p-24f;             /* zero, denormals */       \
     r = select(r, AS_U(den), em < 0x400u);                                     \
     return AS_F(r | sign);                                                     \
@@ -70,7 +71,8 @@
     const F d = AS_F(ax) + 0.5f;                                               \
     r = select(r, AS_U(d) - 0x3f000000u, ax < 0x38800000u);                    \
     r = select(r, (U)(0x7c00u), ax >= 0x47800000u); /* overflow: inf */        \
-    r = select(r, (U)(0x7e00u), ax > 0x7f800000u);  /* NaN */                  \
+    /* NaN: quiet, with the payload's top bits, as F16C converts */           \
+    r = select(r, ((ax >> 13) & 0x3ffu) | 0x7e00u, ax > 0x7f800000u);          \
     return r | sign;                                                           \
   }                                                                            \
   /* float32 to bfloat16 (the high half), round to nearest even */             \
