@@ -97,7 +97,8 @@ static const char user_source[] =
     "#define LOAD(p, i) clrelu_bf16_to_f32((p)[i])\n"
     "#define STORE(v) clrelu_f32_to_bf16(v)\n"
     "#endif\n"
-    "/* y = a(W v + bias), a by kind (PReLU with the slopes where kind < 0) */\n"
+    "/* y = a(W v + bias), a by kind (PReLU with the slopes where kind < 0) "
+    "*/\n"
     "kernel void gemv_act(global const elem *w, global const elem *v,\n"
     "                     global const elem *bias, global const elem *slope,\n"
     "                     global elem *y, int k, int kind, float alpha) {\n"
@@ -137,10 +138,9 @@ static cl_program build(const char *options, int dt) {
   err = clBuildProgram(p, 1, &cl_dev, options, NULL, NULL);
   if (err != CL_SUCCESS) {
     char log[4096] = "";
-    clGetProgramBuildInfo(p, cl_dev, CL_PROGRAM_BUILD_LOG, sizeof log - 1,
-                          log, NULL);
-    CHECK(0, "build with \"%s\" (DT %d) failed: %d\n%s", options, dt, err,
-          log);
+    clGetProgramBuildInfo(p, cl_dev, CL_PROGRAM_BUILD_LOG, sizeof log - 1, log,
+                          NULL);
+    CHECK(0, "build with \"%s\" (DT %d) failed: %d\n%s", options, dt, err, log);
     clReleaseProgram(p);
     return NULL;
   }
@@ -182,16 +182,16 @@ static float get(clrelu_dtype dt, const void *p, size_t i) {
   if (dt == CLRELU_F32)
     return ((const float *)p)[i];
   float f;
-  (dt == CLRELU_F16 ? clrelu_f16_to_f32 : clrelu_bf16_to_f32)(
-      (const uint16_t *)p + i, &f, 1);
+  (dt == CLRELU_F16 ? clrelu_f16_to_f32
+                    : clrelu_bf16_to_f32)((const uint16_t *)p + i, &f, 1);
   return f;
 }
 static void set(clrelu_dtype dt, void *p, size_t i, float f) {
   if (dt == CLRELU_F32)
     ((float *)p)[i] = f;
   else
-    (dt == CLRELU_F16 ? clrelu_f32_to_f16 : clrelu_f32_to_bf16)(
-        &f, (uint16_t *)p + i, 1);
+    (dt == CLRELU_F16 ? clrelu_f32_to_f16
+                      : clrelu_f32_to_bf16)(&f, (uint16_t *)p + i, 1);
 }
 /* The next value of dt above f (dir 1) or below it (-1), on the bits. */
 static void set_step(clrelu_dtype dt, void *p, size_t i, float f, int dir) {
@@ -212,8 +212,8 @@ static size_t edge_biases(clrelu_dtype dt, void *bias) {
     set(dt, bias, n++, plain[i]);
   /* NaNs: quiet, negative, with a payload in the lowest bit */
   if (dt == CLRELU_F32) {
-    const uint32_t nans[] = {0x7fc00000u, 0xffc00000u, 0x7f800001u,
-                             0xff800001u, 0x7fffffffu};
+    const uint32_t nans[] = {0x7fc00000u, 0xffc00000u, 0x7f800001u, 0xff800001u,
+                             0x7fffffffu};
     for (size_t i = 0; i < 5; ++i)
       ((float *)bias)[n++] = u2f(nans[i]);
   } else {
@@ -224,8 +224,8 @@ static size_t edge_biases(clrelu_dtype dt, void *bias) {
       ((uint16_t *)bias)[n++] = nans[i];
   }
   /* denormals and the smallest normals, both signs */
-  const float tiny[] = {FLT_TRUE_MIN, -FLT_TRUE_MIN, FLT_MIN, -1e-40f,
-                        0x1p-24f,     -0x1p-24f,    0x1p-14f, 0x1p-133f};
+  const float tiny[] = {FLT_TRUE_MIN, -FLT_TRUE_MIN, FLT_MIN,  -1e-40f,
+                        0x1p-24f,     -0x1p-24f,     0x1p-14f, 0x1p-133f};
   for (size_t i = 0; i < 8; ++i)
     set(dt, bias, n++, tiny[i]);
   /* at and around the cap (6) and theta (1, -1, 0.5) */
@@ -252,13 +252,17 @@ typedef struct {
   float alpha;
 } act_case;
 
-static const act_case cases[] = {
-    {CLRELU_ACT_IDENTITY, 0.0f},        {CLRELU_ACT_RELU, 0.0f},
-    {CLRELU_ACT_LEAKY_RELU, 0.01f},     {CLRELU_ACT_LEAKY_RELU, -2.0f},
-    {CLRELU_ACT_CLIPPED_RELU, 6.0f},    {CLRELU_ACT_CLIPPED_RELU, INFINITY},
-    {CLRELU_ACT_CLIPPED_RELU, 0.5f},    {CLRELU_ACT_THRESHOLDED_RELU, 1.0f},
-    {CLRELU_ACT_THRESHOLDED_RELU, -1.0f}, {CLRELU_ACT_THRESHOLDED_RELU, 0.5f},
-    {-1, 0.0f}};
+static const act_case cases[] = {{CLRELU_ACT_IDENTITY, 0.0f},
+                                 {CLRELU_ACT_RELU, 0.0f},
+                                 {CLRELU_ACT_LEAKY_RELU, 0.01f},
+                                 {CLRELU_ACT_LEAKY_RELU, -2.0f},
+                                 {CLRELU_ACT_CLIPPED_RELU, 6.0f},
+                                 {CLRELU_ACT_CLIPPED_RELU, INFINITY},
+                                 {CLRELU_ACT_CLIPPED_RELU, 0.5f},
+                                 {CLRELU_ACT_THRESHOLDED_RELU, 1.0f},
+                                 {CLRELU_ACT_THRESHOLDED_RELU, -1.0f},
+                                 {CLRELU_ACT_THRESHOLDED_RELU, 0.5f},
+                                 {-1, 0.0f}};
 enum { CASES = sizeof cases / sizeof cases[0] };
 
 static int is_nan(clrelu_dtype dt, const void *p, size_t i) {
@@ -283,7 +287,8 @@ static void epilogue(clrelu_dtype dt, int negative_v, int flush_ok) {
       bias[(2 * EDGE_MAX + RANDOM_ROWS) * 4],
       slope[(2 * EDGE_MAX + RANDOM_ROWS) * 4], v[K * 4],
       pre[(2 * EDGE_MAX + RANDOM_ROWS) * 4],
-      y[(2 * EDGE_MAX + RANDOM_ROWS) * 4], want[(2 * EDGE_MAX + RANDOM_ROWS) * 4];
+      y[(2 * EDGE_MAX + RANDOM_ROWS) * 4],
+      want[(2 * EDGE_MAX + RANDOM_ROWS) * 4];
   unsigned char edges[EDGE_MAX * 4];
   const size_t ne = edge_biases(dt, edges);
   const size_t rows = 2 * ne + RANDOM_ROWS;
@@ -340,13 +345,12 @@ static void epilogue(clrelu_dtype dt, int negative_v, int flush_ok) {
                             0.0f};
     clrelu_status st;
     if (dt == CLRELU_F32)
-      st = kind < 0 ? clrelu_cpu_bias_prelu((const float *)pre,
-                                            (const float *)bias,
-                                            (const float *)slope, (float *)want,
-                                            1, rows, 1)
-                    : clrelu_cpu_bias_act((const float *)pre,
-                                          (const float *)bias, (float *)want, 1,
-                                          rows, 1, &act);
+      st = kind < 0
+               ? clrelu_cpu_bias_prelu((const float *)pre, (const float *)bias,
+                                       (const float *)slope, (float *)want, 1,
+                                       rows, 1)
+               : clrelu_cpu_bias_act((const float *)pre, (const float *)bias,
+                                     (float *)want, 1, rows, 1, &act);
     else
       st = kind < 0
                ? clrelu_cpu_bias_prelu_16(
@@ -419,8 +423,8 @@ static void conversions(size_t n) {
   cl_mem args[6] = {mh, mf, m1, m2, m3, m4};
   for (cl_uint a = 0; a < 6; ++a)
     clSetKernelArg(kern, a, sizeof(cl_mem), &args[a]);
-  err = clEnqueueNDRangeKernel(cl_queue, kern, 1, NULL, &n, NULL, 0, NULL,
-                               NULL);
+  err =
+      clEnqueueNDRangeKernel(cl_queue, kern, 1, NULL, &n, NULL, 0, NULL, NULL);
   CHECK(err == CL_SUCCESS, "clEnqueueNDRangeKernel: %d", err);
   read_back(m1, h2f, n * 4);
   read_back(m2, f2h, n * 2);
@@ -440,8 +444,8 @@ static void conversions(size_t n) {
             "h 0x%04x: to f32 0x%08x / 0x%08x (host 0x%08x / 0x%08x); f "
             "0x%08x: to f16 0x%04x (host 0x%04x), to bf16 0x%04x (host "
             "0x%04x)",
-            h[i], f2u(h2f[i]), f2u(b2f[i]), f2u(wf[i]), f2u(wbf[i]),
-            f2u(f[i]), f2h[i], wh[i], f2b[i], wb[i]);
+            h[i], f2u(h2f[i]), f2u(b2f[i]), f2u(wf[i]), f2u(wbf[i]), f2u(f[i]),
+            f2h[i], wh[i], f2b[i], wb[i]);
     }
   }
   for (int a = 0; a < 6; ++a)
@@ -463,8 +467,7 @@ int main(void) {
   clGetCommandQueueInfo(cl_queue, CL_QUEUE_DEVICE, sizeof cl_dev, &cl_dev,
                         NULL);
   /* the text builds with the defaults, as CL1.2, and unoptimized */
-  static const char *const options[] = {"", "-cl-std=CL1.2",
-                                        "-cl-opt-disable"};
+  static const char *const options[] = {"", "-cl-std=CL1.2", "-cl-opt-disable"};
   for (int o = 0; o < 3; ++o) {
     cl_program p = build(options[o], 0);
     if (p)
