@@ -119,14 +119,21 @@ static int build_program(bench_device *d) {
              &d->local, &nt, &contig) != 5)
     return bench_error("cannot read the launch shape \"%s\"",
                        clrelu_context_tuning(d->ctx));
-  char defines[256];
-  snprintf(defines, sizeof defines,
-           "#define CLRELU_VEC %d\n#define CLRELU_ITEMS %d\n"
-           "#define CLRELU_CONTIG %d\n#define CLRELU_NT %d\n",
-           d->vec, d->items, contig, nt);
-  if (build_one(clctx, dev, defines, bench_clrelu_source,
-                bench_clrelu_source_size, "-cl-std=CL1.2 -w",
-                &d->clrelu_program) != 0)
+  /* the launch shape, then the activations' public source */
+  const char *act = clrelu_act_source();
+  char *prefix = malloc(256 + strlen(act));
+  if (!prefix)
+    return bench_error("out of memory");
+  const int len = snprintf(prefix, 256,
+                           "#define CLRELU_VEC %d\n#define CLRELU_ITEMS %d\n"
+                           "#define CLRELU_CONTIG %d\n#define CLRELU_NT %d\n",
+                           d->vec, d->items, contig, nt);
+  strcpy(prefix + len, act);
+  const int built = build_one(clctx, dev, prefix, bench_clrelu_source,
+                              bench_clrelu_source_size, "-cl-std=CL1.2 -w",
+                              &d->clrelu_program);
+  free(prefix);
+  if (built != 0)
     return -1;
   d->relu = clCreateKernel(d->clrelu_program, "clrelu_relu", &err);
   if (!d->relu)

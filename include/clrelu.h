@@ -98,7 +98,19 @@ typedef enum clrelu_status {
  * float32). Ops on 16-bit data compute in float32 (alpha and bias too) and
  * round the result once to nearest even; NaN stays NaN. Every device does
  * them (no cl_khr_fp16 needed). */
-typedef enum clrelu_dtype { CLRELU_F32, CLRELU_F16, CLRELU_BF16 } clrelu_dtype;
+typedef enum clrelu_dtype {
+  CLRELU_F32,
+  CLRELU_F16,
+  CLRELU_BF16,
+  /* A mask of count bits, for the training passes (clrelu_bias_act_mask):
+   * ceil(count / 32) 32-bit words, bit i is bit i % 32 of word i / 32. Its
+   * offsets and counts are in bits; views start at a multiple of 32, and
+   * reads and writes move uint32_t words (offset a multiple of 32, count a
+   * multiple of 32 or reaching the end; otherwise INVALID_ARGUMENT, checked
+   * before the sizes). A mask given where data is expected, or data where
+   * a mask is, is CLRELU_ERROR_DTYPE_MISMATCH. */
+  CLRELU_MASK
+} clrelu_dtype;
 
 typedef struct clrelu_context clrelu_context;
 typedef struct clrelu_buffer clrelu_buffer;
@@ -284,9 +296,10 @@ CLRELU_API clrelu_status clrelu_buffer_wrap(clrelu_context *ctx, cl_mem mem,
                                             clrelu_buffer **out);
 
 /* Elements [offset, offset + count) of parent, as a buffer of their own; any
- * offset (no alignment rule). The view keeps the memory alive: parent may be
- * destroyed first. Returns SUCCESS, INVALID_ARGUMENT (NULL, count 0),
- * OUT_OF_RANGE (the view does not fit in parent). */
+ * offset (no alignment rule) but a mask's, which is a multiple of 32. The
+ * view keeps the memory alive: parent may be destroyed first. Returns
+ * SUCCESS, INVALID_ARGUMENT (NULL, count 0, a mask's offset not a multiple
+ * of 32), OUT_OF_RANGE (the view does not fit in parent). */
 CLRELU_API clrelu_status clrelu_buffer_view(clrelu_buffer *parent,
                                             size_t offset, size_t count,
                                             clrelu_buffer **out);
@@ -300,14 +313,17 @@ CLRELU_API size_t clrelu_buffer_count(const clrelu_buffer *buf);
 CLRELU_API clrelu_dtype clrelu_buffer_dtype(const clrelu_buffer *buf);
 
 /* The cl_mem behind the buffer (a view shares its parent's) and the offset
- * of the buffer's first element in it, in elements. Not retained. */
+ * of the buffer's first element in it, in elements (a mask's in bits). Not
+ * retained. */
 CLRELU_API cl_mem clrelu_buffer_mem(const clrelu_buffer *buf, size_t *offset);
 
-/* Blocking copies between host memory (float, or uint16_t bit patterns for
- * CLRELU_F16) and elements [offset, offset + count) of buf. They wait for
- * earlier work on the context's queue. count 0 succeeds.
- * Returns SUCCESS, INVALID_ARGUMENT (NULL buf, or NULL src/dst with count >
- * 0), OUT_OF_RANGE, OUT_OF_MEMORY, OPENCL. */
+/* Blocking copies between host memory (float, uint16_t bit patterns for
+ * CLRELU_F16 and CLRELU_BF16, uint32_t words for CLRELU_MASK) and elements
+ * [offset, offset + count) of buf. They wait for earlier work on the
+ * context's queue. count 0 succeeds.
+ * Returns SUCCESS, INVALID_ARGUMENT (NULL buf, NULL src/dst with count > 0,
+ * a mask's offset or count misaligned), OUT_OF_RANGE, OUT_OF_MEMORY,
+ * OPENCL. */
 CLRELU_API clrelu_status clrelu_buffer_write(clrelu_buffer *buf, size_t offset,
                                              size_t count, const void *src);
 CLRELU_API clrelu_status clrelu_buffer_read(const clrelu_buffer *buf,
@@ -513,6 +529,27 @@ CLRELU_API clrelu_status clrelu_bias_act_ev(
     clrelu_buffer *y, size_t outer, size_t channels, size_t inner,
     const clrelu_act *act, const clrelu_events *ev);
 
+/* ---- Training: masks saved by the forward pass ----------------------------
+ * Forward, as clrelu_bias_act (bias may be NULL), and also mask bit i = 1
+ * where t_i = x_i + bias[c] took the pass-through branch: RELU, LEAKY_RELU:
+ * t > 0; CLIPPED_RELU: t > 0 && t < cap; THRESHOLDED_RELU: t > theta (so a
+ * NaN t gives bit 0); IDENTITY: always 1, NaN t included. The mask
+ * (CLRELU_MASK, its own dtype whatever the data's) needs at least
+ * n = outer * channels * inner bits; the bits of its last written word past
+ * n are written as 0, and no other word is touched. A mask made on the
+ * device and one made by the CPU twin are equal word for word.
+ * Returns as clrelu_bias_act, and DTYPE_MISMATCH (mask not a mask, or x, y
+ * or bias a mask), OUT_OF_RANGE (a mask of fewer than n bits),
+ * INVALID_ARGUMENT (the mask overlapping x, y or bias). */
+CLRELU_API clrelu_status clrelu_bias_act_mask(
+    clrelu_context *ctx, const clrelu_buffer *x, const clrelu_buffer *bias,
+    clrelu_buffer *y, clrelu_buffer *mask, size_t outer, size_t channels,
+    size_t inner, const clrelu_act *act);
+CLRELU_API clrelu_status clrelu_bias_act_mask_ev(
+    clrelu_context *ctx, const clrelu_buffer *x, const clrelu_buffer *bias,
+    clrelu_buffer *y, clrelu_buffer *mask, size_t outer, size_t channels,
+    size_t inner, const clrelu_act *act, const clrelu_events *ev);
+
 /* ---- Activations in your own kernels --------------------------------------
  * OpenCL C 1.2 source that defines clrelu's activation functions and 16-bit
  * conversions, with FP_CONTRACT off, for the caller to put in front of the
@@ -669,6 +706,15 @@ CLRELU_API clrelu_status clrelu_cpu_bias_act(const float *x, const float *bias,
 CLRELU_API clrelu_status clrelu_cpu_prelu(const float *x, const float *slope,
                                           float *y, size_t outer,
                                           size_t channels, size_t inner);
+/* The CPU twin of clrelu_bias_act_mask: y and the mask's words bit for
+ * bit the device's (mask: ceil(n / 32) words; bias may be NULL). Returns
+ * SUCCESS, INVALID_ARGUMENT (NULL x, y or mask, a bad act, y partly
+ * overlapping x), OUT_OF_RANGE (the shape overflows). */
+CLRELU_API clrelu_status clrelu_cpu_bias_act_mask(const float *x,
+                                                  const float *bias, float *y,
+                                                  uint32_t *mask, size_t outer,
+                                                  size_t channels, size_t inner,
+                                                  const clrelu_act *act);
 CLRELU_API clrelu_status clrelu_cpu_bias_prelu(const float *x,
                                                const float *bias,
                                                const float *slope, float *y,
@@ -734,6 +780,10 @@ CLRELU_API clrelu_status clrelu_cpu_prelu_16(clrelu_dtype dtype,
                                              const uint16_t *slope, uint16_t *y,
                                              size_t outer, size_t channels,
                                              size_t inner);
+CLRELU_API clrelu_status clrelu_cpu_bias_act_mask_16(
+    clrelu_dtype dtype, const uint16_t *x, const uint16_t *bias, uint16_t *y,
+    uint32_t *mask, size_t outer, size_t channels, size_t inner,
+    const clrelu_act *act);
 CLRELU_API clrelu_status clrelu_cpu_bias_prelu_16(
     clrelu_dtype dtype, const uint16_t *x, const uint16_t *bias,
     const uint16_t *slope, uint16_t *y, size_t outer, size_t channels,

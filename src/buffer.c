@@ -11,8 +11,39 @@ size_t clrelu__dtype_size(clrelu_dtype dtype) {
   case CLRELU_F16:
   case CLRELU_BF16:
     return 2;
+  case CLRELU_MASK:
+    break;
   }
   return 0;
+}
+
+static int dtype_valid(clrelu_dtype dtype) {
+  return clrelu__dtype_size(dtype) > 0 || dtype == CLRELU_MASK;
+}
+
+size_t clrelu__bytes(clrelu_dtype dtype, size_t count) {
+  return dtype == CLRELU_MASK ? count / 32 * 4 + (count % 32 ? 4 : 0)
+                              : count * clrelu__dtype_size(dtype);
+}
+
+size_t clrelu__byte_at(clrelu_dtype dtype, size_t i) {
+  return dtype == CLRELU_MASK ? i / 8 : i * clrelu__dtype_size(dtype);
+}
+
+/* The largest count of dtype whose bytes fit in size_t. */
+static size_t max_count(clrelu_dtype dtype) {
+  return dtype == CLRELU_MASK ? SIZE_MAX : SIZE_MAX / clrelu__dtype_size(dtype);
+}
+
+/* A mask's offsets are multiples of 32 bits. */
+static clrelu_status check_mask_offset(const char *fn, clrelu_dtype dtype,
+                                       size_t offset) {
+  if (dtype == CLRELU_MASK && offset % 32)
+    return clrelu__fail(CLRELU_ERROR_INVALID_ARGUMENT,
+                        "%s: a mask's offset is in bits and must be a "
+                        "multiple of 32; it is %zu",
+                        fn, offset);
+  return CLRELU_SUCCESS;
 }
 
 static clrelu_status buffer_new(clrelu_context *ctx, cl_mem mem, size_t offset,
@@ -41,23 +72,22 @@ clrelu_status clrelu_buffer_create(clrelu_context *ctx, clrelu_dtype dtype,
     return clrelu__fail(CLRELU_ERROR_INVALID_ARGUMENT,
                         "clrelu_buffer_create: %s is NULL",
                         !ctx ? "ctx" : "out");
-  size_t es = clrelu__dtype_size(dtype);
-  if (es == 0)
+  if (!dtype_valid(dtype))
     return clrelu__fail(CLRELU_ERROR_INVALID_ARGUMENT,
                         "clrelu_buffer_create: dtype %d is not a clrelu_dtype",
                         (int)dtype);
   if (count == 0)
     return clrelu__fail(CLRELU_ERROR_INVALID_ARGUMENT,
                         "clrelu_buffer_create: count is 0");
-  if (count > SIZE_MAX / es || count * es > ctx->max_alloc)
+  if (count > max_count(dtype) || clrelu__bytes(dtype, count) > ctx->max_alloc)
     return clrelu__fail(CLRELU_ERROR_OUT_OF_MEMORY,
-                        "clrelu_buffer_create: %zu elements of %zu bytes "
+                        "clrelu_buffer_create: %zu elements of dtype %d "
                         "exceed the device's largest allocation "
                         "(CL_DEVICE_MAX_MEM_ALLOC_SIZE = %llu bytes)",
-                        count, es, (unsigned long long)ctx->max_alloc);
+                        count, (int)dtype, (unsigned long long)ctx->max_alloc);
   cl_int err;
-  cl_mem mem =
-      clCreateBuffer(ctx->context, CL_MEM_READ_WRITE, count * es, NULL, &err);
+  cl_mem mem = clCreateBuffer(ctx->context, CL_MEM_READ_WRITE,
+                              clrelu__bytes(dtype, count), NULL, &err);
   if (!mem)
     return clrelu__cl_fail(err, "clrelu_buffer_create: clCreateBuffer");
   clrelu_status st = buffer_new(ctx, mem, 0, count, dtype, mem, 0, out);
@@ -77,8 +107,7 @@ clrelu_status clrelu_buffer_wrap(clrelu_context *ctx, cl_mem mem,
                         !ctx   ? "ctx"
                         : !mem ? "mem"
                                : "out");
-  size_t es = clrelu__dtype_size(dtype);
-  if (es == 0)
+  if (!dtype_valid(dtype))
     return clrelu__fail(CLRELU_ERROR_INVALID_ARGUMENT,
                         "clrelu_buffer_wrap: dtype %d is not a clrelu_dtype",
                         (int)dtype);
@@ -111,11 +140,11 @@ clrelu_status clrelu_buffer_wrap(clrelu_context *ctx, cl_mem mem,
     return clrelu__fail(CLRELU_ERROR_CONTEXT_MISMATCH,
                         "clrelu_buffer_wrap: mem belongs to another OpenCL "
                         "context than ctx");
-  if (count > size / es)
+  if (count > max_count(dtype) || clrelu__bytes(dtype, count) > size)
     return clrelu__fail(CLRELU_ERROR_OUT_OF_RANGE,
                         "clrelu_buffer_wrap: mem holds %zu bytes, fewer than "
-                        "%zu elements of %zu bytes",
-                        size, count, es);
+                        "%zu elements of dtype %d",
+                        size, count, (int)dtype);
   err = clRetainMemObject(mem);
   if (err != CL_SUCCESS)
     return clrelu__cl_fail(err, "clrelu_buffer_wrap: clRetainMemObject");
@@ -137,6 +166,10 @@ clrelu_status clrelu_buffer_view(clrelu_buffer *parent, size_t offset,
   if (count == 0)
     return clrelu__fail(CLRELU_ERROR_INVALID_ARGUMENT,
                         "clrelu_buffer_view: count is 0");
+  clrelu_status st =
+      check_mask_offset("clrelu_buffer_view", parent->dtype, offset);
+  if (st != CLRELU_SUCCESS)
+    return st;
   if (offset > parent->count || count > parent->count - offset)
     return clrelu__fail(CLRELU_ERROR_OUT_OF_RANGE,
                         "clrelu_buffer_view: elements [%zu, %zu + %zu) do not "
@@ -145,10 +178,10 @@ clrelu_status clrelu_buffer_view(clrelu_buffer *parent, size_t offset,
   cl_int err = clRetainMemObject(parent->mem);
   if (err != CL_SUCCESS)
     return clrelu__cl_fail(err, "clrelu_buffer_view: clRetainMemObject");
-  size_t es = clrelu__dtype_size(parent->dtype);
-  clrelu_status st = buffer_new(
-      parent->ctx, parent->mem, parent->offset + offset, count, parent->dtype,
-      parent->root, parent->root_byte + offset * es, out);
+  st = buffer_new(parent->ctx, parent->mem, parent->offset + offset, count,
+                  parent->dtype, parent->root,
+                  parent->root_byte + clrelu__byte_at(parent->dtype, offset),
+                  out);
   if (st != CLRELU_SUCCESS)
     clReleaseMemObject(parent->mem);
   return st;
@@ -222,6 +255,15 @@ static clrelu_status copy(const clrelu_buffer *buf, size_t offset, size_t count,
   if (!host && count > 0)
     return clrelu__fail(CLRELU_ERROR_INVALID_ARGUMENT, "%s: %s is NULL", fn,
                         write ? "src" : "dst");
+  clrelu_status st = check_mask_offset(fn, buf->dtype, offset);
+  if (st != CLRELU_SUCCESS)
+    return st;
+  if (buf->dtype == CLRELU_MASK && count % 32 &&
+      (offset > buf->count || count != buf->count - offset))
+    return clrelu__fail(CLRELU_ERROR_INVALID_ARGUMENT,
+                        "%s: a mask moves whole words: count (%zu bits) must "
+                        "be a multiple of 32 or reach the mask's end",
+                        fn, count);
   if (offset > buf->count || count > buf->count - offset)
     return clrelu__fail(CLRELU_ERROR_OUT_OF_RANGE,
                         "%s: elements [%zu, %zu + %zu) exceed the buffer's "
@@ -229,9 +271,8 @@ static clrelu_status copy(const clrelu_buffer *buf, size_t offset, size_t count,
                         fn, offset, offset, count, buf->count);
   if (count == 0)
     return CLRELU_SUCCESS;
-  size_t es = clrelu__dtype_size(buf->dtype);
-  copy_args c = {buf, (buf->offset + offset) * es, count * es,
-                 write ? src : NULL, dst};
+  copy_args c = {buf, clrelu__byte_at(buf->dtype, buf->offset + offset),
+                 clrelu__bytes(buf->dtype, count), write ? src : NULL, dst};
   /* Always with an event, waited for before the copy returns. */
   cl_event done = NULL;
   clrelu_events ev = {0, NULL, &done};

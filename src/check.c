@@ -69,6 +69,13 @@ clrelu_status clrelu__check_call(const clrelu_call *c, int param, float alpha,
     return clrelu__fail(CLRELU_ERROR_CONTEXT_MISMATCH,
                         "%s: %s belongs to another context", c->fn,
                         c->out_name);
+  for (int i = 0; i <= c->nin; ++i) {
+    const clrelu_buffer *b = i < c->nin ? c->in[i] : c->out;
+    if (b->dtype == CLRELU_MASK)
+      return clrelu__fail(CLRELU_ERROR_DTYPE_MISMATCH,
+                          "%s: %s is a mask (CLRELU_MASK), not data", c->fn,
+                          i < c->nin ? c->in_names[i] : c->out_name);
+  }
   for (int i = 0; i < c->nin; ++i)
     if (c->in[i]->dtype != c->out->dtype)
       return clrelu__fail(CLRELU_ERROR_DTYPE_MISMATCH,
@@ -92,8 +99,8 @@ int clrelu__overlaps(const clrelu_buffer *a, size_t na, const clrelu_buffer *b,
     *same = 0;
   if (a->root != b->root)
     return 0;
-  size_t es = clrelu__dtype_size(a->dtype);
-  if (!clrelu__ranges_overlap(a->root_byte, na * es, b->root_byte, nb * es))
+  if (!clrelu__ranges_overlap(a->root_byte, clrelu__bytes(a->dtype, na),
+                              b->root_byte, clrelu__bytes(b->dtype, nb)))
     return 0;
   if (same)
     *same = a->root_byte == b->root_byte && na == nb;

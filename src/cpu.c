@@ -758,6 +758,26 @@ static clrelu_status check_bias_act(const char *fn, const void *x,
   return check_cpu(fn, x, x, y, *total, CLRELU_PARAM_KIND_NONE, 0.0f);
 }
 
+static clrelu_status check16(const char *fn, clrelu_dtype dtype, const void *a,
+                             const void *b, const void *y, size_t n, int param,
+                             float value);
+
+clrelu_status clrelu__check_cpu_bias_act(const char *fn, clrelu_dtype dtype,
+                                         const void *x, const void *y,
+                                         size_t outer, size_t channels,
+                                         size_t inner, const clrelu_act *act,
+                                         size_t *total) {
+  *total = 0;
+  clrelu_status st =
+      dtype == CLRELU_F32
+          ? CLRELU_SUCCESS
+          : check16(fn, dtype, x, x, y, 0, CLRELU_PARAM_KIND_NONE, 0.0f);
+  if (st == CLRELU_SUCCESS)
+    st = check_bias_act(fn, x, y, outer, channels, inner, act,
+                        dtype == CLRELU_F32 ? 4 : 2, total);
+  return st;
+}
+
 clrelu_status clrelu_cpu_bias_act(const float *x, const float *bias, float *y,
                                   size_t outer, size_t channels, size_t inner,
                                   const clrelu_act *act) {

@@ -32,19 +32,26 @@ clrelu_status clrelu__cl_fail(cl_int err, const char *what);
 /* ---- kernels (program.c) ---- */
 
 /* Kernel ids, from the op table: the elementwise ops, then a rows and a
- * planes kernel per bias activation. */
+ * planes kernel per bias activation, per slope op, the reductions, and the
+ * training kernels (a rows and a planes kernel per bias activation with a
+ * mask). */
 #define K_ELTWISE_ID(C, ID, ...) K_##ID,
 #define K_BIAS_IDS(C, ID, ...) K_BIAS_##ID##_ROWS, K_BIAS_##ID##_PLANES,
 #define K_SLOPE_IDS(C, ID, ...) K_##ID##_ROWS, K_##ID##_PLANES,
 #define K_REDUCE_ID(C, ID, ...) K_##ID,
+#define K_MASK_IDS(C, ID, ...) K_MASK_##ID##_ROWS, K_MASK_##ID##_PLANES,
 enum clrelu_kernel_id {
   CLRELU_ELTWISE_OPS(K_ELTWISE_ID, 0) CLRELU_BIAS_ACTS(K_BIAS_IDS, 0)
-      CLRELU_SLOPE_OPS(K_SLOPE_IDS, 0) CLRELU_REDUCTIONS(K_REDUCE_ID, 0) K_COUNT
+      CLRELU_SLOPE_OPS(K_SLOPE_IDS, 0) CLRELU_REDUCTIONS(K_REDUCE_ID, 0)
+          K_TRAIN_FIRST,
+  K_TRAIN_BEFORE_ = K_TRAIN_FIRST - 1,
+  CLRELU_BIAS_ACTS(K_MASK_IDS, 0) K_COUNT
 };
 #undef K_REDUCE_ID
 #undef K_ELTWISE_ID
 #undef K_BIAS_IDS
 #undef K_SLOPE_IDS
+#undef K_MASK_IDS
 /* The elementwise ops are the first ids. */
 #define K_ONE(...) +1
 enum { K_ELTWISE_COUNT = 0 CLRELU_ELTWISE_OPS(K_ONE, 0) };
@@ -61,6 +68,7 @@ enum {
   CLRELU_FAMILY_ELTWISE,
   CLRELU_FAMILY_BIAS,
   CLRELU_FAMILY_SLOPE,
+  CLRELU_FAMILY_TRAIN,
   CLRELU_FAMILIES
 };
 #define K_TWO(...) +2
@@ -69,7 +77,8 @@ enum { K_BIAS_COUNT = 0 CLRELU_BIAS_ACTS(K_TWO, 0) };
 static inline int clrelu__kernel_family(enum clrelu_kernel_id id) {
   return (int)id < K_ELTWISE_COUNT                  ? CLRELU_FAMILY_ELTWISE
          : (int)id < K_ELTWISE_COUNT + K_BIAS_COUNT ? CLRELU_FAMILY_BIAS
-                                                    : CLRELU_FAMILY_SLOPE;
+         : id < K_TRAIN_FIRST                       ? CLRELU_FAMILY_SLOPE
+                                                    : CLRELU_FAMILY_TRAIN;
 }
 
 /* Launch shape, prepended to the kernel source as #defines. */
@@ -184,7 +193,11 @@ void clrelu__context_release(clrelu_context *ctx);
  * ev's events. */
 cl_int clrelu__fill_zeros(const clrelu_buffer *b, size_t count,
                           const clrelu_events *ev);
-size_t clrelu__dtype_size(clrelu_dtype dtype);
+size_t clrelu__dtype_size(clrelu_dtype dtype); /* 0 for a mask */
+/* Bytes of count elements (a mask's: its words), and the byte offset of
+ * element i (a mask's bit i, a multiple of 32). */
+size_t clrelu__bytes(clrelu_dtype dtype, size_t count);
+size_t clrelu__byte_at(clrelu_dtype dtype, size_t i);
 
 /* Builds the elementwise float32 program of ctx (the others wait for their
  * first use) with the context's tuning. */
@@ -235,6 +248,9 @@ cl_int clrelu__enqueue(clrelu_context *ctx, clrelu_enqueue_fn fn, void *user,
                        const clrelu_events *ev);
 
 /* Enqueues a marker after ev's events, for ops with nothing to do. */
+/* A missing bias: one -0.0 of dtype, to launch with channels = inner = 1
+ * (x + -0.0 is x). */
+clrelu_buffer clrelu__no_bias(clrelu_context *ctx, clrelu_dtype dtype);
 clrelu_status clrelu__marker(clrelu_context *ctx, const clrelu_events *ev);
 
 /* ---- argument checks (check.c), in the documented order ---- */
@@ -369,6 +385,14 @@ typedef void (*clrelu_terms_fn)(const void *arg, size_t j0, size_t n, float *v);
  * holds clrelu__sum_blocks(m) floats. */
 float clrelu__fixed_sum(clrelu_terms_fn terms, const void *arg, size_t m,
                         float *scratch);
+
+/* The checks of clrelu_cpu_bias_act (dtype CLRELU_F32) and _16 (others):
+ * dtype, act, shape (total: its elements; 0 when empty) and pointers. */
+clrelu_status clrelu__check_cpu_bias_act(const char *fn, clrelu_dtype dtype,
+                                         const void *x, const void *y,
+                                         size_t outer, size_t channels,
+                                         size_t inner, const clrelu_act *act,
+                                         size_t *total);
 
 /* ---- host side (half.c, threads.c) ---- */
 

@@ -113,11 +113,16 @@ static clrelu_status bias_act(const char *fn, clrelu_context *ctx,
   if (bias)
     return clrelu__bias_launch(ctx, x, bias, y, total, channels, inner, 0, act,
                                ev);
-  /* see no_bias in internal.h */
-  clrelu_buffer nb = {ctx, ctx->no_bias, y->dtype == CLRELU_F32 ? 0 : 1,
-                      1,   y->dtype,     ctx->no_bias,
-                      0};
+  const clrelu_buffer nb = clrelu__no_bias(ctx, y->dtype);
   return clrelu__bias_launch(ctx, x, &nb, y, total, 1, 1, 0, act, ev);
+}
+
+/* see no_bias in internal.h */
+clrelu_buffer clrelu__no_bias(clrelu_context *ctx, clrelu_dtype dtype) {
+  const clrelu_buffer nb = {ctx, ctx->no_bias, dtype == CLRELU_F32 ? 0 : 1,
+                            1,   dtype,        ctx->no_bias,
+                            0};
+  return nb;
 }
 
 clrelu_status clrelu_bias_relu_ev(clrelu_context *ctx, const clrelu_buffer *x,

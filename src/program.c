@@ -14,9 +14,13 @@
   [K_##ID##_ROWS] = "clrelu_" #name "_rows",                                   \
   [K_##ID##_PLANES] = "clrelu_" #name "_planes",
 #define NAME_REDUCE(C, ID, name) [K_##ID] = "clrelu_" #name,
+#define NAME_MASK(C, ID, name, ...)                                            \
+  [K_MASK_##ID##_ROWS] = "clrelu_bias_" #name "_mask_rows",                    \
+  [K_MASK_##ID##_PLANES] = "clrelu_bias_" #name "_mask_planes",
 static const char *const kernel_names[K_COUNT] = {
     CLRELU_ELTWISE_OPS(NAME_ELTWISE, 0) CLRELU_BIAS_ACTS(NAME_BIAS, 0)
-        CLRELU_SLOPE_OPS(NAME_SLOPE, 0) CLRELU_REDUCTIONS(NAME_REDUCE, 0)};
+        CLRELU_SLOPE_OPS(NAME_SLOPE, 0) CLRELU_REDUCTIONS(NAME_REDUCE, 0)
+            CLRELU_BIAS_ACTS(NAME_MASK, 0)};
 
 /* Kernel names end in the dtype's suffix. */
 static const char *const dtype_suffix[CLRELU_DTYPES] = {

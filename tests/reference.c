@@ -161,6 +161,38 @@ float ref_act(enum ref_act act, float alpha, float t) {
   }
 }
 
+int ref_act_pass(enum ref_act act, float alpha, float t) {
+  switch (act) {
+  case REF_ACT_IDENTITY:
+    return 1;
+  case REF_ACT_RELU:
+  case REF_ACT_LEAKY_RELU:
+    return t > 0.0f;
+  case REF_ACT_CLIPPED_RELU:
+    return t > 0.0f && t < alpha;
+  case REF_ACT_THRESHOLDED_RELU:
+    return t > alpha;
+  default:
+    return -1;
+  }
+}
+
+void ref_bias_act_mask(const float *x, const float *bias, uint32_t *mask,
+                       size_t outer, size_t channels, size_t inner,
+                       enum ref_act act, float alpha) {
+  const size_t n = outer * channels * inner;
+  for (size_t w = 0; w < (n + 31) / 32; ++w)
+    mask[w] = 0;
+  for (size_t o = 0; o < outer; ++o)
+    for (size_t c = 0; c < channels; ++c)
+      for (size_t i = 0; i < inner; ++i) {
+        size_t k = (o * channels + c) * inner + i;
+        float t = bias ? x[k] + bias[c] : x[k];
+        if (ref_act_pass(act, alpha, t))
+          mask[k / 32] |= 1u << (k % 32);
+      }
+}
+
 void ref_bias_act_array(const float *x, const float *bias, float *y,
                         size_t outer, size_t channels, size_t inner,
                         enum ref_act act, float alpha) {

@@ -6,6 +6,7 @@
 #include "optable.h"
 
 #include <stddef.h>
+#include <stdint.h>
 
 float ref_relu(float x);
 float ref_relu_derivative(float x);
@@ -58,6 +59,15 @@ float ref_act_bad_param(enum ref_act act, int k);
 void ref_bias_act_array(const float *x, const float *bias, float *y,
                         size_t outer, size_t channels, size_t inner,
                         enum ref_act act, float alpha);
+
+/* Training masks: whether t takes act's pass-through branch (clrelu.h's
+ * clrelu_bias_act_mask); the mask words of t = x + bias[c] (bias NULL:
+ * t = x) over [outer][channels][inner], bit i of word i / 32, the last
+ * word's bits past the end 0. */
+int ref_act_pass(enum ref_act act, float alpha, float t);
+void ref_bias_act_mask(const float *x, const float *bias, uint32_t *mask,
+                       size_t outer, size_t channels, size_t inner,
+                       enum ref_act act, float alpha);
 
 /* PReLU with slope s; its backward pass. */
 float ref_prelu(float x, float s);
