@@ -550,6 +550,46 @@ CLRELU_API clrelu_status clrelu_bias_act_mask_ev(
     clrelu_buffer *y, clrelu_buffer *mask, size_t outer, size_t channels,
     size_t inner, const clrelu_act *act, const clrelu_events *ev);
 
+/* Backward from a mask: dx_i = bit_i ? dy_i : (LEAKY_RELU ? alpha * dy_i :
+ * +0.0). The mask cannot carry a NaN input: where the forward t was NaN, dx
+ * is +0.0 (or alpha * dy), while the backward from the input gives NaN.
+ * dbias[c] (dbias may be NULL) = the sum of dx over every element of
+ * channel c. dx may be dy.
+ * dbias is a CLRELU_F32 buffer whatever the data's dtype (another dtype is
+ * DTYPE_MISMATCH): its terms are the dx values as computed in float32,
+ * before dx is rounded to a 16-bit dtype. It is bit-exact on every device
+ * and on the CPU twins, because the order of the sum is fixed by the sizes
+ * alone, as for clrelu_prelu_backward's dslope: channel c's terms in
+ * increasing memory order, blocks of 256 padded with +0.0, each summed by
+ * halving (for s = 128, 64, ..., 1: v[i] = v[i] + v[i + s] for i < s), the
+ * block sums in block order summed the same way, level after level, until
+ * one value remains; float32 additions throughout. A NaN dx in channel c
+ * makes dbias[c] NaN. A channel with no elements (outer or inner 0) gets
+ * +0.0, after dbias is checked to hold channels floats; with channels 0
+ * nothing is written. dbias must overlap no other buffer of the call. */
+CLRELU_API clrelu_status clrelu_act_backward_mask(
+    clrelu_context *ctx, const clrelu_buffer *dy, const clrelu_buffer *mask,
+    clrelu_buffer *dx, clrelu_buffer *dbias, size_t outer, size_t channels,
+    size_t inner, const clrelu_act *act);
+CLRELU_API clrelu_status clrelu_act_backward_mask_ev(
+    clrelu_context *ctx, const clrelu_buffer *dy, const clrelu_buffer *mask,
+    clrelu_buffer *dx, clrelu_buffer *dbias, size_t outer, size_t channels,
+    size_t inner, const clrelu_act *act, const clrelu_events *ev);
+
+/* Backward from the forward input: t = x + bias[c] as in the forward pass
+ * (bias may be NULL: t = x), dx_i = pass-through(t_i) ? dy_i : (LEAKY_RELU ?
+ * alpha * dy_i : +0.0), NaN where t_i is NaN (every kind); dbias as above.
+ * dx may be dy or x. */
+CLRELU_API clrelu_status clrelu_bias_act_backward(
+    clrelu_context *ctx, const clrelu_buffer *dy, const clrelu_buffer *x,
+    const clrelu_buffer *bias, clrelu_buffer *dx, clrelu_buffer *dbias,
+    size_t outer, size_t channels, size_t inner, const clrelu_act *act);
+CLRELU_API clrelu_status clrelu_bias_act_backward_ev(
+    clrelu_context *ctx, const clrelu_buffer *dy, const clrelu_buffer *x,
+    const clrelu_buffer *bias, clrelu_buffer *dx, clrelu_buffer *dbias,
+    size_t outer, size_t channels, size_t inner, const clrelu_act *act,
+    const clrelu_events *ev);
+
 /* ---- Activations in your own kernels --------------------------------------
  * OpenCL C 1.2 source that defines clrelu's activation functions and 16-bit
  * conversions, with FP_CONTRACT off, for the caller to put in front of the
@@ -715,6 +755,14 @@ CLRELU_API clrelu_status clrelu_cpu_bias_act_mask(const float *x,
                                                   uint32_t *mask, size_t outer,
                                                   size_t channels, size_t inner,
                                                   const clrelu_act *act);
+/* The CPU twins of the backward passes: dx and dbias bit for bit the
+ * device's (dbias may be NULL; dx may be dy, or x). */
+CLRELU_API clrelu_status clrelu_cpu_act_backward_mask(
+    const float *dy, const uint32_t *mask, float *dx, float *dbias,
+    size_t outer, size_t channels, size_t inner, const clrelu_act *act);
+CLRELU_API clrelu_status clrelu_cpu_bias_act_backward(
+    const float *dy, const float *x, const float *bias, float *dx, float *dbias,
+    size_t outer, size_t channels, size_t inner, const clrelu_act *act);
 CLRELU_API clrelu_status clrelu_cpu_bias_prelu(const float *x,
                                                const float *bias,
                                                const float *slope, float *y,
@@ -784,6 +832,14 @@ CLRELU_API clrelu_status clrelu_cpu_bias_act_mask_16(
     clrelu_dtype dtype, const uint16_t *x, const uint16_t *bias, uint16_t *y,
     uint32_t *mask, size_t outer, size_t channels, size_t inner,
     const clrelu_act *act);
+CLRELU_API clrelu_status clrelu_cpu_act_backward_mask_16(
+    clrelu_dtype dtype, const uint16_t *dy, const uint32_t *mask, uint16_t *dx,
+    float *dbias, size_t outer, size_t channels, size_t inner,
+    const clrelu_act *act);
+CLRELU_API clrelu_status clrelu_cpu_bias_act_backward_16(
+    clrelu_dtype dtype, const uint16_t *dy, const uint16_t *x,
+    const uint16_t *bias, uint16_t *dx, float *dbias, size_t outer,
+    size_t channels, size_t inner, const clrelu_act *act);
 CLRELU_API clrelu_status clrelu_cpu_bias_prelu_16(
     clrelu_dtype dtype, const uint16_t *x, const uint16_t *bias,
     const uint16_t *slope, uint16_t *y, size_t outer, size_t channels,

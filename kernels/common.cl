@@ -216,6 +216,15 @@ inline float f16_to_f32_1(ushort h) {
 #endif
 }
 
+/* One float32 to binary16's bits: the same conversion, on one lane. */
+inline ushort f32_to_f16_1(float f) {
+#ifdef CLRELU_F16_MEMORY
+  return f16c_to_f16((float8)(f)).s0;
+#else
+  return clrelu_f32_to_f16(f);
+#endif
+}
+
 /* Element i of p (of dtype D) as float32. */
 #define LD1_F32(p, i) (p)[i]
 #define LD1_F16(p, i) f16_to_f32_1((p)[i])
@@ -252,6 +261,12 @@ inline ushortV f32_to_bf16(floatV f) {
   const uintH even = r.lo, odd = r.hi;
   return AS_USHORTV((odd & 0xffff0000u) | (even >> 16));
 }
+
+/* Element i of p (of dtype D) set to float32 v, rounded once. */
+#define ST1_F32(p, i, v) ((p)[i] = (v))
+#define ST1_F16(p, i, v) ((p)[i] = f32_to_f16_1(v))
+#define ST1_BF16(p, i, v)                                                      \
+  ((p)[i] = (ushort)(clrelu__f2bf_1((v), BF16_KEEP_NAN) >> 16))
 
 /* A natural-order vector in bfloat16's lane order. */
 inline floatV bf16_order(floatV v) {

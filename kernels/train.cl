@@ -1,5 +1,7 @@
 /* Training passes: the forward bias + activation that also saves a 1-bit
- * mask of the branch each element took.
+ * mask of the branch each element took, and the backward passes (from the
+ * mask or from the forward input) that give dx and the first level of the
+ * bias gradient's fixed-order sum (kernels/reduce.cl) in one sweep.
  *
  * A mask word gathers 32 neighbouring elements, so a work-item owns whole
  * words: MASK_WORDS of them in a row (as many elements as the other
@@ -15,8 +17,8 @@
 /* The pass-through branch of each activation of float32 t (a the
  * parameter), as lanes of -1 (taken) or 0: RELU, LEAKY_RELU: t > 0;
  * CLIPPED_RELU: t > 0 && t < cap; THRESHOLDED_RELU: t > theta; IDENTITY:
- * every lane, NaN included. */
-#define PASS_IDENTITY(t) (CLRELU_LANES == CLRELU_LANES)
+ * every lane, NaN included. They serve scalars too (1 or 0). */
+#define PASS_IDENTITY(t) (((t) == (t)) | ((t) != (t)))
 #define PASS_RELU(t) ((t) > 0.0f)
 #define PASS_LEAKY_RELU(t) ((t) > 0.0f)
 #define PASS_CLIPPED_RELU(t) (((t) > 0.0f) & ((t) < a))
@@ -97,4 +99,142 @@ CLRELU_BIAS_ACTS(MASK_KERNELS, F32)
 CLRELU_BIAS_ACTS(MASK_KERNELS, F16)
 #elif CLRELU_STAMPS(3, 2)
 CLRELU_BIAS_ACTS(MASK_KERNELS, BF16)
+#endif
+
+/* ---- backward ----
+ * dx = pass ? dy : (LEAKY_RELU ? a * dy : +0.0), in float32: from the mask
+ * (pass: its bit), or from the forward input (pass of t = x + bias[c];
+ * NaN where t is NaN). These float32 values are the terms of dbias[c]'s
+ * sum; dx is them rounded to the dtype. Each kernel writes dx and, when
+ * out is not NULL, channel c's block sums to out[oo + c * nb + b] (the
+ * first level; SUM_BLOCKS does the rest). Scalar code: a CPU's OpenCL
+ * vectorizes across work-items, a GPU runs them as its lanes. */
+
+/* pass of kind at float32 t, as 1 or 0 */
+#define PASS_CASE(C, ID, name, param)                                          \
+  case CLRELU_ACT_##ID:                                                        \
+    return PASS_##ID(t) != 0;
+inline int pass1(int kind, float t, float a) {
+  switch (kind) {
+    CLRELU_BIAS_ACTS(PASS_CASE, 0)
+  default:
+    return 0;
+  }
+}
+
+inline float dx_of(int pass, float d, int leaky, float a) {
+  return pass ? d : leaky ? a * d : 0.0f;
+}
+
+/* By source: parameters, the value a channel needs once (bc: its bias),
+ * and the term of element e (dyf: dy[e] as float32). */
+#define SRC_PARAMS_mask(D) global const uint *m, ulong mo
+#define SRC_OFFSET_mask m += mo
+#define SRC_CHANNEL_mask(D, c)
+#define SRC_TERM_mask(D, e, dyf)                                               \
+  dx_of((m[(e) >> 5] >> ((e)&31)) & 1u, dyf, leaky, a)
+#define SRC_PARAMS_input(D)                                                    \
+  global const ET_##D *x, ulong xo, global const ET_##D *b, ulong bo,          \
+      int has_bias
+#define SRC_OFFSET_input x += xo, b += bo
+#define SRC_CHANNEL_input(D, c) const float bc = has_bias ? LD1_##D(b, c) : -0.0f
+#define SRC_TERM_input(D, e, dyf) term_input(LD1_##D(x, e) + bc, dyf, kind, leaky, a)
+inline float term_input(float t, float d, int kind, int leaky, float a) {
+  return t != t ? t : dx_of(pass1(kind, t, a), d, leaky, a);
+}
+
+/* Blocks: a work-group per block of 256 terms of one channel (g = c * nb +
+ * b), summed by halving in local memory. Any layout. */
+#define BACKWARD_BLOCKS_KERNEL(NAME, D, SRC)                                   \
+  kernel void NAME(global const ET_##D *dy, ulong dyo, SRC_PARAMS_##SRC(D),    \
+                   global ET_##D *dx, ulong dxo, global float *out, ulong oo,  \
+                   ulong outer, ulong channels, ulong inner, ulong nb,         \
+                   int kind, float a) {                                        \
+    dy += dyo;                                                                 \
+    dx += dxo;                                                                 \
+    SRC_OFFSET_##SRC;                                                          \
+    const int leaky = kind == CLRELU_ACT_LEAKY_RELU;                           \
+    local float v[SUM_BLOCK];                                                  \
+    const ulong g = get_group_id(0), c = div64(g, nb), blk = g - c * nb;       \
+    const ulong nterms = outer * inner;                                        \
+    SRC_CHANNEL_##SRC(D, c);                                                   \
+    for (uint k = get_local_id(0); k < SUM_BLOCK; k += get_local_size(0)) {    \
+      const ulong j = blk * SUM_BLOCK + k;                                     \
+      float term = 0.0f;                                                       \
+      if (j < nterms) {                                                        \
+        const ulong o = div64(j, inner);                                       \
+        const ulong e = (o * channels + c) * inner + (j - o * inner);          \
+        term = SRC_TERM_##SRC(D, e, LD1_##D(dy, e));                           \
+        ST1_##D(dx, e, term);                                                  \
+      }                                                                        \
+      v[k] = term;                                                             \
+    }                                                                          \
+    if (out) {                                                                 \
+      barrier(CLK_LOCAL_MEM_FENCE);                                            \
+      sum_block(v);                                                            \
+      if (get_local_id(0) == 0)                                                \
+        out[oo + c * nb + blk] = v[0];                                         \
+    }                                                                          \
+  }
+
+/* Columns (inner == 1): a work-item per channel, a work-group per block of
+ * 256 rows and get_local_size(0) channels (g = b * ngc + channel group), so
+ * a row's channels are read side by side. The halving order, v[i] + v[i +
+ * s] for s = 128 down to 1, is a pairwise sum that takes index bit 7
+ * first, bit 0 last: eight nested loops over the index bits, bit 0
+ * outermost, keep the partial sums in registers. */
+#define COLUMN_BIT(q, s, inner_sum, BODY)                                      \
+  float s = 0.0f;                                                              \
+  for (uint q = 0; q < 2; ++q) {                                               \
+    BODY                                                                       \
+    s = q ? s + inner_sum : inner_sum;                                         \
+  }
+#define BACKWARD_COLUMNS_KERNEL(NAME, D, SRC)                                  \
+  kernel void NAME(global const ET_##D *dy, ulong dyo, SRC_PARAMS_##SRC(D),    \
+                   global ET_##D *dx, ulong dxo, global float *out, ulong oo,  \
+                   ulong outer, ulong channels, ulong inner, ulong nb,         \
+                   int kind, float a) {                                        \
+    (void)inner;                                                               \
+    dy += dyo;                                                                 \
+    dx += dxo;                                                                 \
+    SRC_OFFSET_##SRC;                                                          \
+    const int leaky = kind == CLRELU_ACT_LEAKY_RELU;                           \
+    const ulong ngc = (channels + get_local_size(0) - 1) / get_local_size(0);  \
+    const ulong g = get_group_id(0), blk = div64(g, ngc);                      \
+    const ulong c = (g - blk * ngc) * get_local_size(0) + get_local_id(0);     \
+    if (c >= channels)                                                         \
+      return;                                                                  \
+    SRC_CHANNEL_##SRC(D, c);                                                   \
+    const ulong r0 = blk * SUM_BLOCK;                                          \
+    COLUMN_BIT(q0, s0, s1, COLUMN_BIT(q1, s1, s2, COLUMN_BIT(q2, s2, s3,       \
+      COLUMN_BIT(q3, s3, s4, COLUMN_BIT(q4, s4, s5, COLUMN_BIT(q5, s5, s6,     \
+      COLUMN_BIT(q6, s6, s7, COLUMN_BIT(q7, s7, term,                          \
+        const ulong r = r0 + (q0 | q1 << 1 | q2 << 2 | q3 << 3 | q4 << 4 |     \
+                              q5 << 5 | q6 << 6 | q7 << 7);                    \
+        float term = 0.0f;                                                     \
+        if (r < outer) {                                                       \
+          const ulong e = r * channels + c;                                    \
+          term = SRC_TERM_##SRC(D, e, LD1_##D(dy, e));                         \
+          ST1_##D(dx, e, term);                                                \
+        })))))))) \
+    if (out)                                                                   \
+      out[oo + c * nb + blk] = s0;                                             \
+  }
+
+#define BACKWARD(KERNEL, NAME, D, SRC) KERNEL(NAME, D, SRC)
+#define BACKWARD_KERNELS(D)                                                    \
+  BACKWARD(BACKWARD_BLOCKS_KERNEL,                                             \
+           PASTE(clrelu_act_backward_mask_blocks, DTYPE_SFX_##D), D, mask)     \
+  BACKWARD(BACKWARD_COLUMNS_KERNEL,                                            \
+           PASTE(clrelu_act_backward_mask_columns, DTYPE_SFX_##D), D, mask)    \
+  BACKWARD(BACKWARD_BLOCKS_KERNEL,                                             \
+           PASTE(clrelu_bias_act_backward_blocks, DTYPE_SFX_##D), D, input)    \
+  BACKWARD(BACKWARD_COLUMNS_KERNEL,                                            \
+           PASTE(clrelu_bias_act_backward_columns, DTYPE_SFX_##D), D, input)
+#if CLRELU_STAMPS(3, 0)
+BACKWARD_KERNELS(F32)
+#elif CLRELU_STAMPS(3, 1)
+BACKWARD_KERNELS(F16)
+#elif CLRELU_STAMPS(3, 2)
+BACKWARD_KERNELS(BF16)
 #endif

@@ -40,18 +40,21 @@ clrelu_status clrelu__cl_fail(cl_int err, const char *what);
 #define K_SLOPE_IDS(C, ID, ...) K_##ID##_ROWS, K_##ID##_PLANES,
 #define K_REDUCE_ID(C, ID, ...) K_##ID,
 #define K_MASK_IDS(C, ID, ...) K_MASK_##ID##_ROWS, K_MASK_##ID##_PLANES,
+#define K_BACKWARD_IDS(C, ID, ...) K_##ID##_BLOCKS, K_##ID##_COLUMNS,
 enum clrelu_kernel_id {
   CLRELU_ELTWISE_OPS(K_ELTWISE_ID, 0) CLRELU_BIAS_ACTS(K_BIAS_IDS, 0)
       CLRELU_SLOPE_OPS(K_SLOPE_IDS, 0) CLRELU_REDUCTIONS(K_REDUCE_ID, 0)
           K_TRAIN_FIRST,
   K_TRAIN_BEFORE_ = K_TRAIN_FIRST - 1,
-  CLRELU_BIAS_ACTS(K_MASK_IDS, 0) K_COUNT
+  CLRELU_BIAS_ACTS(K_MASK_IDS, 0) CLRELU_TRAIN_BACKWARDS(K_BACKWARD_IDS, 0)
+      K_COUNT
 };
 #undef K_REDUCE_ID
 #undef K_ELTWISE_ID
 #undef K_BIAS_IDS
 #undef K_SLOPE_IDS
 #undef K_MASK_IDS
+#undef K_BACKWARD_IDS
 /* The elementwise ops are the first ids. */
 #define K_ONE(...) +1
 enum { K_ELTWISE_COUNT = 0 CLRELU_ELTWISE_OPS(K_ONE, 0) };
@@ -371,6 +374,22 @@ typedef struct clrelu_staging {
 clrelu_status clrelu__staging_take(clrelu_context *ctx, size_t chunk,
                                    clrelu_staging **out);
 void clrelu__staging_give(clrelu_context *ctx, clrelu_staging *s);
+
+/* ---- the fixed-order sum on the device (device_sum.c) ---- */
+
+/* Enqueues a sum's first level: channel c's nb block sums to
+ * out[oo + c * nb + b]. */
+typedef clrelu_status (*clrelu_first_level_fn)(clrelu_context *ctx, cl_mem out,
+                                               cl_ulong oo, cl_ulong nb,
+                                               void *user,
+                                               const clrelu_events *ev);
+/* dst[c], for c < channels, = the fixed-order sum of channel c's m terms,
+ * whose first level first() enqueues; ev's wait list goes to the first
+ * command, its done to the last. */
+clrelu_status clrelu__device_sum(clrelu_context *ctx, const clrelu_buffer *dst,
+                                 size_t channels, size_t m,
+                                 clrelu_first_level_fn first, void *user,
+                                 const clrelu_events *ev);
 
 /* ---- the fixed-order sum (fixed_sum.c; kernels/reduce.cl) ---- */
 

@@ -69,6 +69,14 @@
   X(C, PRELU_DSLOPE, prelu_dslope)                                             \
   X(C, SUM_BLOCKS, sum_blocks)
 
+/* The backward training passes (kernels/train.cl), X(C, ID, name): the
+ * kernels clrelu_<name>_blocks / _columns (+ dtype suffix), K_<ID>_BLOCKS /
+ * _COLUMNS: dx and the first level of dbias's fixed-order sum, from the
+ * forward mask or from the forward input. */
+#define CLRELU_TRAIN_BACKWARDS(X, C)                                           \
+  X(C, ACT_BACKWARD_MASK, act_backward_mask)                                   \
+  X(C, BIAS_ACT_BACKWARD, bias_act_backward)
+
 /* By column value. Inputs: declarations of pointers to T, the arguments
  * (dy is left out of unary calls), and the first and second input of a
  * loop over two arrays (a, b). */

@@ -74,74 +74,24 @@ static const enum clrelu_kernel_id backward_kernels[2] = {
 #define ULONG_ARG(v)                                                           \
   { sizeof(cl_ulong), &(v) }
 
-/* One level of the fixed-order sum: nb blocks a channel, a work-group
- * each. */
-static clrelu_status sum_level(clrelu_context *ctx, enum clrelu_kernel_id id,
-                               clrelu_dtype dtype, const clrelu_arg *args,
-                               cl_uint nargs, size_t channels, size_t nb,
-                               const clrelu_events *ev) {
-  return clrelu__launch(ctx, id, dtype, args, nargs,
-                        channels * nb * (size_t)ctx->tuning.local, ev);
-}
+/* The slope gradient's first level (kernels/reduce.cl). */
+typedef struct dslope_args {
+  const clrelu_buffer *dy, *x;
+  size_t outer, channels, inner;
+} dslope_args;
 
-/* dslope[c] = the fixed-order sum (kernels/reduce.cl) of channel c's terms,
- * through scratch buffers for the levels between; ev's wait list goes to
- * the first command. */
-static clrelu_status dslope_sum(clrelu_context *ctx, const clrelu_buffer *dy,
-                                const clrelu_buffer *x, clrelu_buffer *dslope,
-                                size_t outer, size_t channels, size_t inner,
-                                const clrelu_events *ev) {
-  size_t nb = clrelu__sum_blocks(outer * inner);
-  cl_mem scratch[2] = {NULL, NULL};
-  cl_int err = CL_SUCCESS;
-  cl_mem out = dslope->mem;
-  cl_ulong oo = dslope->offset, cnb = nb;
-  if (nb > 1) {
-    scratch[0] = clCreateBuffer(ctx->context, CL_MEM_READ_WRITE,
-                                channels * nb * sizeof(float), NULL, &err);
-    if (err != CL_SUCCESS)
-      return clrelu__cl_fail(err, "clrelu_prelu_backward: clCreateBuffer");
-    out = scratch[0];
-    oo = 0;
-  }
-  cl_ulong dyo = dy->offset, xo = x->offset, co = outer, cc = channels,
-           ci = inner;
-  const clrelu_arg first[] = {MEM_ARG(dy->mem), ULONG_ARG(dyo), MEM_ARG(x->mem),
-                              ULONG_ARG(xo),    ULONG_ARG(co),  ULONG_ARG(cc),
-                              ULONG_ARG(ci),    MEM_ARG(out),   ULONG_ARG(oo),
-                              ULONG_ARG(cnb)};
-  clrelu_events wait = {ev ? ev->num_wait : 0, ev ? ev->wait : NULL, NULL};
-  clrelu_status st =
-      sum_level(ctx, K_PRELU_DSLOPE, x->dtype, first, 10, channels, nb, &wait);
-  for (int k = 0; st == CLRELU_SUCCESS && nb > 1; k ^= 1) {
-    size_t nb2 = clrelu__sum_blocks(nb);
-    cl_mem in = scratch[k];
-    out = dslope->mem;
-    oo = dslope->offset;
-    if (nb2 > 1) {
-      if (!scratch[k ^ 1])
-        scratch[k ^ 1] =
-            clCreateBuffer(ctx->context, CL_MEM_READ_WRITE,
-                           channels * nb2 * sizeof(float), NULL, &err);
-      if (err != CL_SUCCESS) {
-        st = clrelu__cl_fail(err, "clrelu_prelu_backward: clCreateBuffer");
-        break;
-      }
-      out = scratch[k ^ 1];
-      oo = 0;
-    }
-    cl_ulong zero = 0, cm = nb, cnb2 = nb2;
-    const clrelu_arg level[] = {MEM_ARG(in),  ULONG_ARG(zero), ULONG_ARG(cm),
-                                MEM_ARG(out), ULONG_ARG(oo),   ULONG_ARG(cnb2)};
-    st =
-        sum_level(ctx, K_SUM_BLOCKS, CLRELU_F32, level, 6, channels, nb2, NULL);
-    nb = nb2;
-  }
-  /* the commands keep the buffers alive until they are done */
-  for (int k = 0; k < 2; ++k)
-    if (scratch[k])
-      clReleaseMemObject(scratch[k]);
-  return st;
+static clrelu_status dslope_first(clrelu_context *ctx, cl_mem out, cl_ulong oo,
+                                  cl_ulong nb, void *user,
+                                  const clrelu_events *ev) {
+  const dslope_args *d = user;
+  cl_ulong dyo = d->dy->offset, xo = d->x->offset, co = d->outer,
+           cc = d->channels, ci = d->inner;
+  const clrelu_arg args[] = {
+      MEM_ARG(d->dy->mem), ULONG_ARG(dyo), MEM_ARG(d->x->mem), ULONG_ARG(xo),
+      ULONG_ARG(co),       ULONG_ARG(cc),  ULONG_ARG(ci),      MEM_ARG(out),
+      ULONG_ARG(oo),       ULONG_ARG(nb)};
+  return clrelu__launch(ctx, K_PRELU_DSLOPE, d->x->dtype, args, 10,
+                        d->channels * nb * (size_t)ctx->tuning.local, ev);
 }
 
 /* Checks of clrelu_prelu_backward past the first three; *total: its
@@ -208,8 +158,11 @@ clrelu_status clrelu_prelu_backward_ev(
   const clrelu_events *dx_ev = ev;
   clrelu_events done = {0, NULL, ev ? ev->done : NULL};
   if (dslope) {
-    if ((st = dslope_sum(ctx, dy, x, dslope, outer, channels, inner, ev)) !=
-        CLRELU_SUCCESS)
+    dslope_args d = {dy, x, outer, channels, inner};
+    const clrelu_events first = {ev ? ev->num_wait : 0, ev ? ev->wait : NULL,
+                                 NULL};
+    if ((st = clrelu__device_sum(ctx, dslope, channels, outer * inner,
+                                 dslope_first, &d, &first)) != CLRELU_SUCCESS)
       return st;
     dx_ev = &done;
   }

@@ -17,10 +17,14 @@
 #define NAME_MASK(C, ID, name, ...)                                            \
   [K_MASK_##ID##_ROWS] = "clrelu_bias_" #name "_mask_rows",                    \
   [K_MASK_##ID##_PLANES] = "clrelu_bias_" #name "_mask_planes",
+#define NAME_BACKWARD(C, ID, name)                                             \
+  [K_##ID##_BLOCKS] = "clrelu_" #name "_blocks",                               \
+  [K_##ID##_COLUMNS] = "clrelu_" #name "_columns",
 static const char *const kernel_names[K_COUNT] = {
     CLRELU_ELTWISE_OPS(NAME_ELTWISE, 0) CLRELU_BIAS_ACTS(NAME_BIAS, 0)
         CLRELU_SLOPE_OPS(NAME_SLOPE, 0) CLRELU_REDUCTIONS(NAME_REDUCE, 0)
-            CLRELU_BIAS_ACTS(NAME_MASK, 0)};
+            CLRELU_BIAS_ACTS(NAME_MASK, 0)
+                CLRELU_TRAIN_BACKWARDS(NAME_BACKWARD, 0)};
 
 /* Kernel names end in the dtype's suffix. */
 static const char *const dtype_suffix[CLRELU_DTYPES] = {

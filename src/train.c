@@ -80,13 +80,13 @@ clrelu_status clrelu_bias_act_mask_ev(
   if (ev && ev->done)
     *ev->done = NULL;
   clrelu_status st = clrelu__check_act(fn, act);
-  if (st == CLRELU_SUCCESS && !mask)
-    st = clrelu__fail(CLRELU_ERROR_INVALID_ARGUMENT, "%s: mask is NULL", fn);
-  if (st == CLRELU_SUCCESS)
-    st = clrelu__check_call(&c, CLRELU_PARAM_KIND_NONE, 0.0f, ev);
-  if (st == CLRELU_SUCCESS)
-    st = check_mask(fn, ctx, mask);
   if (st != CLRELU_SUCCESS)
+    return st;
+  if (!mask)
+    return clrelu__fail(CLRELU_ERROR_INVALID_ARGUMENT, "%s: mask is NULL", fn);
+  if ((st = clrelu__check_call(&c, CLRELU_PARAM_KIND_NONE, 0.0f, ev)) !=
+          CLRELU_SUCCESS ||
+      (st = check_mask(fn, ctx, mask)) != CLRELU_SUCCESS)
     return st;
   if (outer == 0 || channels == 0 || inner == 0)
     return clrelu__marker(ctx, ev);
@@ -113,4 +113,191 @@ clrelu_status clrelu_bias_act_mask(clrelu_context *ctx, const clrelu_buffer *x,
                                    const clrelu_act *act) {
   return clrelu_bias_act_mask_ev(ctx, x, bias, y, mask, outer, channels, inner,
                                  act, NULL);
+}
+
+/* ---- backward: dx, and dbias in the fixed order ---- */
+
+#define BACKWARD_KERNELS(C, ID, name)                                          \
+  static const enum clrelu_kernel_id name##_kernels[2] = {K_##ID##_BLOCKS,     \
+                                                          K_##ID##_COLUMNS};
+CLRELU_TRAIN_BACKWARDS(BACKWARD_KERNELS, 0)
+
+/* One backward call: the source is the mask, or x with bias (NULL: none). */
+typedef struct backward_call {
+  const char *fn;
+  const clrelu_buffer *dy, *mask, *x, *bias;
+  clrelu_buffer *dx;
+  size_t outer, channels, inner;
+  const clrelu_act *act;
+} backward_call;
+
+/* The first level of dbias (out NULL: dx alone). Columns where a row is a
+ * channel each (inner == 1), else blocks. */
+static clrelu_status backward_first(clrelu_context *ctx, cl_mem out,
+                                    cl_ulong oo, cl_ulong nb, void *user,
+                                    const clrelu_events *ev) {
+  const backward_call *b = user;
+  const int columns = b->inner == 1 && b->channels > 1;
+  const int from_mask = b->mask != NULL;
+  const clrelu_buffer nob = clrelu__no_bias(ctx, b->dx->dtype);
+  const clrelu_buffer *bias = b->bias ? b->bias : &nob;
+  cl_ulong dyo = b->dy->offset, dxo = b->dx->offset, co = b->outer,
+           cc = b->channels, ci = b->inner;
+  cl_ulong so = from_mask ? b->mask->offset / 32 : b->x->offset,
+           bo = bias->offset;
+  cl_int has_bias = b->bias != NULL, kind = (cl_int)b->act->kind;
+  float alpha = b->act->alpha;
+  clrelu_arg args[17];
+  cl_uint k = 0;
+  args[k++] = (clrelu_arg){sizeof(cl_mem), &b->dy->mem};
+  args[k++] = (clrelu_arg){sizeof dyo, &dyo};
+  args[k++] =
+      (clrelu_arg){sizeof(cl_mem), from_mask ? &b->mask->mem : &b->x->mem};
+  args[k++] = (clrelu_arg){sizeof so, &so};
+  if (!from_mask) {
+    args[k++] = (clrelu_arg){sizeof(cl_mem), &bias->mem};
+    args[k++] = (clrelu_arg){sizeof bo, &bo};
+    args[k++] = (clrelu_arg){sizeof has_bias, &has_bias};
+  }
+  args[k++] = (clrelu_arg){sizeof(cl_mem), &b->dx->mem};
+  args[k++] = (clrelu_arg){sizeof dxo, &dxo};
+  args[k++] = (clrelu_arg){sizeof(cl_mem), &out};
+  args[k++] = (clrelu_arg){sizeof oo, &oo};
+  args[k++] = (clrelu_arg){sizeof co, &co};
+  args[k++] = (clrelu_arg){sizeof cc, &cc};
+  args[k++] = (clrelu_arg){sizeof ci, &ci};
+  args[k++] = (clrelu_arg){sizeof nb, &nb};
+  args[k++] = (clrelu_arg){sizeof kind, &kind};
+  args[k++] = (clrelu_arg){sizeof alpha, &alpha};
+  const size_t local = (size_t)ctx->tuning.local;
+  const size_t groups = columns
+                            ? (size_t)nb * ((b->channels + local - 1) / local)
+                            : b->channels * (size_t)nb;
+  const enum clrelu_kernel_id *ids =
+      from_mask ? act_backward_mask_kernels : bias_act_backward_kernels;
+  return clrelu__launch(ctx, ids[columns], b->dx->dtype, args, k,
+                        groups * local, ev);
+}
+
+/* The checks past the first three, and the launch. */
+static clrelu_status backward(clrelu_context *ctx, const backward_call *b,
+                              clrelu_buffer *dbias, const clrelu_events *ev) {
+  const char *fn = b->fn;
+  clrelu_status st;
+  if (dbias && dbias->ctx != ctx)
+    return clrelu__fail(CLRELU_ERROR_CONTEXT_MISMATCH,
+                        "%s: dbias belongs to another context", fn);
+  if (dbias && dbias->dtype != CLRELU_F32)
+    return clrelu__fail(CLRELU_ERROR_DTYPE_MISMATCH,
+                        "%s: dbias must be CLRELU_F32 (gradients are summed "
+                        "in float32 whatever the data's dtype)",
+                        fn);
+  const size_t outer = b->outer, channels = b->channels, inner = b->inner;
+  const int empty = outer == 0 || inner == 0;
+  if (channels == 0 || (empty && !dbias))
+    return clrelu__marker(ctx, ev);
+  if (dbias && (st = clrelu__check_count(fn, dbias, "dbias", channels)) !=
+                   CLRELU_SUCCESS)
+    return st;
+  if (empty) { /* channels without elements: their sums are +0.0 */
+    cl_int err = clrelu__fill_zeros(dbias, channels, ev);
+    return err == CL_SUCCESS ? CLRELU_SUCCESS
+                             : clrelu__cl_fail(err, "clEnqueueFillBuffer");
+  }
+  size_t total;
+  const clrelu_buffer *src = b->mask ? b->dy : b->x;
+  static const char *const bias_name[] = {"bias"};
+  if ((st = clrelu__check_channels(fn, src, &b->bias, bias_name, 1, b->dx,
+                                   outer, channels, inner, &total)) !=
+      CLRELU_SUCCESS)
+    return st;
+  if ((st = clrelu__check_count(fn, b->dy, "dy", total)) != CLRELU_SUCCESS ||
+      (st = clrelu__check_in_place(fn, b->dy, "dy", b->dx, "dx", total)) !=
+          CLRELU_SUCCESS)
+    return st;
+  if (b->mask) {
+    const clrelu_buffer *other[] = {b->dy, b->dx};
+    const size_t counts[] = {total, total};
+    static const char *const names[] = {"dy", "dx"};
+    if ((st = check_mask_size(fn, b->mask, total, other, counts, names, 2)) !=
+        CLRELU_SUCCESS)
+      return st;
+  }
+  if (dbias) {
+    const clrelu_buffer *other[] = {b->dy, b->x, b->bias, b->dx, b->mask};
+    const size_t counts[] = {total, total, channels, total, total};
+    static const char *const names[] = {"dy", "x", "bias", "dx", "mask"};
+    for (int i = 0; i < 5; ++i)
+      if (other[i] &&
+          clrelu__overlaps(dbias, channels, other[i], counts[i], NULL))
+        return clrelu__fail(CLRELU_ERROR_INVALID_ARGUMENT,
+                            "%s: dbias overlaps %s", fn, names[i]);
+  }
+  if (!dbias)
+    return backward_first(ctx, NULL, 0, clrelu__sum_blocks(outer * inner),
+                          (void *)b, ev);
+  return clrelu__device_sum(ctx, dbias, channels, outer * inner, backward_first,
+                            (void *)b, ev);
+}
+
+clrelu_status clrelu_act_backward_mask_ev(
+    clrelu_context *ctx, const clrelu_buffer *dy, const clrelu_buffer *mask,
+    clrelu_buffer *dx, clrelu_buffer *dbias, size_t outer, size_t channels,
+    size_t inner, const clrelu_act *act, const clrelu_events *ev) {
+  static const char fn[] = "clrelu_act_backward_mask";
+  clrelu_call c = {fn, ctx, {dy}, {"dy"}, 1, dx, "dx"};
+  if (ev && ev->done)
+    *ev->done = NULL;
+  clrelu_status st = clrelu__check_act(fn, act);
+  if (st != CLRELU_SUCCESS)
+    return st;
+  if (!mask)
+    return clrelu__fail(CLRELU_ERROR_INVALID_ARGUMENT, "%s: mask is NULL", fn);
+  if ((st = clrelu__check_call(&c, CLRELU_PARAM_KIND_NONE, 0.0f, ev)) !=
+          CLRELU_SUCCESS ||
+      (st = check_mask(fn, ctx, mask)) != CLRELU_SUCCESS)
+    return st;
+  const backward_call b = {fn, dy,    mask,     NULL,  NULL,
+                           dx, outer, channels, inner, act};
+  return backward(ctx, &b, dbias, ev);
+}
+
+clrelu_status clrelu_act_backward_mask(clrelu_context *ctx,
+                                       const clrelu_buffer *dy,
+                                       const clrelu_buffer *mask,
+                                       clrelu_buffer *dx, clrelu_buffer *dbias,
+                                       size_t outer, size_t channels,
+                                       size_t inner, const clrelu_act *act) {
+  return clrelu_act_backward_mask_ev(ctx, dy, mask, dx, dbias, outer, channels,
+                                     inner, act, NULL);
+}
+
+clrelu_status
+clrelu_bias_act_backward_ev(clrelu_context *ctx, const clrelu_buffer *dy,
+                            const clrelu_buffer *x, const clrelu_buffer *bias,
+                            clrelu_buffer *dx, clrelu_buffer *dbias,
+                            size_t outer, size_t channels, size_t inner,
+                            const clrelu_act *act, const clrelu_events *ev) {
+  static const char fn[] = "clrelu_bias_act_backward";
+  clrelu_call c = {fn,           ctx, {dy, x, bias}, {"dy", "x", "bias"},
+                   bias ? 3 : 2, dx,  "dx"};
+  if (ev && ev->done)
+    *ev->done = NULL;
+  clrelu_status st = clrelu__check_act(fn, act);
+  if (st == CLRELU_SUCCESS)
+    st = clrelu__check_call(&c, CLRELU_PARAM_KIND_NONE, 0.0f, ev);
+  if (st != CLRELU_SUCCESS)
+    return st;
+  const backward_call b = {fn, dy,    NULL,     x,     bias,
+                           dx, outer, channels, inner, act};
+  return backward(ctx, &b, dbias, ev);
+}
+
+clrelu_status
+clrelu_bias_act_backward(clrelu_context *ctx, const clrelu_buffer *dy,
+                         const clrelu_buffer *x, const clrelu_buffer *bias,
+                         clrelu_buffer *dx, clrelu_buffer *dbias, size_t outer,
+                         size_t channels, size_t inner, const clrelu_act *act) {
+  return clrelu_bias_act_backward_ev(ctx, dy, x, bias, dx, dbias, outer,
+                                     channels, inner, act, NULL);
 }

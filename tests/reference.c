@@ -335,3 +335,36 @@ void ref_prelu_dslope(const float *dy, const float *x, size_t outer,
   }
   free(t);
 }
+
+void ref_channel_sums(const float *v, size_t outer, size_t channels,
+                      size_t inner, float *sums) {
+  size_t m = outer * inner;
+  float *t = malloc((m ? m : 1) * sizeof *t);
+  for (size_t c = 0; c < channels && t; ++c) {
+    size_t n = 0;
+    for (size_t o = 0; o < outer; ++o)
+      for (size_t i = 0; i < inner; ++i)
+        t[n++] = v[(o * channels + c) * inner + i];
+    if (n == 0) {
+      sums[c] = +0.0f;
+      continue;
+    }
+    do /* the first level even for one term: its padding counts */
+      n = ref_level(t, n);
+    while (n > 1);
+    sums[c] = t[0];
+  }
+  free(t);
+}
+
+float ref_backward_mask(enum ref_act act, float alpha, int bit, float dy) {
+  if (bit)
+    return dy;
+  return act == REF_ACT_LEAKY_RELU ? alpha * dy : +0.0f;
+}
+
+float ref_bias_act_backward(enum ref_act act, float alpha, float t, float dy) {
+  if (isnan(t))
+    return t;
+  return ref_backward_mask(act, alpha, ref_act_pass(act, alpha, t), dy);
+}

@@ -69,6 +69,15 @@ void ref_bias_act_mask(const float *x, const float *bias, uint32_t *mask,
                        size_t outer, size_t channels, size_t inner,
                        enum ref_act act, float alpha);
 
+/* The backward passes at one element: from a mask bit, and from the
+ * forward pre-activation t (NaN where t is NaN). */
+float ref_backward_mask(enum ref_act act, float alpha, int bit, float dy);
+float ref_bias_act_backward(enum ref_act act, float alpha, float t, float dy);
+/* sums[c] = the fixed-order sum of clrelu.h (clrelu_act_backward_mask's
+ * dbias) of channel c's elements of v, laid out [outer][channels][inner]. */
+void ref_channel_sums(const float *v, size_t outer, size_t channels,
+                      size_t inner, float *sums);
+
 /* PReLU with slope s; its backward pass. */
 float ref_prelu(float x, float s);
 float ref_prelu_backward(float dy, float x, float s);
