@@ -51,7 +51,8 @@ typedef struct bench_state {
    * dtypes not run. Float32 is always there: the references use it. */
   void *hx[BENCH_NDTYPES], *hdy[BENCH_NDTYPES], *hy[BENCH_NDTYPES],
       *hbias[BENCH_NDTYPES];
-  float *hdslope; /* PReLU's slope gradient, BIAS_CAP floats */
+  float *hdslope;  /* PReLU's slope gradient, dbias: BIAS_CAP floats */
+  uint32_t *hmask; /* the training passes' mask */
   torch_job *torch;
   int ntorch;
 } bench_state;
@@ -112,6 +113,21 @@ static void cpu_op32(const bench_state *b, const op_shape *s) {
     clrelu_cpu_prelu_backward(dy, x, bias, y, b->hdslope, s->outer, s->channels,
                               s->inner);
     break;
+  case OP_BIAS_ACT_MASK: {
+    const clrelu_act act = bench_act(s);
+    clrelu_cpu_bias_act_mask(x, bias, y, b->hmask, s->outer, s->channels,
+                             s->inner, &act);
+  } break;
+  case OP_ACT_BACKWARD_MASK: {
+    const clrelu_act act = bench_act(s);
+    clrelu_cpu_act_backward_mask(dy, b->hmask, y, b->hdslope, s->outer,
+                                 s->channels, s->inner, &act);
+  } break;
+  case OP_BIAS_ACT_BACKWARD: {
+    const clrelu_act act = bench_act(s);
+    clrelu_cpu_bias_act_backward(dy, x, bias, y, b->hdslope, s->outer,
+                                 s->channels, s->inner, &act);
+  } break;
   default:
     break;
   }
@@ -142,6 +158,21 @@ static clrelu_status cpu_op16(const bench_state *b, const op_shape *s) {
   case OP_PRELU_BACKWARD:
     return clrelu_cpu_prelu_backward_16(t, dy, x, bias, y, b->hdslope, s->outer,
                                         s->channels, s->inner);
+  case OP_BIAS_ACT_MASK: {
+    const clrelu_act act = bench_act(s);
+    return clrelu_cpu_bias_act_mask_16(t, x, bias, y, b->hmask, s->outer,
+                                       s->channels, s->inner, &act);
+  }
+  case OP_ACT_BACKWARD_MASK: {
+    const clrelu_act act = bench_act(s);
+    return clrelu_cpu_act_backward_mask_16(
+        t, dy, b->hmask, y, b->hdslope, s->outer, s->channels, s->inner, &act);
+  }
+  case OP_BIAS_ACT_BACKWARD: {
+    const clrelu_act act = bench_act(s);
+    return clrelu_cpu_bias_act_backward_16(
+        t, dy, x, bias, y, b->hdslope, s->outer, s->channels, s->inner, &act);
+  }
   default:
     return CLRELU_ERROR_INVALID_ARGUMENT;
   }
@@ -430,6 +461,8 @@ static int setup(bench_state *b) {
       return -1;
     if (!b->hdslope && !(b->hdslope = host_array(BIAS_CAP, CLRELU_F32)))
       return -1;
+    if (!b->hmask && !(b->hmask = calloc(cap / 32 + 1, sizeof *b->hmask)))
+      return bench_error("out of memory");
     memset(b->hy[t], 0, cap * (size_t)bench_dtype_bytes(dt));
   }
   fill(b->hx[CLRELU_F32], cap, 1, 1.0f);
@@ -529,6 +562,7 @@ static void teardown(bench_state *b) {
     free(b->hbias[t]);
   }
   free(b->hdslope);
+  free(b->hmask);
   for (int i = 0; i < b->ntorch; ++i)
     free(b->torch[i].t);
   free(b->torch);

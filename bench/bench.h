@@ -38,19 +38,31 @@ static inline double bench_dtype_bytes(clrelu_dtype d) {
   return d == CLRELU_F32 ? 4.0 : 2.0;
 }
 
+/* The training passes, run with ReLU on the bias ops' layouts, X(ID,
+ * name, inputs, mask): arrays read besides the mask (dy, x), whether a mask
+ * of n bits is read or written; the backward passes also sum dbias. */
+#define BENCH_TRAIN_OPS(X)                                                     \
+  X(BIAS_ACT_MASK, bias_act_mask, 1, 1)                                        \
+  X(ACT_BACKWARD_MASK, act_backward_mask, 1, 1)                                \
+  X(BIAS_ACT_BACKWARD, bias_act_backward, 2, 0)
+
 /* The ops, from the library's op table (src/optable.h): the elementwise
- * ops, then the fused bias ops, one per activation (OP_BIAS_<ID>). */
+ * ops, then the fused bias ops, one per activation (OP_BIAS_<ID>), the
+ * slope ops and the training passes. */
 #define BENCH_OP_ID(C, ID, ...) OP_##ID,
 #define BENCH_BIAS_ID(C, ID, ...) OP_BIAS_##ID,
 #define BENCH_SLOPE_ID(C, ID, ...) OP_##ID,
+#define BENCH_TRAIN_ID(ID, ...) OP_##ID,
 typedef enum op_id {
   CLRELU_ELTWISE_OPS(BENCH_OP_ID, 0) CLRELU_BIAS_ACTS(BENCH_BIAS_ID, 0)
-      CLRELU_SLOPE_OPS(BENCH_SLOPE_ID, 0) OP_COUNT,
+      CLRELU_SLOPE_OPS(BENCH_SLOPE_ID, 0) BENCH_TRAIN_OPS(BENCH_TRAIN_ID)
+          OP_COUNT,
   OP_NONE = -1 /* references, not ops */
 } op_id;
 #undef BENCH_OP_ID
 #undef BENCH_BIAS_ID
 #undef BENCH_SLOPE_ID
+#undef BENCH_TRAIN_ID
 
 /* What the table says of an op. */
 typedef struct bench_op_info {
@@ -64,6 +76,7 @@ typedef struct bench_op_info {
    * pass also sums dslope */
   int slope;
   int bits16; /* 16-bit data is processed on the bits */
+  int mask;   /* a training pass with a mask (n bits more moved) */
 } bench_op_info;
 extern const bench_op_info bench_ops[OP_COUNT];
 

@@ -19,7 +19,9 @@ struct bench_device {
   cl_kernel bias_add, relu; /* relu: clrelu's clrelu_relu, built again */
   int vec, items, local;    /* the context's launch shape */
   clrelu_buffer *x[BENCH_NDTYPES], *dy[BENCH_NDTYPES], *y[BENCH_NDTYPES],
-      *bias[BENCH_NDTYPES], *dslope; /* dslope: float32, for PReLU */
+      *bias[BENCH_NDTYPES], *dslope; /* dslope: float32, for PReLU, and
+                                        dbias, for the training passes */
+  clrelu_buffer *mask;               /* cap bits */
   size_t cap;
   int gpu;
 };
@@ -153,7 +155,8 @@ static int make_buffers(bench_device *d, clrelu_dtype t, size_t cap,
       make_buffer(d, t, cap, &d->dy[t]) != 0 ||
       make_buffer(d, t, cap, &d->y[t]) != 0 ||
       make_buffer(d, t, bias_cap, &d->bias[t]) != 0 ||
-      (!d->dslope && make_buffer(d, CLRELU_F32, bias_cap, &d->dslope) != 0))
+      (!d->dslope && make_buffer(d, CLRELU_F32, bias_cap, &d->dslope) != 0) ||
+      (!d->mask && make_buffer(d, CLRELU_MASK, cap, &d->mask) != 0))
     return -1;
   return 0;
 }
@@ -203,6 +206,7 @@ void bdev_destroy(bench_device *d) {
     clrelu_buffer_destroy(d->bias[t]);
   }
   clrelu_buffer_destroy(d->dslope);
+  clrelu_buffer_destroy(d->mask);
   if (d->bias_add)
     clReleaseKernel(d->bias_add);
   if (d->relu)
@@ -235,8 +239,10 @@ int bdev_upload(bench_device *d, clrelu_dtype t, const void *x, const void *dy,
 
 #define OP_FN(C, ID, name, ...) [OP_##ID] = "clrelu_" #name "_ev",
 #define BIAS_FN(C, ID, ...) [OP_BIAS_##ID] = "clrelu_bias_act_ev",
-static const char *const op_fn[OP_COUNT] = {CLRELU_ELTWISE_OPS(
-    OP_FN, 0) CLRELU_BIAS_ACTS(BIAS_FN, 0) CLRELU_SLOPE_OPS(OP_FN, 0)};
+#define TRAIN_FN(ID, name, ...) [OP_##ID] = "clrelu_" #name "_ev",
+static const char *const op_fn[OP_COUNT] = {
+    CLRELU_ELTWISE_OPS(OP_FN, 0) CLRELU_BIAS_ACTS(BIAS_FN, 0)
+        CLRELU_SLOPE_OPS(OP_FN, 0) BENCH_TRAIN_OPS(TRAIN_FN)};
 
 /* Enqueues the op on the device buffers of its dtype, y the output. */
 #define DEVICE_CASE(C, ID, name, inputs, param, ...)                           \
@@ -266,6 +272,23 @@ static clrelu_status enqueue_op(bench_device *d, const op_shape *s,
   case OP_PRELU_BACKWARD:
     return clrelu_prelu_backward_ev(d->ctx, dy, x, d->bias[t], y, d->dslope,
                                     s->outer, s->channels, s->inner, ev);
+  case OP_BIAS_ACT_MASK: {
+    const clrelu_act act = bench_act(s);
+    return clrelu_bias_act_mask_ev(d->ctx, x, d->bias[t], y, d->mask, s->outer,
+                                   s->channels, s->inner, &act, ev);
+  }
+  case OP_ACT_BACKWARD_MASK: {
+    const clrelu_act act = bench_act(s);
+    return clrelu_act_backward_mask_ev(d->ctx, dy, d->mask, y, d->dslope,
+                                       s->outer, s->channels, s->inner, &act,
+                                       ev);
+  }
+  case OP_BIAS_ACT_BACKWARD: {
+    const clrelu_act act = bench_act(s);
+    return clrelu_bias_act_backward_ev(d->ctx, dy, x, d->bias[t], y, d->dslope,
+                                       s->outer, s->channels, s->inner, &act,
+                                       ev);
+  }
   default:
     return CLRELU_ERROR_INVALID_ARGUMENT;
   }

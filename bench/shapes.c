@@ -4,8 +4,10 @@
 #define OP_NAME(C, ID, name, ...) [OP_##ID] = #name,
 #define BIAS_NAME(C, ID, name, ...) [OP_BIAS_##ID] = "bias_" #name,
 #define SLOPE_NAME(C, ID, name, ...) [OP_##ID] = #name,
-const char *const bench_op_names[OP_COUNT] = {CLRELU_ELTWISE_OPS(
-    OP_NAME, 0) CLRELU_BIAS_ACTS(BIAS_NAME, 0) CLRELU_SLOPE_OPS(SLOPE_NAME, 0)};
+#define TRAIN_NAME(ID, name, ...) [OP_##ID] = #name,
+const char *const bench_op_names[OP_COUNT] = {
+    CLRELU_ELTWISE_OPS(OP_NAME, 0) CLRELU_BIAS_ACTS(BIAS_NAME, 0)
+        CLRELU_SLOPE_OPS(SLOPE_NAME, 0) BENCH_TRAIN_OPS(TRAIN_NAME)};
 
 #define OP_INFO(C, ID, name, in, par, out, b16)                                \
   [OP_##ID] = {.inputs = in,                                                   \
@@ -20,8 +22,11 @@ const char *const bench_op_names[OP_COUNT] = {CLRELU_ELTWISE_OPS(
                     .act = CLRELU_ACT_##ID},
 #define SLOPE_INFO(C, ID, name, in, arrays)                                    \
   [OP_##ID] = {.bias = 1, .inputs = in, .slope = 1},
-const bench_op_info bench_ops[OP_COUNT] = {CLRELU_ELTWISE_OPS(
-    OP_INFO, 0) CLRELU_BIAS_ACTS(BIAS_INFO, 0) CLRELU_SLOPE_OPS(SLOPE_INFO, 0)};
+#define TRAIN_INFO(ID, name, in, m)                                            \
+  [OP_##ID] = {.bias = 1, .inputs = in, .mask = m, .act = CLRELU_ACT_RELU},
+const bench_op_info bench_ops[OP_COUNT] = {
+    CLRELU_ELTWISE_OPS(OP_INFO, 0) CLRELU_BIAS_ACTS(BIAS_INFO, 0)
+        CLRELU_SLOPE_OPS(SLOPE_INFO, 0) BENCH_TRAIN_OPS(TRAIN_INFO)};
 
 const char *const bench_dtype_names[BENCH_NDTYPES] = {"f32", "f16", "bf16"};
 
@@ -84,7 +89,9 @@ int bench_shape(op_id op, layout_id layout, clrelu_dtype dtype, size_t size,
 }
 
 double bench_op_bytes(op_id op, clrelu_dtype dtype, size_t n) {
-  /* arrays read and written (a bias op's bias is left out) */
+  /* arrays read and written (a bias op's bias and a sum's results are left
+   * out), and a mask's bits */
   int arrays = bench_ops[op].inputs + 1;
-  return arrays * bench_dtype_bytes(dtype) * (double)n;
+  return arrays * bench_dtype_bytes(dtype) * (double)n +
+         (bench_ops[op].mask ? (double)n / 8.0 : 0.0);
 }

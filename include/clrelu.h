@@ -566,7 +566,10 @@ CLRELU_API clrelu_status clrelu_bias_act_mask_ev(
  * one value remains; float32 additions throughout. A NaN dx in channel c
  * makes dbias[c] NaN. A channel with no elements (outer or inner 0) gets
  * +0.0, after dbias is checked to hold channels floats; with channels 0
- * nothing is written. dbias must overlap no other buffer of the call. */
+ * nothing is written. dbias must overlap no other buffer of the call.
+ * dx and the first level of the sum are one sweep, the further levels
+ * (past 256 terms a channel) small kernels after it: should one of those
+ * fail to enqueue, dx holds its result and dbias is unchanged. */
 CLRELU_API clrelu_status clrelu_act_backward_mask(
     clrelu_context *ctx, const clrelu_buffer *dy, const clrelu_buffer *mask,
     clrelu_buffer *dx, clrelu_buffer *dbias, size_t outer, size_t channels,

@@ -33,7 +33,9 @@ static uint64_t rng = 99;
 typedef struct fixture {
   clrelu_context *ctx;
   clrelu_buffer *x, *a, *bias, *y;
-  float hx[N], ha[N], hbias[64], hy[N];
+  clrelu_buffer *mask, *dbias; /* the training passes' (N bits, 64 floats) */
+  float hx[N], ha[N], hbias[64], hy[N], hdbias[64];
+  uint32_t hmask[(N + 31) / 32];
 } fixture;
 static fixture fin, fooo;
 
@@ -191,10 +193,26 @@ static int fixture_make(fixture *f, clrelu_context *ctx) {
     ok = hc_call(ctx, (enum hc_op)op,
                  hc_is_bias((enum hc_op)op) ? f->bias : f->a, f->x, f->y, N,
                  N / 8, 8, 1, 0.5f, NULL) == CLRELU_SUCCESS;
+  for (size_t i = 0; i < 64; ++i)
+    f->hdbias[i] = 7.0f;
+  for (size_t w = 0; w < (N + 31) / 32; ++w)
+    f->hmask[w] = (uint32_t)hc_rand(&rng);
+  const clrelu_act relu = {CLRELU_ACT_RELU, 0.0f, 0.0f};
+  ok = ok &&
+       clrelu_buffer_create(ctx, CLRELU_MASK, N, &f->mask) == CLRELU_SUCCESS &&
+       clrelu_buffer_create(ctx, CLRELU_F32, 64, &f->dbias) == CLRELU_SUCCESS &&
+       clrelu_bias_act_mask(ctx, f->x, f->bias, f->y, f->mask, 1, 1, N,
+                            &relu) == CLRELU_SUCCESS &&
+       clrelu_act_backward_mask(ctx, f->a, f->mask, f->y, f->dbias, 1, 1, N,
+                                &relu) == CLRELU_SUCCESS &&
+       clrelu_buffer_write(f->mask, 0, N, f->hmask) == CLRELU_SUCCESS &&
+       clrelu_buffer_write(f->dbias, 0, 64, f->hdbias) == CLRELU_SUCCESS;
   return ok && clrelu_finish(ctx) == CLRELU_SUCCESS;
 }
 
 static void fixture_free(fixture *f) {
+  clrelu_buffer_destroy(f->mask);
+  clrelu_buffer_destroy(f->dbias);
   clrelu_buffer_destroy(f->x);
   clrelu_buffer_destroy(f->a);
   clrelu_buffer_destroy(f->bias);
@@ -412,6 +430,63 @@ static void sc_op(run *r, void *arg) {
     clReleaseEvent(wait[i]);
 }
 
+/* The training passes, with ReLU6: 0 the forward pass with a mask (rows),
+ * 1 the backward pass from the mask, 2 from the input (one plane of N:
+ * dbias takes two levels, through a scratch buffer). A backward pass that
+ * fails after its first command was enqueued may leave dx written (the
+ * header says so); dbias and the mask stay as they were. */
+typedef struct train_case {
+  fixture *f;
+  int pass;
+} train_case;
+
+static void sc_train(run *r, void *arg) {
+  const train_case *c = arg;
+  fixture *f = c->f;
+  const clrelu_act act = {CLRELU_ACT_CLIPPED_RELU, 6.0f, 0.0f};
+  float got[N], want[N], db[64], want_db[64];
+  uint32_t mask[(N + 31) / 32], want_mask[(N + 31) / 32];
+  const size_t outer = c->pass ? 1 : 20, channels = c->pass ? 1 : 50,
+               inner = c->pass ? N : 1;
+  if (!reset_y(f) ||
+      clrelu_buffer_write(f->mask, 0, N, f->hmask) != CLRELU_SUCCESS ||
+      clrelu_buffer_write(f->dbias, 0, 64, f->hdbias) != CLRELU_SUCCESS ||
+      clrelu_finish(f->ctx) != CLRELU_SUCCESS)
+    return;
+  fault_begin(1);
+  if (c->pass == 0)
+    r->st = clrelu_bias_act_mask(f->ctx, f->x, f->bias, f->y, f->mask, outer,
+                                 channels, inner, &act);
+  else if (c->pass == 1)
+    r->st = clrelu_act_backward_mask(f->ctx, f->a, f->mask, f->y, f->dbias,
+                                     outer, channels, inner, &act);
+  else
+    r->st = clrelu_bias_act_backward(f->ctx, f->a, f->x, f->bias, f->y,
+                                     f->dbias, outer, channels, inner, &act);
+  fault_end();
+  memcpy(want, f->hy, sizeof want);
+  memcpy(want_mask, f->hmask, sizeof want_mask);
+  memcpy(want_db, f->hdbias, sizeof want_db);
+  if (c->pass == 0)
+    clrelu_cpu_bias_act_mask(f->hx, f->hbias, want, want_mask, outer, channels,
+                             inner, &act);
+  else if (c->pass == 1)
+    clrelu_cpu_act_backward_mask(f->ha, f->hmask, want, want_db, outer,
+                                 channels, inner, &act);
+  else
+    clrelu_cpu_bias_act_backward(f->ha, f->hx, f->hbias, want, want_db, outer,
+                                 channels, inner, &act);
+  int ok = read_y(f, got) &&
+           clrelu_buffer_read(f->mask, 0, N, mask) == CLRELU_SUCCESS &&
+           clrelu_buffer_read(f->dbias, 0, 64, db) == CLRELU_SUCCESS;
+  r->verified = ok && same_f32(got, want, N) && same_f32(db, want_db, 64) &&
+                memcmp(mask, want_mask, sizeof mask) == 0;
+  r->unchanged =
+      ok && same_f32(db, f->hdbias, 64) &&
+      memcmp(mask, f->hmask, sizeof mask) == 0 &&
+      (same_f32(got, f->hy, N) || (c->pass > 0 && same_f32(got, want, N)));
+}
+
 static void sc_finish(run *r, void *arg) {
   fixture *f = arg;
   clrelu_relu(f->ctx, f->x, f->y, N); /* something to wait for */
@@ -538,6 +613,7 @@ int main(void) {
   enum { MAX_CASES = 2 * (3 + HC_NOPS + 1 + 3 + 6) };
   scenario list[MAX_CASES + 16];
   op_case cases[MAX_CASES];
+  train_case trains[2][3];
   int ns = 0, nc = 0;
 #define ADD(nm, f, a, ex) list[ns++] = (scenario){nm, f, a, ex}
   ADD("context_create", sc_context_create, NULL, CLRELU_SUCCESS);
@@ -583,6 +659,14 @@ int main(void) {
           ++nc;
         }
       }
+    static const char *const train_names[2][3] = {
+        {"bias_act_mask", "act_backward_mask", "bias_act_backward"},
+        {"bias_act_mask (out of order)", "act_backward_mask (out of order)",
+         "bias_act_backward (out of order)"}};
+    for (int p = 0; p < 3; ++p) {
+      trains[q][p] = (train_case){fs[q], p};
+      ADD(train_names[q][p], sc_train, &trains[q][p], CLRELU_SUCCESS);
+    }
   }
   for (int i = 0; i < ns; ++i)
     sweep(&list[i], NULL, CL_SUCCESS);
