@@ -161,3 +161,16 @@ clrelu_status clrelu__check_channels(const char *fn, const clrelu_buffer *x,
                         names[i]);
   return st;
 }
+
+clrelu_status clrelu__check_gradient(const char *fn, const clrelu_context *ctx,
+                                     const clrelu_buffer *g, const char *name) {
+  if (g && g->ctx != ctx)
+    return clrelu__fail(CLRELU_ERROR_CONTEXT_MISMATCH,
+                        "%s: %s belongs to another context", fn, name);
+  if (g && g->dtype != CLRELU_F32)
+    return clrelu__fail(CLRELU_ERROR_DTYPE_MISMATCH,
+                        "%s: %s must be CLRELU_F32 (gradients are summed in "
+                        "float32 whatever the data's dtype)",
+                        fn, name);
+  return CLRELU_SUCCESS;
+}

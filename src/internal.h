@@ -301,6 +301,10 @@ clrelu_status clrelu__check_in_place(const char *fn, const clrelu_buffer *in,
                                      const char *out_name, size_t n);
 /* *total = outer * channels * inner; OUT_OF_RANGE when that many elements
  * of elem_size bytes overflow size_t. */
+/* A summed gradient's checks (NULL passes): its context, then its dtype,
+ * which is float32 whatever the data's. */
+clrelu_status clrelu__check_gradient(const char *fn, const clrelu_context *ctx,
+                                     const clrelu_buffer *g, const char *name);
 clrelu_status clrelu__check_shape(const char *fn, size_t outer, size_t channels,
                                   size_t inner, size_t elem_size,
                                   size_t *total);

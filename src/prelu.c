@@ -129,14 +129,9 @@ clrelu_status clrelu_prelu_backward_ev(
   clrelu_status st = clrelu__check_call(&c, CLRELU_PARAM_KIND_NONE, 0.0f, ev);
   if (st != CLRELU_SUCCESS)
     return st;
-  if (dslope && dslope->ctx != ctx)
-    return clrelu__fail(CLRELU_ERROR_CONTEXT_MISMATCH,
-                        "%s: dslope belongs to another context", fn);
-  if (dslope && dslope->dtype != CLRELU_F32)
-    return clrelu__fail(CLRELU_ERROR_DTYPE_MISMATCH,
-                        "%s: dslope must be CLRELU_F32 (gradients are summed "
-                        "in float32 whatever the data's dtype)",
-                        fn);
+  if ((st = clrelu__check_gradient(fn, ctx, dslope, "dslope")) !=
+      CLRELU_SUCCESS)
+    return st;
   const int empty = outer == 0 || inner == 0;
   if (channels == 0 || (empty && !dslope))
     return clrelu__marker(ctx, ev);

@@ -20,6 +20,26 @@ static clrelu_status check_mask(const char *fn, clrelu_context *ctx,
   return CLRELU_SUCCESS;
 }
 
+/* The first three checks of a call with a mask: the act, NULLs (the
+ * mask's too), contexts, dtypes. */
+static clrelu_status check_first(const clrelu_call *c,
+                                 const clrelu_buffer *mask,
+                                 const clrelu_act *act,
+                                 const clrelu_events *ev) {
+  if (ev && ev->done)
+    *ev->done = NULL;
+  clrelu_status st = clrelu__check_act(c->fn, act);
+  if (st != CLRELU_SUCCESS)
+    return st;
+  if (!mask)
+    return clrelu__fail(CLRELU_ERROR_INVALID_ARGUMENT, "%s: mask is NULL",
+                        c->fn);
+  if ((st = clrelu__check_call(c, CLRELU_PARAM_KIND_NONE, 0.0f, ev)) !=
+      CLRELU_SUCCESS)
+    return st;
+  return check_mask(c->fn, c->ctx, mask);
+}
+
 static clrelu_status check_mask_size(const char *fn, const clrelu_buffer *mask,
                                      size_t n,
                                      const clrelu_buffer *const *other,
@@ -77,16 +97,8 @@ clrelu_status clrelu_bias_act_mask_ev(
     size_t inner, const clrelu_act *act, const clrelu_events *ev) {
   static const char fn[] = "clrelu_bias_act_mask";
   clrelu_call c = {fn, ctx, {x, bias}, {"x", "bias"}, bias ? 2 : 1, y, "y"};
-  if (ev && ev->done)
-    *ev->done = NULL;
-  clrelu_status st = clrelu__check_act(fn, act);
+  clrelu_status st = check_first(&c, mask, act, ev);
   if (st != CLRELU_SUCCESS)
-    return st;
-  if (!mask)
-    return clrelu__fail(CLRELU_ERROR_INVALID_ARGUMENT, "%s: mask is NULL", fn);
-  if ((st = clrelu__check_call(&c, CLRELU_PARAM_KIND_NONE, 0.0f, ev)) !=
-          CLRELU_SUCCESS ||
-      (st = check_mask(fn, ctx, mask)) != CLRELU_SUCCESS)
     return st;
   if (outer == 0 || channels == 0 || inner == 0)
     return clrelu__marker(ctx, ev);
@@ -183,15 +195,9 @@ static clrelu_status backward_first(clrelu_context *ctx, cl_mem out,
 static clrelu_status backward(clrelu_context *ctx, const backward_call *b,
                               clrelu_buffer *dbias, const clrelu_events *ev) {
   const char *fn = b->fn;
-  clrelu_status st;
-  if (dbias && dbias->ctx != ctx)
-    return clrelu__fail(CLRELU_ERROR_CONTEXT_MISMATCH,
-                        "%s: dbias belongs to another context", fn);
-  if (dbias && dbias->dtype != CLRELU_F32)
-    return clrelu__fail(CLRELU_ERROR_DTYPE_MISMATCH,
-                        "%s: dbias must be CLRELU_F32 (gradients are summed "
-                        "in float32 whatever the data's dtype)",
-                        fn);
+  clrelu_status st = clrelu__check_gradient(fn, ctx, dbias, "dbias");
+  if (st != CLRELU_SUCCESS)
+    return st;
   const size_t outer = b->outer, channels = b->channels, inner = b->inner;
   const int empty = outer == 0 || inner == 0;
   if (channels == 0 || (empty && !dbias))
@@ -246,16 +252,8 @@ clrelu_status clrelu_act_backward_mask_ev(
     size_t inner, const clrelu_act *act, const clrelu_events *ev) {
   static const char fn[] = "clrelu_act_backward_mask";
   clrelu_call c = {fn, ctx, {dy}, {"dy"}, 1, dx, "dx"};
-  if (ev && ev->done)
-    *ev->done = NULL;
-  clrelu_status st = clrelu__check_act(fn, act);
+  clrelu_status st = check_first(&c, mask, act, ev);
   if (st != CLRELU_SUCCESS)
-    return st;
-  if (!mask)
-    return clrelu__fail(CLRELU_ERROR_INVALID_ARGUMENT, "%s: mask is NULL", fn);
-  if ((st = clrelu__check_call(&c, CLRELU_PARAM_KIND_NONE, 0.0f, ev)) !=
-          CLRELU_SUCCESS ||
-      (st = check_mask(fn, ctx, mask)) != CLRELU_SUCCESS)
     return st;
   const backward_call b = {fn, dy,    mask,     NULL,  NULL,
                            dx, outer, channels, inner, act};

@@ -120,8 +120,9 @@ static unsigned char *shadow_at(const slot *s, size_t element) {
 
 static clrelu_dtype pick_dtype(input *in) {
   unsigned v = get8(in);
+  /* not a dtype (masks, CLRELU_MASK, are left to test_train) */
   if (v >= 250)
-    return (clrelu_dtype)(v == 255 ? -1 : (int)v - 247); /* not a dtype */
+    return (clrelu_dtype)(v == 255 ? -1 : (int)v - 250 + CLRELU_MASK + 1);
   return (clrelu_dtype)(v % 3);
 }
 
