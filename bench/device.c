@@ -325,19 +325,27 @@ static int event_span(cl_event first, cl_event last, double *s) {
 
 int bdev_resident(bench_device *d, const op_shape *s, double *kernel_s,
                   double *call_s) {
-  cl_event done = NULL;
-  clrelu_events ev = {0, NULL, &done};
+  /* Ops of several commands (a sum's levels after the first kernel) hand
+   * back the last one's event: a marker the op waits for starts the span. */
+  cl_event start = NULL, done = NULL;
   double t0 = bench_now();
+  cl_int err = clEnqueueMarkerWithWaitList(d->queue, 0, NULL, &start);
+  if (err != CL_SUCCESS)
+    return bench_cl_fail("clEnqueueMarkerWithWaitList", err);
+  clrelu_events ev = {1, &start, &done};
   clrelu_status st = enqueue_op(d, s, &ev);
-  if (st != CLRELU_SUCCESS)
+  if (st != CLRELU_SUCCESS) {
+    clReleaseEvent(start);
     return bench_fail(op_fn[s->op], st);
+  }
   st = clrelu_finish(d->ctx);
   *call_s = bench_now() - t0;
   int rc = st == CLRELU_SUCCESS ? 0 : bench_fail("clrelu_finish", st);
   if (rc == 0 && !done)
     rc = bench_error("%s returned no event", op_fn[s->op]);
   if (rc == 0)
-    rc = event_span(done, done, kernel_s);
+    rc = event_span(start, done, kernel_s);
+  clReleaseEvent(start);
   if (done)
     clReleaseEvent(done);
   return rc;

@@ -272,8 +272,10 @@ static void header(FILE *f, const bench_results *r, const bench_options *o) {
           "                caches the copies' thread hand-off dominates and x "
           "lim > 1 says\n"
           "                little; read it at large sizes\n");
-  fprintf(f, "paths           dev-kernel: profiled kernel time, data on the "
-             "device; dev-call:\n"
+  fprintf(f, "paths           dev-kernel: profiled time from a marker the op "
+             "waits for to its\n"
+             "                last command's end, data on the device; "
+             "dev-call:\n"
              "                host time of the call + clrelu_finish; e2e: "
              "clrelu_buffer_write of\n"
              "                the inputs (not bias) + op + clrelu_buffer_read; "

@@ -221,15 +221,240 @@ inline float term_input(float t, float d, int kind, int leaky, float a) {
       out[oo + c * nb + blk] = s0;                                             \
   }
 
+/* ---- the same in vectors, a work-item a block (CLRELU_CONTIG: CPUs) ----
+ * A CPU's OpenCL runs a work-group's work-items as a loop, where the
+ * barriers of a sum in local memory cost more than the sweep: here each
+ * work-item sums a whole block in registers. A block of 256 terms is 256 /
+ * CLRELU_VEC vectors; halving it is adding vector k + s to vector k while s
+ * spans vectors, then each vector's high half to its low half. */
+#define BLOCK_VECS (SUM_BLOCK / CLRELU_VEC)
+
+/* v's lanes summed by halving */
+inline float halve_lanes(floatV v) {
+#if CLRELU_VEC == 16
+  const float8 v8 = v.lo + v.hi;
+  const float4 v4 = v8.lo + v8.hi;
+#elif CLRELU_VEC == 8
+  const float4 v4 = v.lo + v.hi;
+#endif
+#if CLRELU_VEC >= 8
+  const float2 v2 = v4.lo + v4.hi;
+#elif CLRELU_VEC == 4
+  const float2 v2 = v.lo + v.hi;
+#else
+  const float2 v2 = v;
+#endif
+  return v2.x + v2.y;
+}
+
+/* A block of BLOCK_VECS vectors summed by halving. */
+inline float halve_block(floatV *acc) {
+  for (int s = BLOCK_VECS / 2; s > 0; s >>= 1)
+    for (int k = 0; k < s; ++k)
+      acc[k] = acc[k] + acc[k + s];
+  return halve_lanes(acc[0]);
+}
+
+/* A vector in the dtype's lane order (ORDER_D) back in natural order. */
+inline floatV bf16_unorder(floatV v) {
+  floatV r;
+  r.even = v.lo;
+  r.odd = v.hi;
+  return r;
+}
+#define UNORDER_F32(v) (v)
+#define UNORDER_F16(v) (v)
+#define UNORDER_BF16(v) bf16_unorder(v)
+
+/* Vector loads at element e of p (whole, or the tail [e, end)) and the
+ * matching stores of float32 v rounded to D. */
+#define VLD(D, p, e) LDF_##D(0, (p) + (e))
+#define VLDT(D, p, e, end) LDFT_##D(p, e, end)
+#define VST_F32(v, p, e) VSTORE(v, 0, (p) + (e))
+#define VST_F16(v, p, e) STB(R16_F16(v), 0, (p) + (e))
+#define VST_BF16(v, p, e) STB(R16_BF16(v), 0, (p) + (e))
+#define VSTT_F32(v, p, e, end) STFT_F32(v, p, e, end)
+#define VSTT_F16(v, p, e, end) STBT(R16_F16(v), p, e, end)
+#define VSTT_BF16(v, p, e, end) STBT(R16_BF16(v), p, e, end)
+
+#define PASSV_CASE(C, ID, name, param)                                         \
+  case CLRELU_ACT_##ID:                                                        \
+    return PASS_##ID(t);
+inline intV passv(int kind, floatV t, float a) {
+  switch (kind) {
+    CLRELU_BIAS_ACTS(PASSV_CASE, 0)
+  default:
+    return (intV)(0);
+  }
+}
+
+inline floatV dxv_of(intV pass, floatV d, int leaky, float a) {
+  return select(leaky ? a * d : (floatV)(0.0f), d, pass);
+}
+
+/* The mask bits of the vector at element e (lanes: the dtype's order), as
+ * lanes of -1 or 0; n: the elements of the call (the mask's words). */
+inline intV mask_lanes(global const uint *m, ulong e, ulong n, intV lanes) {
+  const ulong w = e >> 5;
+  const uint sh = (uint)(e & 31);
+  ulong both = m[w];
+  if (sh + CLRELU_VEC > 32 && ((e + CLRELU_VEC - 1) >> 5) <= ((n - 1) >> 5))
+    both |= (ulong)m[w + 1] << 32;
+  const uint bits = (uint)(both >> sh);
+  return -AS_INTV(((uintV)(bits) >> AS_UINTV(lanes)) & 1u);
+}
+
+/* By source: the vector term of the elements at e, dv their dy, XV their
+ * x (loaded only from the input), BV the bias (a scalar or a vector). */
+#define SRCV_TERM_mask(D, e, XV, BV, dv)                                       \
+  dxv_of(mask_lanes(m, e, nall, LANES_##D), dv, leaky, a)
+#define SRCV_TERM_input(D, e, XV, BV, dv) termv_input((XV) + (BV), dv, kind, leaky, a)
+inline floatV termv_input(floatV t, floatV d, int kind, int leaky, float a) {
+  return select(dxv_of(passv(kind, t, a), d, leaky, a), t, t != t);
+}
+#define SRCV_BIAS_mask(D, c0, cend)
+#define SRCV_BIAS_input(D, c0, cend)                                           \
+  const floatV bv = !has_bias ? (floatV)(-0.0f)                                \
+                    : cend - c0 == CLRELU_VEC ? VLD(D, b, c0)                  \
+                                              : VLDT(D, b, c0, cend)
+
+/* A block is walked plane by plane (one run of contiguous elements per
+ * plane it touches), in vectors with a scalar tail per run; its terms go to
+ * t in natural order, then are halved. */
+#define BACKWARD_BLOCKS_ITEM_KERNEL(NAME, D, SRC)                              \
+  kernel void NAME(global const ET_##D *dy, ulong dyo, SRC_PARAMS_##SRC(D),    \
+                   global ET_##D *dx, ulong dxo, global float *out, ulong oo,  \
+                   ulong outer, ulong channels, ulong inner, ulong nb,         \
+                   int kind, float a) {                                        \
+    dy += dyo;                                                                 \
+    dx += dxo;                                                                 \
+    SRC_OFFSET_##SRC;                                                          \
+    const int leaky = kind == CLRELU_ACT_LEAKY_RELU;                           \
+    const ulong g = get_global_id(0), nall = outer * channels * inner;         \
+    (void)nall;                                                                \
+    if (g >= channels * nb)                                                    \
+      return;                                                                  \
+    const ulong c = div64(g, nb), blk = g - c * nb;                            \
+    const ulong j0 = blk * SUM_BLOCK, j1 = min(j0 + SUM_BLOCK, outer * inner); \
+    SRC_CHANNEL_##SRC(D, c);                                                   \
+    floatV acc[BLOCK_VECS];                                                    \
+    const ulong o0 = div64(j0, inner);                                         \
+    if (j1 - j0 == SUM_BLOCK && div64(j1 - 1, inner) == o0) {                  \
+      /* a whole block in one plane: in registers */                           \
+      const ulong e0 = (o0 * channels + c) * inner + (j0 - o0 * inner);        \
+      for (int k = 0; k < BLOCK_VECS; ++k) {                                   \
+        const ulong e = e0 + (ulong)k * CLRELU_VEC;                            \
+        const floatV dv = VLD(D, dy, e);                                       \
+        const floatV term = SRCV_TERM_##SRC(D, e, VLD(D, x, e), bc, dv);       \
+        VST_##D(term, dx, e);                                                  \
+        acc[k] = UNORDER_##D(term);                                            \
+      }                                                                        \
+      if (out)                                                                 \
+        out[oo + c * nb + blk] = halve_block(acc);                             \
+      return;                                                                  \
+    }                                                                          \
+    float t[SUM_BLOCK];                                                        \
+    for (ulong j = j0; j < j1;) {                                              \
+      const ulong o = div64(j, inner), i0 = j - o * inner;                     \
+      const ulong len = min(j1 - j, inner - i0);                               \
+      const ulong e0 = (o * channels + c) * inner + i0;                        \
+      float *tq = t + (j - j0);                                                \
+      ulong k = 0;                                                             \
+      for (; k + CLRELU_VEC <= len; k += CLRELU_VEC) {                         \
+        const ulong e = e0 + k;                                                \
+        const floatV dv = VLD(D, dy, e);                                       \
+        const floatV term = SRCV_TERM_##SRC(D, e, VLD(D, x, e), bc, dv);       \
+        VST_##D(term, dx, e);                                                  \
+        VSTORE(UNORDER_##D(term), 0, tq + k);                                  \
+      }                                                                        \
+      for (; k < len; ++k) {                                                   \
+        const ulong e = e0 + k;                                                \
+        const float term = SRC_TERM_##SRC(D, e, LD1_##D(dy, e));               \
+        ST1_##D(dx, e, term);                                                  \
+        tq[k] = term;                                                          \
+      }                                                                        \
+      j += len;                                                                \
+    }                                                                          \
+    if (!out)                                                                  \
+      return;                                                                  \
+    for (ulong q = j1 - j0; q < SUM_BLOCK; ++q)                                \
+      t[q] = 0.0f; /* the padding */                                           \
+    for (int k = 0; k < BLOCK_VECS; ++k)                                       \
+      acc[k] = VLOAD(k, t);                                                    \
+    out[oo + c * nb + blk] = halve_block(acc);                                 \
+  }
+
+/* Columns in vectors: a work-item per CLRELU_VEC channels (a lane each) of
+ * a block of 256 rows, read in order (a strided stream): rows r and r + 128
+ * are added as the second arrives, then the 128 sums are halved. */
+#define BACKWARD_COLUMNS_ITEM_KERNEL(NAME, D, SRC)                             \
+  kernel void NAME(global const ET_##D *dy, ulong dyo, SRC_PARAMS_##SRC(D),    \
+                   global ET_##D *dx, ulong dxo, global float *out, ulong oo,  \
+                   ulong outer, ulong channels, ulong inner, ulong nb,         \
+                   int kind, float a) {                                        \
+    (void)inner;                                                               \
+    dy += dyo;                                                                 \
+    dx += dxo;                                                                 \
+    SRC_OFFSET_##SRC;                                                          \
+    const int leaky = kind == CLRELU_ACT_LEAKY_RELU;                           \
+    const ulong nall = outer * channels;                                       \
+    (void)nall;                                                                \
+    const ulong ngc = (channels + CLRELU_VEC - 1) / CLRELU_VEC;                \
+    const ulong g = get_global_id(0);                                          \
+    if (g >= nb * ngc)                                                         \
+      return;                                                                  \
+    const ulong blk = div64(g, ngc), c0 = (g - blk * ngc) * CLRELU_VEC;        \
+    const ulong cend = min(c0 + CLRELU_VEC, channels);                         \
+    const int full = cend - c0 == CLRELU_VEC;                                  \
+    SRCV_BIAS_##SRC(D, c0, cend);                                              \
+    floatV pairs[SUM_BLOCK / 2];                                                \
+    for (uint k = 0; k < SUM_BLOCK; ++k) {                                     \
+      const ulong r = blk * SUM_BLOCK + k;                                     \
+      floatV term = (floatV)(0.0f); /* the padding past the last row */        \
+      if (r < outer) {                                                         \
+        const ulong e = r * channels + c0, end = r * channels + cend;          \
+        if (full) {                                                            \
+          const floatV dv = VLD(D, dy, e);                                     \
+          term = SRCV_TERM_##SRC(D, e, VLD(D, x, e), bv, dv);                  \
+          VST_##D(term, dx, e);                                                \
+        } else {                                                               \
+          const floatV dv = VLDT(D, dy, e, end);                               \
+          term = SRCV_TERM_##SRC(D, e, VLDT(D, x, e, end), bv, dv);            \
+          VSTT_##D(term, dx, e, end);                                          \
+        }                                                                      \
+      }                                                                        \
+      if (k < SUM_BLOCK / 2)                                                   \
+        pairs[k] = term;                                                        \
+      else                                                                     \
+        pairs[k - SUM_BLOCK / 2] = pairs[k - SUM_BLOCK / 2] + term;             \
+    }                                                                          \
+    if (!out)                                                                  \
+      return;                                                                  \
+    for (uint s = SUM_BLOCK / 4; s > 0; s >>= 1)                               \
+      for (uint k = 0; k < s; ++k)                                             \
+        pairs[k] = pairs[k] + pairs[k + s];                                       \
+    float t[CLRELU_VEC];                                                       \
+    VSTORE(UNORDER_##D(pairs[0]), 0, t);                                        \
+    for (ulong c = c0; c < cend; ++c)                                          \
+      out[oo + c * nb + blk] = t[c - c0];                                      \
+  }
+
 #define BACKWARD(KERNEL, NAME, D, SRC) KERNEL(NAME, D, SRC)
+#if CLRELU_CONTIG
+#define BACKWARD_BLOCKS BACKWARD_BLOCKS_ITEM_KERNEL
+#define BACKWARD_COLUMNS BACKWARD_COLUMNS_ITEM_KERNEL
+#else
+#define BACKWARD_BLOCKS BACKWARD_BLOCKS_KERNEL
+#define BACKWARD_COLUMNS BACKWARD_COLUMNS_KERNEL
+#endif
 #define BACKWARD_KERNELS(D)                                                    \
-  BACKWARD(BACKWARD_BLOCKS_KERNEL,                                             \
+  BACKWARD(BACKWARD_BLOCKS,                                                    \
            PASTE(clrelu_act_backward_mask_blocks, DTYPE_SFX_##D), D, mask)     \
-  BACKWARD(BACKWARD_COLUMNS_KERNEL,                                            \
+  BACKWARD(BACKWARD_COLUMNS,                                                   \
            PASTE(clrelu_act_backward_mask_columns, DTYPE_SFX_##D), D, mask)    \
-  BACKWARD(BACKWARD_BLOCKS_KERNEL,                                             \
+  BACKWARD(BACKWARD_BLOCKS,                                                    \
            PASTE(clrelu_bias_act_backward_blocks, DTYPE_SFX_##D), D, input)    \
-  BACKWARD(BACKWARD_COLUMNS_KERNEL,                                            \
+  BACKWARD(BACKWARD_COLUMNS,                                                   \
            PASTE(clrelu_bias_act_backward_columns, DTYPE_SFX_##D), D, input)
 #if CLRELU_STAMPS(3, 0)
 BACKWARD_KERNELS(F32)

@@ -181,14 +181,20 @@ static clrelu_status backward_first(clrelu_context *ctx, cl_mem out,
   args[k++] = (clrelu_arg){sizeof nb, &nb};
   args[k++] = (clrelu_arg){sizeof kind, &kind};
   args[k++] = (clrelu_arg){sizeof alpha, &alpha};
-  const size_t local = (size_t)ctx->tuning.local;
-  const size_t groups = columns
-                            ? (size_t)nb * ((b->channels + local - 1) / local)
-                            : b->channels * (size_t)nb;
+  /* kernels/train.cl: with CLRELU_CONTIG (CPUs) a work-item a block (or a
+   * vector of channels down a block of rows), else a work-group */
+  const size_t local = (size_t)ctx->tuning.local, vec = (size_t)ctx->tuning.vec;
+  size_t items;
+  if (ctx->tuning.contig)
+    items = columns ? (size_t)nb * ((b->channels + vec - 1) / vec)
+                    : b->channels * (size_t)nb;
+  else
+    items = (columns ? (size_t)nb * ((b->channels + local - 1) / local)
+                     : b->channels * (size_t)nb) *
+            local;
   const enum clrelu_kernel_id *ids =
       from_mask ? act_backward_mask_kernels : bias_act_backward_kernels;
-  return clrelu__launch(ctx, ids[columns], b->dx->dtype, args, k,
-                        groups * local, ev);
+  return clrelu__launch(ctx, ids[columns], b->dx->dtype, args, k, items, ev);
 }
 
 /* The checks past the first three, and the launch. */
@@ -239,11 +245,18 @@ static clrelu_status backward(clrelu_context *ctx, const backward_call *b,
         return clrelu__fail(CLRELU_ERROR_INVALID_ARGUMENT,
                             "%s: dbias overlaps %s", fn, names[i]);
   }
+  /* one channel is one plane of everything: its terms are in memory order
+   * either way, and the kernels then walk one run */
+  backward_call one = *b;
+  if (channels == 1) {
+    one.inner = outer * inner;
+    one.outer = 1;
+  }
   if (!dbias)
-    return backward_first(ctx, NULL, 0, clrelu__sum_blocks(outer * inner),
-                          (void *)b, ev);
+    return backward_first(ctx, NULL, 0, clrelu__sum_blocks(outer * inner), &one,
+                          ev);
   return clrelu__device_sum(ctx, dbias, channels, outer * inner, backward_first,
-                            (void *)b, ev);
+                            &one, ev);
 }
 
 clrelu_status clrelu_act_backward_mask_ev(
