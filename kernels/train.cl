@@ -48,7 +48,7 @@ inline uint pass_bits(intV pass, intV lanes) {
   return or_lanes(AS_UINTV(pass) & ((uintV)(1u) << AS_UINTV(lanes)));
 }
 
-#define MASK_KERNEL(NAME, D, KIND, ST, STT, EXPR, PASS)                        \
+#define MASK_KERNEL(NAME, D, KIND, ST, STNT, STT, EXPR, PASS)                  \
   kernel void NAME(global const ET_##D *x, ulong xo, global const ET_##D *b,   \
                    ulong bo, global ET_##D *y, ulong yo, global uint *m,       \
                    ulong mo, ulong n, ulong inner, ulong channels, float a) {  \
@@ -57,6 +57,7 @@ inline uint pass_bits(intV pass, intV lanes) {
     y += yo;                                                                   \
     m += mo;                                                                   \
     CH_SETUP_##KIND(D, b)                                                      \
+    const int nt = CLRELU_NT && VEC_ALIGNED(VT_##D, y);                        \
     const ulong nw = (n + 31) / 32;                                            \
     const ulong w0 = (ulong)get_global_id(0) * MASK_WORDS;                     \
     if (w0 >= nw)                                                              \
@@ -72,7 +73,10 @@ inline uint pass_bits(intV pass, intV lanes) {
         if (t0 + CLRELU_VEC <= n) {                                            \
           IN_LOAD_1(D, i);                                                     \
           CH_VALUES_1(D, KIND);                                                \
-          ST(EXPR, i, y);                                                      \
+          if (nt)                                                              \
+            STNT(EXPR, i, y);                                                  \
+          else                                                                 \
+            ST(EXPR, i, y);                                                    \
           word |= pass_bits(PASS(xv + bv), LANES_##D) << (j * CLRELU_VEC);     \
         } else if (t0 < n) {                                                   \
           IN_LOADT_1(D, t0, n);                                                \
@@ -86,13 +90,14 @@ inline uint pass_bits(intV pass, intV lanes) {
     }                                                                          \
   }
 
-#define MASK(NAME, D, KIND, ST, STT, EXPR, PASS)                               \
-  MASK_KERNEL(NAME, D, KIND, ST, STT, EXPR, PASS)
+#define MASK(NAME, D, KIND, ST, STNT, STT, EXPR, PASS)                         \
+  MASK_KERNEL(NAME, D, KIND, ST, STNT, STT, EXPR, PASS)
 #define MASK_KERNELS(D, ID, name, param)                                       \
   MASK(PASTE(clrelu_bias_##name##_mask_rows, DTYPE_SFX_##D), D,                \
-       BIAS_ROW_##D, BIAS_ST_##D, BIAS_STT_##D, BIAS_ACT_##D(ID), PASS_##ID)   \
+       BIAS_ROW_##D, BIAS_ST_##D, BIAS_STNT_##D, BIAS_STT_##D,                 \
+       BIAS_ACT_##D(ID), PASS_##ID)                                            \
   MASK(PASTE(clrelu_bias_##name##_mask_planes, DTYPE_SFX_##D), D, plane,       \
-       BIAS_ST_##D, BIAS_STT_##D, BIAS_ACT_##D(ID), PASS_##ID)
+       BIAS_ST_##D, BIAS_STNT_##D, BIAS_STT_##D, BIAS_ACT_##D(ID), PASS_##ID)
 #if CLRELU_STAMPS(3, 0)
 CLRELU_BIAS_ACTS(MASK_KERNELS, F32)
 #elif CLRELU_STAMPS(3, 1)
