@@ -275,9 +275,20 @@ inline floatV bf16_unorder(floatV v) {
  * matching stores of float32 v rounded to D. */
 #define VLD(D, p, e) LDF_##D(0, (p) + (e))
 #define VLDT(D, p, e, end) LDFT_##D(p, e, end)
-#define VST_F32(v, p, e) VSTORE(v, 0, (p) + (e))
-#define VST_F16(v, p, e) STB(R16_F16(v), 0, (p) + (e))
-#define VST_BF16(v, p, e) STB(R16_BF16(v), 0, (p) + (e))
+#define VST_F32(v, p, e) vst_float(v, (p) + (e))
+#define VST_F16(v, p, e) vst_ushort(R16_F16(v), (p) + (e))
+#define VST_BF16(v, p, e) vst_ushort(R16_BF16(v), (p) + (e))
+/* dx streams past the caches, as the other kernels' outputs do, where a
+ * store is vector-aligned (a streaming store must be). */
+#define VST_FUNCTION(T, TV)                                                    \
+  inline void vst_##T(TV v, global T *p) {                                     \
+    if (CLRELU_NT && VEC_ALIGNED(TV, p))                                       \
+      STORE_NT(TV, v, 0, p);                                                   \
+    else                                                                       \
+      VSTORE(v, 0, p);                                                         \
+  }
+VST_FUNCTION(float, floatV)
+VST_FUNCTION(ushort, ushortV)
 #define VSTT_F32(v, p, e, end) STFT_F32(v, p, e, end)
 #define VSTT_F16(v, p, e, end) STBT(R16_F16(v), p, e, end)
 #define VSTT_BF16(v, p, e, end) STBT(R16_BF16(v), p, e, end)
@@ -317,11 +328,17 @@ inline intV mask_lanes(global const uint *m, ulong e, ulong n, intV lanes) {
 inline floatV termv_input(floatV t, floatV d, int kind, int leaky, float a) {
   return select(dxv_of(passv(kind, t, a), d, leaky, a), t, t != t);
 }
-#define SRCV_BIAS_mask(D, c0, cend)
-#define SRCV_BIAS_input(D, c0, cend)                                           \
-  const floatV bv = !has_bias ? (floatV)(-0.0f)                                \
-                    : cend - c0 == CLRELU_VEC ? VLD(D, b, c0)                  \
-                                              : VLDT(D, b, c0, cend)
+/* The bias of nv vectors of channels from cg, as bv[u] */
+#define SRCV_BIASES_mask(D, cg, nv)
+#define SRCV_BIASES_input(D, cg, nv)                                           \
+  floatV bv[COLUMN_VECS];                                                      \
+  for (uint u = 0; u < nv; ++u) {                                              \
+    const ulong c0 = (cg) + u * CLRELU_VEC;                                    \
+    const ulong cend = min(c0 + CLRELU_VEC, channels);                         \
+    bv[u] = !has_bias                    ? (floatV)(-0.0f)                     \
+            : cend - c0 == CLRELU_VEC ? VLD(D, b, c0)                          \
+                                      : VLDT(D, b, c0, cend);                  \
+  }
 
 /* A block is walked plane by plane (one run of contiguous elements per
  * plane it touches), in vectors with a scalar tail per run; its terms go to
@@ -339,7 +356,12 @@ inline floatV termv_input(floatV t, floatV d, int kind, int leaky, float a) {
     (void)nall;                                                                \
     if (g >= channels * nb)                                                    \
       return;                                                                  \
-    const ulong c = div64(g, nb), blk = g - c * nb;                            \
+    /* planes shorter than a block: neighbouring work-items take           \
+       neighbouring channels, whose runs lie side by side in memory */         \
+    const int by_block = inner < SUM_BLOCK;                                    \
+    const ulong q = div64(g, by_block ? channels : nb);                        \
+    const ulong c = by_block ? g - q * channels : q;                           \
+    const ulong blk = by_block ? q : g - q * nb;                               \
     const ulong j0 = blk * SUM_BLOCK, j1 = min(j0 + SUM_BLOCK, outer * inner); \
     SRC_CHANNEL_##SRC(D, c);                                                   \
     floatV acc[BLOCK_VECS];                                                    \
@@ -389,9 +411,25 @@ inline floatV termv_input(floatV t, floatV d, int kind, int leaky, float a) {
     out[oo + c * nb + blk] = halve_block(acc);                                 \
   }
 
-/* Columns in vectors: a work-item per CLRELU_VEC channels (a lane each) of
- * a block of 256 rows, read in order (a strided stream): rows r and r + 128
- * are added as the second arrives, then the 128 sums are halved. */
+/* Columns in vectors: a work-item per run of up to COLUMN_VECS vectors of
+ * channels (a lane each) in a block of 256 rows, so that each row is read
+ * as whole cache lines (a page, for 1024 float32 channels), never one line
+ * a row. Two orders give the halving's sum, whose first pairs are rows r
+ * and r + 128 (index bit 7) and whose last is even rows + odd rows (bit
+ * 0):
+ * - up to NARROW_VECS vectors of channels (the rows of a block lie side by
+ *   side): rows in order, r + 128 added to r as it arrives, then the 128
+ *   sums halved (128 partial sums a lane);
+ * - wider: rows in bit-reversed order, where the halving is the plain
+ *   pairwise sum, kept as a binary counter of one partial sum a level (a
+ *   completed pair goes up a level; 9 a lane). */
+#define COLUMN_VECS 64
+#define NARROW_VECS 4
+inline uint reverse8(uint k) {
+  k = (k & 0xF0u) >> 4 | (k & 0x0Fu) << 4;
+  k = (k & 0xCCu) >> 2 | (k & 0x33u) << 2;
+  return (k & 0xAAu) >> 1 | (k & 0x55u) << 1;
+}
 #define BACKWARD_COLUMNS_ITEM_KERNEL(NAME, D, SRC)                             \
   kernel void NAME(global const ET_##D *dy, ulong dyo, SRC_PARAMS_##SRC(D),    \
                    global ET_##D *dx, ulong dxo, global float *out, ulong oo,  \
@@ -404,44 +442,66 @@ inline floatV termv_input(floatV t, floatV d, int kind, int leaky, float a) {
     const int leaky = kind == CLRELU_ACT_LEAKY_RELU;                           \
     const ulong nall = outer * channels;                                       \
     (void)nall;                                                                \
-    const ulong ngc = (channels + CLRELU_VEC - 1) / CLRELU_VEC;                \
+    const ulong width = COLUMN_VECS * CLRELU_VEC;                              \
+    const ulong ngc = (channels + width - 1) / width;                          \
     const ulong g = get_global_id(0);                                          \
     if (g >= nb * ngc)                                                         \
       return;                                                                  \
-    const ulong blk = div64(g, ngc), c0 = (g - blk * ngc) * CLRELU_VEC;        \
-    const ulong cend = min(c0 + CLRELU_VEC, channels);                         \
-    const int full = cend - c0 == CLRELU_VEC;                                  \
-    SRCV_BIAS_##SRC(D, c0, cend);                                              \
-    floatV pairs[SUM_BLOCK / 2];                                                \
+    const ulong blk = div64(g, ngc), cg = (g - blk * ngc) * width;             \
+    const uint nv = (uint)min((ulong)COLUMN_VECS,                              \
+                              (channels - cg + CLRELU_VEC - 1) / CLRELU_VEC);  \
+    const int narrow = nv <= NARROW_VECS;                                      \
+    SRCV_BIASES_##SRC(D, cg, nv);                                              \
+    floatV acc[9 * COLUMN_VECS]; /* >= 128 * NARROW_VECS */                    \
     for (uint k = 0; k < SUM_BLOCK; ++k) {                                     \
-      const ulong r = blk * SUM_BLOCK + k;                                     \
-      floatV term = (floatV)(0.0f); /* the padding past the last row */        \
-      if (r < outer) {                                                         \
-        const ulong e = r * channels + c0, end = r * channels + cend;          \
-        if (full) {                                                            \
-          const floatV dv = VLD(D, dy, e);                                     \
-          term = SRCV_TERM_##SRC(D, e, VLD(D, x, e), bv, dv);                  \
-          VST_##D(term, dx, e);                                                \
+      const ulong r = blk * SUM_BLOCK + (narrow ? k : reverse8(k));            \
+      /* narrow: where this row's terms go; wide: the counter's level */       \
+      uint l = 0;                                                              \
+      if (!narrow)                                                             \
+        while ((k >> l) & 1u)                                                  \
+          ++l;                                                                 \
+      for (uint u = 0; u < nv; ++u) {                                          \
+        const ulong c0 = cg + u * CLRELU_VEC;                                  \
+        const ulong cend = min(c0 + CLRELU_VEC, channels);                     \
+        floatV term = (floatV)(0.0f); /* the padding past the last row */      \
+        if (r < outer) {                                                       \
+          const ulong e = r * channels + c0, end = r * channels + cend;        \
+          if (cend - c0 == CLRELU_VEC) {                                       \
+            const floatV dv = VLD(D, dy, e);                                   \
+            term = SRCV_TERM_##SRC(D, e, VLD(D, x, e), bv[u], dv);             \
+            VST_##D(term, dx, e);                                              \
+          } else {                                                             \
+            const floatV dv = VLDT(D, dy, e, end);                             \
+            term = SRCV_TERM_##SRC(D, e, VLDT(D, x, e, end), bv[u], dv);       \
+            VSTT_##D(term, dx, e, end);                                        \
+          }                                                                    \
+        }                                                                      \
+        if (narrow) {                                                          \
+          floatV *p = acc + (k % (SUM_BLOCK / 2)) * NARROW_VECS + u;           \
+          *p = k < SUM_BLOCK / 2 ? term : *p + term;                           \
         } else {                                                               \
-          const floatV dv = VLDT(D, dy, e, end);                               \
-          term = SRCV_TERM_##SRC(D, e, VLDT(D, x, e, end), bv, dv);            \
-          VSTT_##D(term, dx, e, end);                                          \
+          for (uint q = 0; q < l; ++q)                                         \
+            term = acc[q * COLUMN_VECS + u] + term;                            \
+          acc[l * COLUMN_VECS + u] = term;                                     \
         }                                                                      \
       }                                                                        \
-      if (k < SUM_BLOCK / 2)                                                   \
-        pairs[k] = term;                                                        \
-      else                                                                     \
-        pairs[k - SUM_BLOCK / 2] = pairs[k - SUM_BLOCK / 2] + term;             \
     }                                                                          \
     if (!out)                                                                  \
       return;                                                                  \
-    for (uint s = SUM_BLOCK / 4; s > 0; s >>= 1)                               \
-      for (uint k = 0; k < s; ++k)                                             \
-        pairs[k] = pairs[k] + pairs[k + s];                                       \
-    float t[CLRELU_VEC];                                                       \
-    VSTORE(UNORDER_##D(pairs[0]), 0, t);                                        \
-    for (ulong c = c0; c < cend; ++c)                                          \
-      out[oo + c * nb + blk] = t[c - c0];                                      \
+    if (narrow)                                                                \
+      for (uint s = SUM_BLOCK / 4; s > 0; s >>= 1)                             \
+        for (uint k = 0; k < s; ++k)                                           \
+          for (uint u = 0; u < nv; ++u)                                        \
+            acc[k * NARROW_VECS + u] =                                         \
+                acc[k * NARROW_VECS + u] + acc[(k + s) * NARROW_VECS + u];     \
+    const floatV *sums = narrow ? acc : acc + 8 * COLUMN_VECS;                 \
+    for (uint u = 0; u < nv; ++u) {                                            \
+      const ulong c0 = cg + u * CLRELU_VEC;                                    \
+      float t[CLRELU_VEC];                                                     \
+      VSTORE(UNORDER_##D(sums[u]), 0, t);                                      \
+      for (ulong c = c0; c < min(c0 + CLRELU_VEC, channels); ++c)              \
+        out[oo + c * nb + blk] = t[c - c0];                                    \
+    }                                                                          \
   }
 
 #define BACKWARD(KERNEL, NAME, D, SRC) KERNEL(NAME, D, SRC)

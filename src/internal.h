@@ -239,6 +239,13 @@ clrelu_status clrelu__launch(clrelu_context *ctx, enum clrelu_kernel_id id,
                              clrelu_dtype dtype, const clrelu_arg *args,
                              cl_uint nargs, size_t items,
                              const clrelu_events *ev);
+/* The same with a work-group size of its own (the tuned one is
+ * ctx->tuning.local). */
+clrelu_status clrelu__launch_local(clrelu_context *ctx,
+                                   enum clrelu_kernel_id id,
+                                   clrelu_dtype dtype, const clrelu_arg *args,
+                                   cl_uint nargs, size_t items, size_t local,
+                                   const clrelu_events *ev);
 
 /* Runs fn under the context's lock with a wait list of ev's events plus, on
  * an out-of-order queue, clrelu's previous command; fn stores its command's

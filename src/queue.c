@@ -91,13 +91,22 @@ clrelu_status clrelu__launch(clrelu_context *ctx, enum clrelu_kernel_id id,
                              clrelu_dtype dtype, const clrelu_arg *args,
                              cl_uint nargs, size_t items,
                              const clrelu_events *ev) {
+  return clrelu__launch_local(ctx, id, dtype, args, nargs, items,
+                              (size_t)ctx->tuning.local, ev);
+}
+
+clrelu_status clrelu__launch_local(clrelu_context *ctx,
+                                   enum clrelu_kernel_id id,
+                                   clrelu_dtype dtype, const clrelu_arg *args,
+                                   cl_uint nargs, size_t items, size_t local,
+                                   const clrelu_events *ev) {
   clrelu_status st = clrelu__program_ready(ctx, id, dtype);
   if (st != CLRELU_SUCCESS) {
     if (ev && ev->done)
       *ev->done = NULL;
     return st;
   }
-  launch_args l = {id, dtype, args, nargs, 0, (size_t)ctx->tuning.local};
+  launch_args l = {id, dtype, args, nargs, 0, local};
   if (items == 0)
     items = 1;
   l.global = (items + l.local - 1) / l.local * l.local;

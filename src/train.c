@@ -182,19 +182,26 @@ static clrelu_status backward_first(clrelu_context *ctx, cl_mem out,
   args[k++] = (clrelu_arg){sizeof kind, &kind};
   args[k++] = (clrelu_arg){sizeof alpha, &alpha};
   /* kernels/train.cl: with CLRELU_CONTIG (CPUs) a work-item a block (or a
-   * vector of channels down a block of rows), else a work-group */
-  const size_t local = (size_t)ctx->tuning.local, vec = (size_t)ctx->tuning.vec;
-  size_t items;
+   * vector of channels down a block of rows), in work-groups of one: a
+   * CPU's OpenCL runs a larger group as a loop over copies of each
+   * work-item's private block, which ran at half the memory's speed.
+   * Else a work-group a block. */
+  const size_t local = (size_t)ctx->tuning.local;
+  /* kernels/train.cl's COLUMN_VECS vectors of channels a work-item */
+  const size_t width = 64 * (size_t)ctx->tuning.vec;
+  const enum clrelu_kernel_id id =
+      (from_mask ? act_backward_mask_kernels
+                 : bias_act_backward_kernels)[columns];
   if (ctx->tuning.contig)
-    items = columns ? (size_t)nb * ((b->channels + vec - 1) / vec)
-                    : b->channels * (size_t)nb;
-  else
-    items = (columns ? (size_t)nb * ((b->channels + local - 1) / local)
-                     : b->channels * (size_t)nb) *
-            local;
-  const enum clrelu_kernel_id *ids =
-      from_mask ? act_backward_mask_kernels : bias_act_backward_kernels;
-  return clrelu__launch(ctx, ids[columns], b->dx->dtype, args, k, items, ev);
+    return clrelu__launch_local(
+        ctx, id, b->dx->dtype, args, k,
+        columns ? (size_t)nb * ((b->channels + width - 1) / width)
+                : b->channels * (size_t)nb,
+        1, ev);
+  const size_t groups = columns
+                            ? (size_t)nb * ((b->channels + local - 1) / local)
+                            : b->channels * (size_t)nb;
+  return clrelu__launch(ctx, id, b->dx->dtype, args, k, groups * local, ev);
 }
 
 /* The checks past the first three, and the launch. */
