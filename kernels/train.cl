@@ -365,10 +365,13 @@ inline floatV termv_input(floatV t, floatV d, int kind, int leaky, float a) {
     const ulong j0 = blk * SUM_BLOCK, j1 = min(j0 + SUM_BLOCK, outer * inner); \
     SRC_CHANNEL_##SRC(D, c);                                                   \
     floatV acc[BLOCK_VECS];                                                    \
-    const ulong o0 = div64(j0, inner);                                         \
-    if (j1 - j0 == SUM_BLOCK && div64(j1 - 1, inner) == o0) {                  \
-      /* a whole block in one plane: in registers */                           \
-      const ulong e0 = (o0 * channels + c) * inner + (j0 - o0 * inner);        \
+    /* one channel: its planes lie end to end, one run */                      \
+    const ulong run = channels == 1 ? outer * inner : inner;                   \
+    const ulong o0 = div64(j0, run);                                           \
+    ulong i0 = j0 - o0 * run;                                                  \
+    if (j1 - j0 == SUM_BLOCK && i0 + SUM_BLOCK <= run) {                       \
+      /* a whole block in one run: in registers */                             \
+      const ulong e0 = (o0 * channels + c) * run + i0;                         \
       for (int k = 0; k < BLOCK_VECS; ++k) {                                   \
         const ulong e = e0 + (ulong)k * CLRELU_VEC;                            \
         const floatV dv = VLD(D, dy, e);                                       \
@@ -381,10 +384,9 @@ inline floatV termv_input(floatV t, floatV d, int kind, int leaky, float a) {
       return;                                                                  \
     }                                                                          \
     float t[SUM_BLOCK];                                                        \
-    for (ulong j = j0; j < j1;) {                                              \
-      const ulong o = div64(j, inner), i0 = j - o * inner;                     \
-      const ulong len = min(j1 - j, inner - i0);                               \
-      const ulong e0 = (o * channels + c) * inner + i0;                        \
+    for (ulong j = j0, o = o0; j < j1; ++o, i0 = 0) {                          \
+      const ulong len = min(j1 - j, run - i0);                                 \
+      const ulong e0 = (o * channels + c) * run + i0;                          \
       float *tq = t + (j - j0);                                                \
       ulong k = 0;                                                             \
       for (; k + CLRELU_VEC <= len; k += CLRELU_VEC) {                         \
@@ -425,10 +427,10 @@ inline floatV termv_input(floatV t, floatV d, int kind, int leaky, float a) {
  *   completed pair goes up a level; 9 a lane). */
 #define COLUMN_VECS 64
 #define NARROW_VECS 4
+/* k's 8 bits reversed (spread by a multiply, gathered by the modulo; the
+ * shift-and-mask form becomes llvm.bitreverse, which Oclgrind lacks) */
 inline uint reverse8(uint k) {
-  k = (k & 0xF0u) >> 4 | (k & 0x0Fu) << 4;
-  k = (k & 0xCCu) >> 2 | (k & 0x33u) << 2;
-  return (k & 0xAAu) >> 1 | (k & 0x55u) << 1;
+  return (uint)((k * 0x0202020202UL & 0x010884422010UL) % 1023);
 }
 #define BACKWARD_COLUMNS_ITEM_KERNEL(NAME, D, SRC)                             \
   kernel void NAME(global const ET_##D *dy, ulong dyo, SRC_PARAMS_##SRC(D),    \
