@@ -242,9 +242,9 @@ clrelu_status clrelu__launch(clrelu_context *ctx, enum clrelu_kernel_id id,
 /* The same with a work-group size of its own (the tuned one is
  * ctx->tuning.local). */
 clrelu_status clrelu__launch_local(clrelu_context *ctx,
-                                   enum clrelu_kernel_id id,
-                                   clrelu_dtype dtype, const clrelu_arg *args,
-                                   cl_uint nargs, size_t items, size_t local,
+                                   enum clrelu_kernel_id id, clrelu_dtype dtype,
+                                   const clrelu_arg *args, cl_uint nargs,
+                                   size_t items, size_t local,
                                    const clrelu_events *ev);
 
 /* Runs fn under the context's lock with a wait list of ev's events plus, on

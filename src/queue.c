@@ -96,9 +96,9 @@ clrelu_status clrelu__launch(clrelu_context *ctx, enum clrelu_kernel_id id,
 }
 
 clrelu_status clrelu__launch_local(clrelu_context *ctx,
-                                   enum clrelu_kernel_id id,
-                                   clrelu_dtype dtype, const clrelu_arg *args,
-                                   cl_uint nargs, size_t items, size_t local,
+                                   enum clrelu_kernel_id id, clrelu_dtype dtype,
+                                   const clrelu_arg *args, cl_uint nargs,
+                                   size_t items, size_t local,
                                    const clrelu_events *ev) {
   clrelu_status st = clrelu__program_ready(ctx, id, dtype);
   if (st != CLRELU_SUCCESS) {
