@@ -513,7 +513,7 @@ int clrelu_cpu_set_threads(int threads) {
   return atomic_exchange(&thread_setting, threads < 0 ? 0 : threads);
 }
 
-static int threads_for(size_t n) {
+int clrelu__cpu_threads(size_t n) {
   if (n < PARALLEL_MIN)
     return 1;
   int t = atomic_load(&thread_setting);
@@ -632,7 +632,7 @@ static void run_job(job *j, size_t total) {
                                           : is->f16_int;
   j->total = total;
   j->nt = (j->dtype == CLRELU_F32 || on_bits16(j)) && total >= STREAM_MIN;
-  clrelu__parallel(piece, j, threads_for(total));
+  clrelu__parallel(piece, j, clrelu__cpu_threads(total));
 }
 
 static void eltwise(int op, clrelu_dtype dtype, const void *a, const void *b,

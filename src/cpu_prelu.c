@@ -8,7 +8,6 @@
 #include <string.h>
 
 #define BLOCK 1024 /* elements a step; small enough for the stack */
-#define PARALLEL_MIN ((size_t)1 << 16)
 
 typedef struct prelu_job {
   clrelu_dtype dtype;
@@ -33,38 +32,6 @@ static void store(clrelu_dtype d, void *a, size_t p, size_t m, const float *f) {
     memcpy((float *)a + p, f, m * sizeof *f);
   else
     clrelu__from_f32(d, f, (uint16_t *)a + p, m);
-}
-
-/* The slopes (and biases) of elements [p, p + m), element e of the array
- * being in channel (e / inner) % channels: runs of one value along planes,
- * copies of the arrays along rows. */
-static void channel_values(const prelu_job *j, size_t p, size_t m, float *s,
-                           float *b) {
-  size_t plane = p / j->inner, pos = p - plane * j->inner;
-  size_t c = plane % j->channels;
-  for (size_t k = 0; k < m;) {
-    if (j->inner == 1) { /* rows: channels c, c + 1, ... */
-      size_t run = j->channels - c < m - k ? j->channels - c : m - k;
-      memcpy(s + k, j->slope + c, run * sizeof *s);
-      if (b)
-        memcpy(b + k, j->bias + c, run * sizeof *b);
-      k += run;
-      c = (c + run) % j->channels;
-      continue;
-    }
-    size_t run = j->inner - pos < m - k ? j->inner - pos : m - k;
-    for (size_t r = 0; r < run; ++r)
-      s[k + r] = j->slope[c];
-    if (b)
-      for (size_t r = 0; r < run; ++r)
-        b[k + r] = j->bias[c];
-    k += run;
-    pos += run;
-    if (pos == j->inner) {
-      pos = 0;
-      c = c + 1 == j->channels ? 0 : c + 1;
-    }
-  }
 }
 
 /* Four lanes at a time, selecting on the bits (no branch per element, and
@@ -129,7 +96,9 @@ static void run_elements(const prelu_job *j, size_t p0, size_t p1) {
     float *rp = f32 ? (float *)j->y + p : r;
     if (!f32)
       load(j->dtype, j->x, p, m, x);
-    channel_values(j, p, m, s, j->bias ? b : NULL);
+    clrelu__channel_values(j->slope, j->channels, j->inner, p, m, s);
+    if (j->bias)
+      clrelu__channel_values(j->bias, j->channels, j->inner, p, m, b);
     if (j->dy) {
       const float *dp = f32 ? (const float *)j->dy + p : d;
       if (!f32)
@@ -156,111 +125,26 @@ static void elements_piece(void *arg, int k, int n) {
     run_elements(j, p0, p1);
 }
 
-static int threads_for(size_t n) {
-  if (n < PARALLEL_MIN)
-    return 1;
-  size_t most = n / (PARALLEL_MIN / 2);
-  int t = clrelu__cores();
-  return (size_t)t > most ? (int)most : t;
-}
-
-/* The slope gradient, level 1: block b of channel c sums its 256 terms
- * (term j = o * inner + i is element (o * channels + c) * inner + i:
- * x > 0 ? +0.0 : dy * x) into sums[c * nb + b]. Along planes a block is a
- * few contiguous runs; along rows (inner 1) block b is rows 256 b .. 256 b
- * + 255, read once for every channel. */
-static void term_run(const prelu_job *j, size_t e, size_t n, float *v) {
-  float x[CLRELU_SUM_BLOCK], dy[CLRELU_SUM_BLOCK];
-  load(j->dtype, j->x, e, n, x);
-  load(j->dtype, j->dy, e, n, dy);
-  term_lanes(dy, x, v, n);
-}
-
-static float plane_block(const prelu_job *j, size_t c, size_t b) {
-  float v[CLRELU_SUM_BLOCK];
-  size_t m = j->outer * j->inner, j0 = b * CLRELU_SUM_BLOCK;
-  size_t n = m - j0 < CLRELU_SUM_BLOCK ? m - j0 : CLRELU_SUM_BLOCK;
-  size_t o = j0 / j->inner, i = j0 - o * j->inner;
-  for (size_t k = 0; k < n;) {
-    size_t run = j->inner - i < n - k ? j->inner - i : n - k;
-    term_run(j, (o * j->channels + c) * j->inner + i, run, v + k);
-    k += run;
-    i = 0;
-    ++o;
+/* The backward pass with the slope gradient, one sweep: a run's terms, x >
+ * 0 ? +0.0 : dy * x, then its dx (which may overwrite dy or x). */
+static void backward_run(const void *arg, size_t e, size_t n, size_t c,
+                         float *v) {
+  (void)c;
+  const prelu_job *j = arg;
+  float xb[CLRELU_SUM_BLOCK], db[CLRELU_SUM_BLOCK], sb[CLRELU_SUM_BLOCK],
+      rb[CLRELU_SUM_BLOCK];
+  const int f32 = j->dtype == CLRELU_F32;
+  const float *x = f32 ? (const float *)j->x + e : xb,
+              *d = f32 ? (const float *)j->dy + e : db;
+  if (!f32) {
+    load(j->dtype, j->x, e, n, xb);
+    load(j->dtype, j->dy, e, n, db);
   }
-  memset(v + n, 0, (CLRELU_SUM_BLOCK - n) * sizeof *v); /* +0.0 */
-  return clrelu__block_sum(v);
-}
-
-/* Rows 256 b .. of every channel: the rows converted a few at a time, each
- * channel's terms gathered from them. */
-static void row_blocks(const prelu_job *j, size_t b, float *sums, size_t nb,
-                       float *rowx, float *rowd) {
-  size_t o0 = b * CLRELU_SUM_BLOCK, n = j->outer - o0 < CLRELU_SUM_BLOCK
-                                            ? j->outer - o0
-                                            : CLRELU_SUM_BLOCK;
-  for (size_t c0 = 0; c0 < j->channels; c0 += 16) {
-    size_t cn = j->channels - c0 < 16 ? j->channels - c0 : 16;
-    float v[16][CLRELU_SUM_BLOCK];
-    for (size_t k = 0; k < n; ++k) {
-      size_t e = (o0 + k) * j->channels + c0;
-      float t[16];
-      load(j->dtype, j->x, e, cn, rowx);
-      load(j->dtype, j->dy, e, cn, rowd);
-      term_lanes(rowd, rowx, t, cn);
-      for (size_t q = 0; q < cn; ++q)
-        v[q][k] = t[q];
-    }
-    for (size_t q = 0; q < cn; ++q) {
-      memset(v[q] + n, 0, (CLRELU_SUM_BLOCK - n) * sizeof(float));
-      sums[(c0 + q) * nb + b] = clrelu__block_sum(v[q]);
-    }
-  }
-}
-
-typedef struct dslope_job {
-  const prelu_job *j;
-  float *sums; /* channels * nb level-1 block sums */
-  size_t nb;
-} dslope_job;
-
-static void level1_piece(void *arg, int k, int n) {
-  const dslope_job *d = arg;
-  const prelu_job *j = d->j;
-  float rowx[16], rowd[16];
-  if (j->inner == 1 && j->channels > 1) {
-    for (size_t b = (size_t)k; b < d->nb; b += (size_t)n)
-      row_blocks(j, b, d->sums, d->nb, rowx, rowd);
-    return;
-  }
-  size_t units = j->channels * d->nb;
-  for (size_t u = (size_t)k; u < units; u += (size_t)n)
-    d->sums[u] = plane_block(j, u / d->nb, u % d->nb);
-}
-
-static void copy_terms(const void *arg, size_t j0, size_t n, float *v) {
-  memcpy(v, (const float *)arg + j0, n * sizeof *v);
-}
-
-/* dslope[c] for every channel; OUT_OF_MEMORY without room for the sums. */
-static clrelu_status dslope_sum(const prelu_job *j, float *dslope) {
-  size_t nb = clrelu__sum_blocks(j->outer * j->inner);
-  float *sums = malloc(j->channels * nb * sizeof *sums),
-        *scratch = malloc(clrelu__sum_blocks(nb) * sizeof *scratch);
-  if (!sums || !scratch) {
-    free(sums);
-    free(scratch);
-    return CLRELU_ERROR_OUT_OF_MEMORY;
-  }
-  dslope_job d = {j, sums, nb};
-  clrelu__parallel(level1_piece, &d, threads_for(j->total));
-  for (size_t c = 0; c < j->channels; ++c) /* the levels above */
-    dslope[c] = nb == 1
-                    ? sums[c]
-                    : clrelu__fixed_sum(copy_terms, sums + c * nb, nb, scratch);
-  free(sums);
-  free(scratch);
-  return CLRELU_SUCCESS;
+  clrelu__channel_values(j->slope, j->channels, j->inner, e, n, sb);
+  term_lanes(d, x, v, n);
+  backward_lanes(d, x, sb, f32 ? (float *)j->y + e : rb, n);
+  if (!f32)
+    store(j->dtype, j->y, e, n, rb);
 }
 
 /* ---- entry points ---- */
@@ -318,7 +202,7 @@ static clrelu_status forward(const char *fn, clrelu_dtype dtype, const void *x,
   clrelu_status st =
       setup(fn, &j, bias, slope, outer, channels, inner, &fb, &fs);
   if (st == CLRELU_SUCCESS && j.total > 0)
-    clrelu__parallel(elements_piece, &j, threads_for(j.total));
+    clrelu__parallel(elements_piece, &j, clrelu__cpu_threads(j.total));
   free(fb);
   free(fs);
   return st;
@@ -334,17 +218,14 @@ static clrelu_status backward(const char *fn, clrelu_dtype dtype,
       setup(fn, &j, NULL, slope, outer, channels, inner, &fb, &fs);
   if (st == CLRELU_SUCCESS && j.total > 0 && !dy)
     st = clrelu__fail(CLRELU_ERROR_INVALID_ARGUMENT, "%s: dy is NULL", fn);
-  if (st == CLRELU_SUCCESS && dslope && j.total > 0) {
-    /* the sum first: dx may overwrite dy or x */
-    st = dslope_sum(&j, dslope);
+  if (st == CLRELU_SUCCESS && dslope) { /* dslope and dx in one sweep */
+    st = clrelu__channel_sums(backward_run, &j, j.outer, channels, j.inner,
+                              dslope);
     if (st != CLRELU_SUCCESS)
       clrelu__fail(st, "%s: out of host memory", fn);
-  } else if (st == CLRELU_SUCCESS && dslope) { /* no elements: +0.0 */
-    for (size_t c = 0; c < channels; ++c)
-      dslope[c] = 0.0f;
+  } else if (st == CLRELU_SUCCESS && j.total > 0) {
+    clrelu__parallel(elements_piece, &j, clrelu__cpu_threads(j.total));
   }
-  if (st == CLRELU_SUCCESS && j.total > 0)
-    clrelu__parallel(elements_piece, &j, threads_for(j.total));
   free(fb);
   free(fs);
   return st;

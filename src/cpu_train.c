@@ -1,8 +1,9 @@
 /* Training passes on the host: the CPU twins of kernels/train.cl, bit for
- * bit (the mask words included). */
+ * bit (the mask words included), in float32 runs split among threads. */
 #include "internal.h"
 
 #include <stdlib.h>
+#include <string.h>
 
 /* The pass-through branch of each activation of t (a the parameter), as
  * in kernels/train.cl. */
@@ -12,60 +13,106 @@
 #define PASS_CLIPPED_RELU(t, a) (uint32_t)((t) > 0.0f && (t) < (a))
 #define PASS_THRESHOLDED_RELU(t, a) (uint32_t)((t) > (a))
 
-/* Element i of p, of a data dtype, as float32. */
-static inline float load(clrelu_dtype dtype, const void *p, size_t i) {
-  switch (dtype) {
-  case CLRELU_F16:
-    return clrelu__f16_to_f32(((const uint16_t *)p)[i]);
-  case CLRELU_BF16:
-    return clrelu__bf16_to_f32(((const uint16_t *)p)[i]);
-  default:
-    return ((const float *)p)[i];
+#define MASK_CHUNK 2048 /* elements a step of the mask: 64 words */
+
+/* The channel array as float32 (-0.0 without one, so that x + b is x):
+ * NULL when out of memory. */
+static float *channel_floats(clrelu_dtype dtype, const void *bias,
+                             size_t channels) {
+  float *f = malloc((channels ? channels : 1) * sizeof *f);
+  if (!f)
+    return NULL;
+  if (!bias)
+    for (size_t c = 0; c < channels; ++c)
+      f[c] = -0.0f;
+  else if (dtype == CLRELU_F32)
+    memcpy(f, bias, channels * sizeof *f);
+  else
+    clrelu__to_f32(dtype, bias, f, channels);
+  return f;
+}
+
+/* ---- forward: the mask ---- */
+
+typedef void pack_fn(const float *t, size_t n, float a, uint32_t *w);
+
+/* Words of the mask of t[0 .. n); the last word's bits past n are 0. */
+#define PACK_FN(C, ID, name, param)                                            \
+  static void pack_##name(const float *t, size_t n, float a, uint32_t *w) {    \
+    (void)a;                                                                   \
+    for (size_t q = 0; q * 32 < n; ++q) {                                      \
+      const size_t m = n - q * 32 < 32 ? n - q * 32 : 32;                      \
+      uint32_t word = 0;                                                       \
+      for (size_t k = 0; k < m; ++k)                                           \
+        word |= PASS_##ID(t[q * 32 + k], a) << k;                              \
+      w[q] = word;                                                             \
+    }                                                                          \
+  }
+CLRELU_BIAS_ACTS(PACK_FN, 0)
+#define PACK_ENTRY(C, ID, name, param) [CLRELU_ACT_##ID] = pack_##name,
+static pack_fn *const pack_fns[] = {CLRELU_BIAS_ACTS(PACK_ENTRY, 0)};
+
+typedef struct mask_job {
+  clrelu_dtype dtype;
+  const void *x;
+  const float *bias; /* float32, channels */
+  uint32_t *mask;
+  size_t total, channels, inner;
+  int kind;
+  float a;
+} mask_job;
+
+/* t = x + bias[c] over elements [p, p + n) (b: room for n floats). */
+static void biased(const mask_job *j, size_t p, size_t n, float *t, float *b) {
+  if (j->dtype == CLRELU_F32)
+    memcpy(t, (const float *)j->x + p, n * sizeof *t);
+  else
+    clrelu__to_f32(j->dtype, (const uint16_t *)j->x + p, t, n);
+  clrelu__channel_values(j->bias, j->channels, j->inner, p, n, b);
+  for (size_t k = 0; k < n; ++k)
+    t[k] = t[k] + b[k];
+}
+
+/* Piece k of n: a range of whole chunks, so that no two share a word. */
+static void mask_piece(void *arg, int k, int n) {
+  const mask_job *j = arg;
+  float t[MASK_CHUNK], b[MASK_CHUNK];
+  const size_t chunks = (j->total + MASK_CHUNK - 1) / MASK_CHUNK;
+  const size_t q0 = chunks * (size_t)k / (size_t)n,
+               q1 = chunks * ((size_t)k + 1) / (size_t)n;
+  for (size_t q = q0; q < q1; ++q) {
+    const size_t p = q * MASK_CHUNK;
+    const size_t m = j->total - p < MASK_CHUNK ? j->total - p : MASK_CHUNK;
+    biased(j, p, m, t, b);
+    pack_fns[j->kind](t, m, j->a, j->mask + p / 32);
   }
 }
 
-typedef void mask_fn(clrelu_dtype dtype, const void *x, const void *bias,
-                     uint32_t *mask, size_t outer, size_t channels,
-                     size_t inner, float a);
-
-/* The mask of t = x + bias[c] (bias NULL: -0.0) over the shape, word by
- * word in memory order; the last word's bits past the end are 0. */
-#define MASK_FN(C, ID, name, param)                                            \
-  static void mask_##name(clrelu_dtype dtype, const void *x, const void *bias, \
-                          uint32_t *mask, size_t outer, size_t channels,       \
-                          size_t inner, float a) {                             \
-    (void)a;                                                                   \
-    size_t e = 0;                                                              \
-    uint32_t word = 0;                                                         \
-    for (size_t o = 0; o < outer; ++o)                                         \
-      for (size_t c = 0; c < channels; ++c) {                                  \
-        const float b = bias ? load(dtype, bias, c) : -0.0f;                   \
-        for (size_t i = 0; i < inner; ++i, ++e) {                              \
-          const float t = load(dtype, x, e) + b;                               \
-          word |= PASS_##ID(t, a) << (e % 32);                                 \
-          if (e % 32 == 31) {                                                  \
-            mask[e / 32] = word;                                               \
-            word = 0;                                                          \
-          }                                                                    \
-        }                                                                      \
-      }                                                                        \
-    if (e % 32)                                                                \
-      mask[e / 32] = word;                                                     \
-  }
-CLRELU_BIAS_ACTS(MASK_FN, 0)
-#define MASK_ENTRY(C, ID, name, param) [CLRELU_ACT_##ID] = mask_##name,
-static mask_fn *const mask_fns[] = {CLRELU_BIAS_ACTS(MASK_ENTRY, 0)};
-
 /* The mask first (y may be x), then y as clrelu_cpu_bias_act: fn has
- * checked everything but the mask pointer. */
+ * checked everything but the mask pointer; total > 0. */
 static clrelu_status bias_act_mask(const char *fn, clrelu_dtype dtype,
                                    const void *x, const void *bias,
-                                   uint32_t *mask, size_t outer,
+                                   uint32_t *mask, size_t total,
                                    size_t channels, size_t inner,
                                    const clrelu_act *act) {
   if (!mask)
     return clrelu__fail(CLRELU_ERROR_INVALID_ARGUMENT, "%s: mask is NULL", fn);
-  mask_fns[act->kind](dtype, x, bias, mask, outer, channels, inner, act->alpha);
+  float *fb = channel_floats(dtype, bias, channels);
+  if (!fb)
+    return clrelu__fail(CLRELU_ERROR_OUT_OF_MEMORY, "%s: out of host memory",
+                        fn);
+  /* one channel is one plane: no run ends before the chunk does */
+  mask_job j = {dtype,
+                x,
+                fb,
+                mask,
+                total,
+                channels,
+                channels == 1 ? total : inner,
+                (int)act->kind,
+                act->alpha};
+  clrelu__parallel(mask_piece, &j, clrelu__cpu_threads(total));
+  free(fb);
   return CLRELU_SUCCESS;
 }
 
@@ -78,7 +125,7 @@ clrelu_status clrelu_cpu_bias_act_mask(const float *x, const float *bias,
   clrelu_status st = clrelu__check_cpu_bias_act(fn, CLRELU_F32, x, y, outer,
                                                 channels, inner, act, &total);
   if (st == CLRELU_SUCCESS && total > 0)
-    st = bias_act_mask(fn, CLRELU_F32, x, bias, mask, outer, channels, inner,
+    st = bias_act_mask(fn, CLRELU_F32, x, bias, mask, total, channels, inner,
                        act);
   if (st != CLRELU_SUCCESS || total == 0)
     return st;
@@ -95,7 +142,7 @@ clrelu_status clrelu_cpu_bias_act_mask_16(clrelu_dtype dtype, const uint16_t *x,
   clrelu_status st = clrelu__check_cpu_bias_act(fn, dtype, x, y, outer,
                                                 channels, inner, act, &total);
   if (st == CLRELU_SUCCESS && total > 0)
-    st = bias_act_mask(fn, dtype, x, bias, mask, outer, channels, inner, act);
+    st = bias_act_mask(fn, dtype, x, bias, mask, total, channels, inner, act);
   if (st != CLRELU_SUCCESS || total == 0)
     return st;
   return clrelu_cpu_bias_act_16(dtype, x, bias, y, outer, channels, inner, act);
@@ -103,66 +150,85 @@ clrelu_status clrelu_cpu_bias_act_mask_16(clrelu_dtype dtype, const uint16_t *x,
 
 /* ---- backward: dx, and dbias in the fixed order of fixed_sum.c ---- */
 
-static int pass(int kind, float t, float a) {
-#define PASS_CASE(C, ID, name, param)                                          \
-  case CLRELU_ACT_##ID:                                                        \
-    return (int)PASS_##ID(t, a);
-  /* RELU and LEAKY_RELU share their branch */
-  switch (kind) {
-    CLRELU_BIAS_ACTS(PASS_CASE, 0) // NOLINT(bugprone-branch-clone)
-  default:
-    return 0;
-  }
-#undef PASS_CASE
-}
-
-static inline void store(clrelu_dtype dtype, void *p, size_t i, float v) {
-  switch (dtype) {
-  case CLRELU_F16:
-    ((uint16_t *)p)[i] = clrelu__f32_to_f16(v);
-    break;
-  case CLRELU_BF16:
-    ((uint16_t *)p)[i] = clrelu__f32_to_bf16(v);
-    break;
-  default:
-    ((float *)p)[i] = v;
+/* dx from the mask over n elements from element e (d: their dy). */
+static void dx_mask(const float *d, const uint32_t *mask, size_t e, size_t n,
+                    int leaky, float a, float *dx) {
+  for (size_t k = 0; k < n; ++k) {
+    const size_t i = e + k;
+    dx[k] = (mask[i / 32] >> (i % 32)) & 1u ? d[k] : leaky ? a * d[k] : 0.0f;
   }
 }
 
-/* One backward call, and the channel whose terms are being summed. */
+/* dx from the input: t = x + b, NaN where t is, dy on the pass-through
+ * branch, else alpha * dy (LEAKY_RELU) or +0.0. b: one value along a plane,
+ * one a channel along a row. */
+typedef void dx_fn(const float *d, const float *x, const float *b, size_t n,
+                   float a, float *dx);
+#define DX_OF(ID, t, d, a)                                                     \
+  ((t) != (t)                                 ? (t)                            \
+   : PASS_##ID(t, a)                          ? (d)                            \
+   : CLRELU_ACT_##ID == CLRELU_ACT_LEAKY_RELU ? (a) * (d)                      \
+                                              : 0.0f)
+#define DX_FNS(C, ID, name, param)                                             \
+  static void dx_##name##_plane(const float *d, const float *x,                \
+                                const float *b, size_t n, float a,             \
+                                float *dx) {                                   \
+    const float bc = b[0];                                                     \
+    for (size_t k = 0; k < n; ++k) {                                           \
+      const float t = x[k] + bc;                                               \
+      dx[k] = DX_OF(ID, t, d[k], a);                                           \
+    }                                                                          \
+  }                                                                            \
+  static void dx_##name##_row(const float *d, const float *x, const float *b,  \
+                              size_t n, float a, float *dx) {                  \
+    for (size_t k = 0; k < n; ++k) {                                           \
+      const float t = x[k] + b[k];                                             \
+      dx[k] = DX_OF(ID, t, d[k], a);                                           \
+    }                                                                          \
+  }
+CLRELU_BIAS_ACTS(DX_FNS, 0)
+#define DX_ENTRY(C, ID, name, param)                                           \
+  [CLRELU_ACT_##ID] = {dx_##name##_plane, dx_##name##_row},
+static dx_fn *const dx_fns[][2] = {CLRELU_BIAS_ACTS(DX_ENTRY, 0)};
+
+/* One backward call. */
 typedef struct backward_job {
   clrelu_dtype dtype;
-  const void *dy, *x, *bias; /* x, bias: from the input (bias may be NULL) */
-  const uint32_t *mask;      /* from the mask (x is NULL) */
+  const void *dy, *x;   /* x: from the input */
+  const uint32_t *mask; /* from the mask (x is NULL) */
   void *dx;
-  size_t outer, channels, inner;
+  size_t channels, inner;
+  const float *bias; /* float32, channels; -0.0 without a bias */
   int kind;
   float a;
-  size_t c; /* the channel */
-  float bc; /* its bias */
 } backward_job;
 
-/* Terms j0 .. j0 + n - 1 of channel j->c: dx in float32, also stored. */
-static void backward_terms(const void *arg, size_t j0, size_t n, float *v) {
+/* A run of elements (fixed_sum.c): dx in float32 into v (dbias's terms),
+ * then stored; dy, x and dx may be one array, each element being read
+ * before it is written. */
+static void backward_run(const void *arg, size_t e, size_t n, size_t c,
+                         float *v) {
   const backward_job *j = arg;
-  const int leaky = j->kind == CLRELU_ACT_LEAKY_RELU;
-  for (size_t k = 0; k < n; ++k) {
-    const size_t t = j0 + k, o = t / j->inner;
-    const size_t e = (o * j->channels + j->c) * j->inner + (t - o * j->inner);
-    const float d = load(j->dtype, j->dy, e);
-    float dx;
-    if (j->mask) {
-      dx = (j->mask[e / 32] >> (e % 32)) & 1u ? d : leaky ? j->a * d : 0.0f;
-    } else {
-      const float tv = load(j->dtype, j->x, e) + j->bc;
-      dx = tv != tv                  ? tv
-           : pass(j->kind, tv, j->a) ? d
-           : leaky                   ? j->a * d
-                                     : 0.0f;
-    }
-    v[k] = dx;
-    store(j->dtype, j->dx, e, dx);
+  float xb[CLRELU_SUM_BLOCK];
+  const int f32 = j->dtype == CLRELU_F32;
+  const float *d = v, *x = xb;
+  if (f32) {
+    d = (const float *)j->dy + e;
+    x = j->x ? (const float *)j->x + e : NULL;
+  } else {
+    clrelu__to_f32(j->dtype, (const uint16_t *)j->dy + e, v, n);
+    if (j->x)
+      clrelu__to_f32(j->dtype, (const uint16_t *)j->x + e, xb, n);
   }
+  if (j->mask)
+    dx_mask(d, j->mask, e, n, j->kind == CLRELU_ACT_LEAKY_RELU, j->a, v);
+  else
+    dx_fns[j->kind][j->inner == 1 && j->channels > 1](d, x, j->bias + c, n,
+                                                      j->a, v);
+  if (f32)
+    memcpy((float *)j->dx + e, v, n * sizeof *v);
+  else
+    clrelu__from_f32(j->dtype, v, (uint16_t *)j->dx + e, n);
 }
 
 /* The _16 functions take the 16-bit dtypes. */
@@ -174,15 +240,17 @@ static clrelu_status check_dtype16(const char *fn, clrelu_dtype dtype) {
   return CLRELU_SUCCESS;
 }
 
-/* Checks (the source is mask or x) and the sweep, channel by channel. */
-static clrelu_status backward(const char *fn, backward_job *j, float *dbias,
+/* Checks (the source is mask or x), then dx and dbias in one sweep (its
+ * sums thrown away without dbias). */
+static clrelu_status backward(const char *fn, backward_job *j, size_t outer,
+                              const void *bias, float *dbias,
                               const clrelu_act *act) {
   clrelu_status st = clrelu__check_act(fn, act);
   if (st != CLRELU_SUCCESS)
     return st;
   size_t total = 0;
-  if (j->outer && j->channels && j->inner &&
-      (st = clrelu__check_shape(fn, j->outer, j->channels, j->inner,
+  if (outer && j->channels && j->inner &&
+      (st = clrelu__check_shape(fn, outer, j->channels, j->inner,
                                 j->dtype == CLRELU_F32 ? 4 : 2, &total)) !=
           CLRELU_SUCCESS)
     return st;
@@ -191,23 +259,20 @@ static clrelu_status backward(const char *fn, backward_job *j, float *dbias,
                         fn);
   if (j->channels == 0 || (total == 0 && !dbias))
     return CLRELU_SUCCESS;
-  const size_t m = j->outer * j->inner;
-  float *scratch = NULL;
-  if (m > 0 && !(scratch = malloc(clrelu__sum_blocks(m) * sizeof *scratch)))
-    return clrelu__fail(CLRELU_ERROR_OUT_OF_MEMORY, "%s: out of host memory",
-                        fn);
+  float *fb = channel_floats(j->dtype, j->mask ? NULL : bias, j->channels);
+  float *sums = dbias ? dbias : malloc(j->channels * sizeof *sums);
+  j->bias = fb;
   j->kind = (int)act->kind;
   j->a = act->alpha;
-  for (size_t c = 0; c < j->channels; ++c) {
-    j->c = c;
-    j->bc = j->bias ? load(j->dtype, j->bias, c) : -0.0f;
-    const float s =
-        m > 0 ? clrelu__fixed_sum(backward_terms, j, m, scratch) : 0.0f;
-    if (dbias)
-      dbias[c] = s;
-  }
-  free(scratch);
-  return CLRELU_SUCCESS;
+  if (fb && sums)
+    st = clrelu__channel_sums(backward_run, j, outer, j->channels, j->inner,
+                              sums);
+  if (!fb || !sums || st != CLRELU_SUCCESS)
+    st = clrelu__fail(CLRELU_ERROR_OUT_OF_MEMORY, "%s: out of host memory", fn);
+  free(fb);
+  if (sums != dbias)
+    free(sums);
+  return st;
 }
 
 clrelu_status clrelu_cpu_act_backward_mask(const float *dy,
@@ -215,9 +280,13 @@ clrelu_status clrelu_cpu_act_backward_mask(const float *dy,
                                            float *dbias, size_t outer,
                                            size_t channels, size_t inner,
                                            const clrelu_act *act) {
-  backward_job j = {CLRELU_F32, dy,    NULL, NULL, mask, dx,  outer,
-                    channels,   inner, 0,    0.0f, 0,    0.0f};
-  return backward("clrelu_cpu_act_backward_mask", &j, dbias, act);
+  backward_job j = {.dtype = CLRELU_F32,
+                    .dy = dy,
+                    .mask = mask,
+                    .dx = dx,
+                    .channels = channels,
+                    .inner = inner};
+  return backward("clrelu_cpu_act_backward_mask", &j, outer, NULL, dbias, act);
 }
 
 clrelu_status
@@ -225,13 +294,15 @@ clrelu_cpu_act_backward_mask_16(clrelu_dtype dtype, const uint16_t *dy,
                                 const uint32_t *mask, uint16_t *dx,
                                 float *dbias, size_t outer, size_t channels,
                                 size_t inner, const clrelu_act *act) {
-  backward_job j = {dtype,    dy,    NULL, NULL, mask, dx,  outer,
-                    channels, inner, 0,    0.0f, 0,    0.0f};
-  const clrelu_status st =
-      check_dtype16("clrelu_cpu_act_backward_mask_16", dtype);
-  return st != CLRELU_SUCCESS
-             ? st
-             : backward("clrelu_cpu_act_backward_mask_16", &j, dbias, act);
+  static const char fn[] = "clrelu_cpu_act_backward_mask_16";
+  backward_job j = {.dtype = dtype,
+                    .dy = dy,
+                    .mask = mask,
+                    .dx = dx,
+                    .channels = channels,
+                    .inner = inner};
+  const clrelu_status st = check_dtype16(fn, dtype);
+  return st != CLRELU_SUCCESS ? st : backward(fn, &j, outer, NULL, dbias, act);
 }
 
 clrelu_status clrelu_cpu_bias_act_backward(const float *dy, const float *x,
@@ -239,20 +310,26 @@ clrelu_status clrelu_cpu_bias_act_backward(const float *dy, const float *x,
                                            float *dbias, size_t outer,
                                            size_t channels, size_t inner,
                                            const clrelu_act *act) {
-  backward_job j = {CLRELU_F32, dy,    x, bias, NULL, dx,  outer,
-                    channels,   inner, 0, 0.0f, 0,    0.0f};
-  return backward("clrelu_cpu_bias_act_backward", &j, dbias, act);
+  backward_job j = {.dtype = CLRELU_F32,
+                    .dy = dy,
+                    .x = x,
+                    .dx = dx,
+                    .channels = channels,
+                    .inner = inner};
+  return backward("clrelu_cpu_bias_act_backward", &j, outer, bias, dbias, act);
 }
 
 clrelu_status clrelu_cpu_bias_act_backward_16(
     clrelu_dtype dtype, const uint16_t *dy, const uint16_t *x,
     const uint16_t *bias, uint16_t *dx, float *dbias, size_t outer,
     size_t channels, size_t inner, const clrelu_act *act) {
-  backward_job j = {dtype,    dy,    x, bias, NULL, dx,  outer,
-                    channels, inner, 0, 0.0f, 0,    0.0f};
-  const clrelu_status st =
-      check_dtype16("clrelu_cpu_bias_act_backward_16", dtype);
-  return st != CLRELU_SUCCESS
-             ? st
-             : backward("clrelu_cpu_bias_act_backward_16", &j, dbias, act);
+  static const char fn[] = "clrelu_cpu_bias_act_backward_16";
+  backward_job j = {.dtype = dtype,
+                    .dy = dy,
+                    .x = x,
+                    .dx = dx,
+                    .channels = channels,
+                    .inner = inner};
+  const clrelu_status st = check_dtype16(fn, dtype);
+  return st != CLRELU_SUCCESS ? st : backward(fn, &j, outer, bias, dbias, act);
 }

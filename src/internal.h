@@ -405,16 +405,20 @@ clrelu_status clrelu__device_sum(clrelu_context *ctx, const clrelu_buffer *dst,
 /* ---- the fixed-order sum (fixed_sum.c; kernels/reduce.cl) ---- */
 
 #define CLRELU_SUM_BLOCK 256
-/* v[0 .. CLRELU_SUM_BLOCK) summed by halving into v[0] (returned). */
-float clrelu__block_sum(float *v);
 /* Blocks of m terms: ceil(m / CLRELU_SUM_BLOCK). */
 size_t clrelu__sum_blocks(size_t m);
-/* Fills v[0 .. n) with terms j0 .. j0 + n - 1 of a sum. */
-typedef void (*clrelu_terms_fn)(const void *arg, size_t j0, size_t n, float *v);
-/* The sum of terms 0 .. m-1 in the fixed order (+0.0 for none); scratch
- * holds clrelu__sum_blocks(m) floats. */
-float clrelu__fixed_sum(clrelu_terms_fn terms, const void *arg, size_t m,
-                        float *scratch);
+/* Fills v[0 .. n) with the terms of elements e .. e + n - 1 of an
+ * [outer][channels][inner] array, n <= CLRELU_SUM_BLOCK: a run within a
+ * plane of channel c (inner > 1, or channels 1), or within a row, channels
+ * c .. c + n - 1 (inner 1). Every element is in exactly one run. */
+typedef void (*clrelu_run_fn)(const void *arg, size_t e, size_t n, size_t c,
+                              float *v);
+/* sums[c], for c < channels, = the fixed-order sum of channel c's terms
+ * (+0.0 for none), on the CPU threads; OUT_OF_MEMORY (nothing set by the
+ * library's error) without room for the block sums, before any run. */
+clrelu_status clrelu__channel_sums(clrelu_run_fn run, const void *arg,
+                                   size_t outer, size_t channels, size_t inner,
+                                   float *sums);
 
 /* The checks of clrelu_cpu_bias_act (dtype CLRELU_F32) and _16 (others):
  * dtype, act, shape (total: its elements; 0 when empty) and pointers. */
@@ -450,6 +454,14 @@ void clrelu__parallel(clrelu_piece_fn fn, void *arg, int n);
 void clrelu__piece_range(size_t total, int k, int n, size_t *p0, size_t *p1);
 /* The cores available, at least 1. */
 int clrelu__cores(void);
+/* out[k] = values[channel of element p + k], k < n, in an
+ * [outer][channels][inner] array (layout.c). */
+void clrelu__channel_values(const float *values, size_t channels, size_t inner,
+                            size_t p, size_t n, float *out);
+/* Threads for a CPU op over n elements: 1 below a size where waking the
+ * workers costs more than it saves, else clrelu_cpu_set_threads' setting
+ * (the cores by default). */
+int clrelu__cpu_threads(size_t n);
 
 /* ---- the on-disk cache (cache.c) ---- */
 
