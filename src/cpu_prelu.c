@@ -36,9 +36,8 @@ static void store(clrelu_dtype d, void *a, size_t p, size_t m, const float *f) {
 
 /* Four lanes at a time, selecting on the bits (no branch per element, and
  * NaN, -0.0 and infinities exactly as the scalar definition). */
-typedef float v4 __attribute__((vector_size(16)));
-typedef int32_t v4i __attribute__((vector_size(16)));
-#define SEL(m, t, f) ((v4)(((v4i)(t) & (m)) | ((v4i)(f) & ~(m))))
+typedef clrelu_v4 v4;
+#define SEL CLRELU_SEL
 
 /* r = x > 0 ? x : s * x over n elements (r may be x). */
 static void prelu_lanes(const float *x, const float *s, float *r, size_t n) {

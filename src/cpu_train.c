@@ -4,6 +4,9 @@
 
 #include <stdlib.h>
 #include <string.h>
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 
 /* The pass-through branch of each activation of t (a the parameter), as
  * in kernels/train.cl. */
@@ -12,6 +15,32 @@
 #define PASS_LEAKY_RELU(t, a) (uint32_t)((t) > 0.0f)
 #define PASS_CLIPPED_RELU(t, a) (uint32_t)((t) > 0.0f && (t) < (a))
 #define PASS_THRESHOLDED_RELU(t, a) (uint32_t)((t) > (a))
+
+/* The same on four lanes of t: all ones or zero a lane. */
+#define PASSV_IDENTITY(t, a) (((t) == (t)) | ((t) != (t)))
+#define PASSV_RELU(t, a) ((t) > 0.0f)
+#define PASSV_LEAKY_RELU(t, a) ((t) > 0.0f)
+#define PASSV_CLIPPED_RELU(t, a) (((t) > 0.0f) & ((t) < (a)))
+#define PASSV_THRESHOLDED_RELU(t, a) ((t) > (a))
+
+static const clrelu_v4 zero4 = {0.0f, 0.0f, 0.0f, 0.0f};
+
+static clrelu_v4 load4(const float *p) {
+  clrelu_v4 v;
+  memcpy(&v, p, sizeof v);
+  return v;
+}
+
+static void store4(clrelu_v4 v, float *p) { memcpy(p, &v, sizeof v); }
+
+/* Lane l of m (all ones or zero) as bit l. */
+static uint32_t lane_bits(clrelu_v4i m) {
+#ifdef __SSE2__
+  return (uint32_t)_mm_movemask_ps((__m128)m);
+#else
+  return (uint32_t)((m[0] & 1) | (m[1] & 2) | (m[2] & 4) | (m[3] & 8));
+#endif
+}
 
 #define MASK_CHUNK 2048 /* elements a step of the mask: 64 words */
 
@@ -40,12 +69,18 @@ typedef void pack_fn(const float *t, size_t n, float a, uint32_t *w);
 #define PACK_FN(C, ID, name, param)                                            \
   static void pack_##name(const float *t, size_t n, float a, uint32_t *w) {    \
     (void)a;                                                                   \
-    for (size_t q = 0; q * 32 < n; ++q) {                                      \
-      const size_t m = n - q * 32 < 32 ? n - q * 32 : 32;                      \
+    size_t q = 0;                                                              \
+    for (; q + 32 <= n; q += 32) {                                             \
       uint32_t word = 0;                                                       \
-      for (size_t k = 0; k < m; ++k)                                           \
-        word |= PASS_##ID(t[q * 32 + k], a) << k;                              \
-      w[q] = word;                                                             \
+      for (size_t g = 0; g < 32; g += 4)                                       \
+        word |= lane_bits(PASSV_##ID(load4(t + q + g), a)) << g;               \
+      w[q / 32] = word;                                                        \
+    }                                                                          \
+    if (q < n) {                                                               \
+      uint32_t word = 0;                                                       \
+      for (size_t k = q; k < n; ++k)                                           \
+        word |= PASS_##ID(t[k], a) << (k - q);                                 \
+      w[q / 32] = word;                                                        \
     }                                                                          \
   }
 CLRELU_BIAS_ACTS(PACK_FN, 0)
@@ -64,13 +99,14 @@ typedef struct mask_job {
 
 /* t = x + bias[c] over elements [p, p + n) (b: room for n floats). */
 static void biased(const mask_job *j, size_t p, size_t n, float *t, float *b) {
+  const float *x = t;
   if (j->dtype == CLRELU_F32)
-    memcpy(t, (const float *)j->x + p, n * sizeof *t);
+    x = (const float *)j->x + p;
   else
     clrelu__to_f32(j->dtype, (const uint16_t *)j->x + p, t, n);
   clrelu__channel_values(j->bias, j->channels, j->inner, p, n, b);
   for (size_t k = 0; k < n; ++k)
-    t[k] = t[k] + b[k];
+    t[k] = x[k] + b[k];
 }
 
 /* Piece k of n: a range of whole chunks, so that no two share a word. */
@@ -150,12 +186,41 @@ clrelu_status clrelu_cpu_bias_act_mask_16(clrelu_dtype dtype, const uint16_t *x,
 
 /* ---- backward: dx, and dbias in the fixed order of fixed_sum.c ---- */
 
+/* The backward loops write dx to v (dbias's terms) and, in float32, to the
+ * array itself (out: NULL for 16-bit data, converted afterwards). */
+static void put4(clrelu_v4 r, float *v, float *out, size_t k) {
+  store4(r, v + k);
+  if (out)
+    store4(r, out + k);
+}
+
+static void put1(float r, float *v, float *out, size_t k) {
+  v[k] = r;
+  if (out)
+    out[k] = r;
+}
+
 /* dx from the mask over n elements from element e (d: their dy). */
 static void dx_mask(const float *d, const uint32_t *mask, size_t e, size_t n,
-                    int leaky, float a, float *dx) {
-  for (size_t k = 0; k < n; ++k) {
+                    int leaky, float a, float *v, float *out) {
+  static const clrelu_v4i lane = {1, 2, 4, 8};
+  size_t k = 0;
+  for (; k + 4 <= n; k += 4) {
+    const size_t i = e + k, sh = i % 32;
+    uint32_t nib = mask[i / 32] >> sh;
+    if (sh > 28) /* the four straddle two words */
+      nib |= mask[i / 32 + 1] << (32 - sh);
+    const clrelu_v4i on =
+        (((clrelu_v4i){0, 0, 0, 0} + (int32_t)nib) & lane) != 0;
+    const clrelu_v4 dv = load4(d + k);
+    put4(CLRELU_SEL(on, dv, leaky ? a * dv : zero4), v, out, k);
+  }
+  for (; k < n; ++k) {
     const size_t i = e + k;
-    dx[k] = (mask[i / 32] >> (i % 32)) & 1u ? d[k] : leaky ? a * d[k] : 0.0f;
+    put1((mask[i / 32] >> (i % 32)) & 1u ? d[k]
+         : leaky                         ? a * d[k]
+                                         : 0.0f,
+         v, out, k);
   }
 }
 
@@ -163,27 +228,38 @@ static void dx_mask(const float *d, const uint32_t *mask, size_t e, size_t n,
  * branch, else alpha * dy (LEAKY_RELU) or +0.0. b: one value along a plane,
  * one a channel along a row. */
 typedef void dx_fn(const float *d, const float *x, const float *b, size_t n,
-                   float a, float *dx);
+                   float a, float *v, float *out);
+#define LEAKY(ID) (CLRELU_ACT_##ID == CLRELU_ACT_LEAKY_RELU)
 #define DX_OF(ID, t, d, a)                                                     \
-  ((t) != (t)                                 ? (t)                            \
-   : PASS_##ID(t, a)                          ? (d)                            \
-   : CLRELU_ACT_##ID == CLRELU_ACT_LEAKY_RELU ? (a) * (d)                      \
-                                              : 0.0f)
+  ((t) != (t)) ? (t) : PASS_##ID(t, a) ? (d) : LEAKY(ID) ? (a) * (d) : 0.0f
+#define DXV_OF(ID, t, d, a)                                                    \
+  CLRELU_SEL((t) != (t), t,                                                    \
+             CLRELU_SEL(PASSV_##ID(t, a), d, LEAKY(ID) ? (a) * (d) : zero4))
 #define DX_FNS(C, ID, name, param)                                             \
   static void dx_##name##_plane(const float *d, const float *x,                \
-                                const float *b, size_t n, float a,             \
-                                float *dx) {                                   \
+                                const float *b, size_t n, float a, float *v,   \
+                                float *out) {                                  \
     const float bc = b[0];                                                     \
-    for (size_t k = 0; k < n; ++k) {                                           \
+    size_t k = 0;                                                              \
+    for (; k + 4 <= n; k += 4) {                                               \
+      const clrelu_v4 t = load4(x + k) + bc, dv = load4(d + k);                \
+      put4(DXV_OF(ID, t, dv, a), v, out, k);                                   \
+    }                                                                          \
+    for (; k < n; ++k) {                                                       \
       const float t = x[k] + bc;                                               \
-      dx[k] = DX_OF(ID, t, d[k], a);                                           \
+      put1(DX_OF(ID, t, d[k], a), v, out, k);                                  \
     }                                                                          \
   }                                                                            \
   static void dx_##name##_row(const float *d, const float *x, const float *b,  \
-                              size_t n, float a, float *dx) {                  \
-    for (size_t k = 0; k < n; ++k) {                                           \
+                              size_t n, float a, float *v, float *out) {       \
+    size_t k = 0;                                                              \
+    for (; k + 4 <= n; k += 4) {                                               \
+      const clrelu_v4 t = load4(x + k) + load4(b + k), dv = load4(d + k);      \
+      put4(DXV_OF(ID, t, dv, a), v, out, k);                                   \
+    }                                                                          \
+    for (; k < n; ++k) {                                                       \
       const float t = x[k] + b[k];                                             \
-      dx[k] = DX_OF(ID, t, d[k], a);                                           \
+      put1(DX_OF(ID, t, d[k], a), v, out, k);                                  \
     }                                                                          \
   }
 CLRELU_BIAS_ACTS(DX_FNS, 0)
@@ -203,8 +279,8 @@ typedef struct backward_job {
   float a;
 } backward_job;
 
-/* A run of elements (fixed_sum.c): dx in float32 into v (dbias's terms),
- * then stored; dy, x and dx may be one array, each element being read
+/* A run of elements (fixed_sum.c): dx in float32 into v (dbias's terms)
+ * and into dx; dy, x and dx may be one array, each element being read
  * before it is written. */
 static void backward_run(const void *arg, size_t e, size_t n, size_t c,
                          float *v) {
@@ -220,14 +296,13 @@ static void backward_run(const void *arg, size_t e, size_t n, size_t c,
     if (j->x)
       clrelu__to_f32(j->dtype, (const uint16_t *)j->x + e, xb, n);
   }
+  float *out = f32 ? (float *)j->dx + e : NULL;
   if (j->mask)
-    dx_mask(d, j->mask, e, n, j->kind == CLRELU_ACT_LEAKY_RELU, j->a, v);
+    dx_mask(d, j->mask, e, n, j->kind == CLRELU_ACT_LEAKY_RELU, j->a, v, out);
   else
     dx_fns[j->kind][j->inner == 1 && j->channels > 1](d, x, j->bias + c, n,
-                                                      j->a, v);
-  if (f32)
-    memcpy((float *)j->dx + e, v, n * sizeof *v);
-  else
+                                                      j->a, v, out);
+  if (!f32)
     clrelu__from_f32(j->dtype, v, (uint16_t *)j->dx + e, n);
 }
 

@@ -454,6 +454,15 @@ void clrelu__parallel(clrelu_piece_fn fn, void *arg, int n);
 void clrelu__piece_range(size_t total, int k, int n, size_t *p0, size_t *p1);
 /* The cores available, at least 1. */
 int clrelu__cores(void);
+/* Four float32 lanes for the CPU twins' portable loops (SSE2, NEON or
+ * scalar code from the compiler): CLRELU_SEL picks t's lanes where m is
+ * all ones and f's elsewhere, on the bits (no branch per element, and
+ * NaN, -0.0 and infinities kept exactly). */
+typedef float clrelu_v4 __attribute__((vector_size(16)));
+typedef int32_t clrelu_v4i __attribute__((vector_size(16)));
+#define CLRELU_SEL(m, t, f)                                                    \
+  ((clrelu_v4)(((clrelu_v4i)(t) & (m)) | ((clrelu_v4i)(f) & ~(m))))
+
 /* out[k] = values[channel of element p + k], k < n, in an
  * [outer][channels][inner] array (layout.c). */
 void clrelu__channel_values(const float *values, size_t channels, size_t inner,
