@@ -11,7 +11,8 @@
 #define TILE 64     /* channels of a partial row block halved side by side */
 #define STREAM 1024 /* channels of a full row block streamed at once */
 #define LEVELS 8    /* CLRELU_SUM_BLOCK = 2^LEVELS */
-#define BUF_FLOATS (CLRELU_SUM_BLOCK * TILE) /* >= (LEVELS + 2) * STREAM */
+#define BUF_FLOATS                                                             \
+  ((size_t)CLRELU_SUM_BLOCK * TILE) /* >= (LEVELS + 2) * STREAM */
 
 size_t clrelu__sum_blocks(size_t m) {
   return (m + CLRELU_SUM_BLOCK - 1) / CLRELU_SUM_BLOCK;
