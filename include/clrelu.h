@@ -427,8 +427,9 @@ CLRELU_API clrelu_status clrelu_prelu(clrelu_context *ctx,
  * i < s); the block sums in order are the next level's terms, until one
  * value remains (one term is summed with its padding too, so a lone -0.0
  * gives +0.0). A channel without elements (outer or inner 0) gets +0.0.
- * Should a later command fail to enqueue after the sum did, dslope holds
- * the sum and dx is unchanged. */
+ * dx and the first level of the sum are one sweep, the further levels
+ * (past 256 terms a channel) small kernels after it: should one of those
+ * fail to enqueue, dx holds its result and dslope is unchanged. */
 CLRELU_API clrelu_status clrelu_prelu_backward(
     clrelu_context *ctx, const clrelu_buffer *dy, const clrelu_buffer *x,
     const clrelu_buffer *slope, clrelu_buffer *dx, clrelu_buffer *dslope,

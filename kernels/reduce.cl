@@ -21,32 +21,6 @@ inline void sum_block(local float *v) {
   }
 }
 
-/* PReLU's slope gradient, the first level: the terms of channel c are, over
- * its elements e (outer index, then inner index), x > 0 ? +0.0 : dy * x. */
-#define PRELU_DSLOPE_KERNEL(D, SUFFIX)                                         \
-  kernel void clrelu_prelu_dslope##SUFFIX(                                     \
-      global const ET_##D *dy, ulong dyo, global const ET_##D *x, ulong xo,    \
-      ulong outer, ulong channels, ulong inner, global float *out, ulong oo,   \
-      ulong nb) {                                                              \
-    local float v[SUM_BLOCK];                                                  \
-    const ulong g = get_group_id(0), c = g / nb, b = g - c * nb;               \
-    const ulong m = outer * inner;                                             \
-    for (uint k = get_local_id(0); k < SUM_BLOCK; k += get_local_size(0)) {    \
-      const ulong j = b * SUM_BLOCK + k;                                       \
-      float t = 0.0f;                                                          \
-      if (j < m) {                                                             \
-        const ulong o = j / inner, e = (o * channels + c) * inner + j - o * inner; \
-        const float xe = LD1_##D(x + xo, e);                                   \
-        t = xe > 0.0f ? 0.0f : LD1_##D(dy + dyo, e) * xe;                      \
-      }                                                                        \
-      v[k] = t;                                                                \
-    }                                                                          \
-    barrier(CLK_LOCAL_MEM_FENCE);                                              \
-    sum_block(v);                                                              \
-    if (get_local_id(0) == 0)                                                  \
-      out[oo + c * nb + b] = v[0];                                             \
-  }
-
 /* A further level: channel c's m terms are in[io + c * m + j]. float32 in
  * every dtype (the names follow the kernels' dtype suffixes). */
 #define SUM_BLOCKS_KERNEL(SUFFIX)                                              \
@@ -66,12 +40,9 @@ inline void sum_block(local float *v) {
   }
 
 #if CLRELU_STAMPS(2, 0)
-PRELU_DSLOPE_KERNEL(F32, )
 SUM_BLOCKS_KERNEL()
 #elif CLRELU_STAMPS(2, 1)
-PRELU_DSLOPE_KERNEL(F16, _f16)
 SUM_BLOCKS_KERNEL(_f16)
 #elif CLRELU_STAMPS(2, 2)
-PRELU_DSLOPE_KERNEL(BF16, _bf16)
 SUM_BLOCKS_KERNEL(_bf16)
 #endif

@@ -110,9 +110,11 @@ CLRELU_BIAS_ACTS(MASK_KERNELS, BF16)
  * dx = pass ? dy : (LEAKY_RELU ? a * dy : +0.0), in float32: from the mask
  * (pass: its bit), or from the forward input (pass of t = x + bias[c];
  * NaN where t is NaN). These float32 values are the terms of dbias[c]'s
- * sum; dx is them rounded to the dtype. Each kernel writes dx and, when
- * out is not NULL, channel c's block sums to out[oo + c * nb + b] (the
- * first level; SUM_BLOCKS does the rest). Scalar code: a CPU's OpenCL
+ * sum; dx is them rounded to the dtype. PReLU's backward pass is a third
+ * source: dx = x > 0 ? dy : slope[c] * dy (NaN where x is), the terms of
+ * dslope[c] x > 0 ? +0.0 : dy * x. Each kernel writes dx and, when out is
+ * not NULL, channel c's block sums to out[oo + c * nb + b] (the first
+ * level; SUM_BLOCKS does the rest). Scalar code: a CPU's OpenCL
  * vectorizes across work-items, a GPU runs them as its lanes. */
 
 /* pass of kind at float32 t, as 1 or 0 */
@@ -131,8 +133,9 @@ inline float dx_of(int pass, float d, int leaky, float a) {
   return pass ? d : leaky ? a * d : 0.0f;
 }
 
-/* By source: parameters, the value a channel needs once (bc: its bias),
- * and the term of element e (dyf: dy[e] as float32). */
+/* By source: parameters, the value a channel needs once (bc: its bias or
+ * its slope), dx of element e (dyf: dy[e] as float32), and the term it
+ * adds to the channel's sum (dxf: that dx). */
 #define SRC_PARAMS_mask(D) global const uint *m, ulong mo
 #define SRC_OFFSET_mask m += mo
 #define SRC_CHANNEL_mask(D, c)
@@ -147,6 +150,22 @@ inline float dx_of(int pass, float d, int leaky, float a) {
 inline float term_input(float t, float d, int kind, int leaky, float a) {
   return t != t ? t : dx_of(pass1(kind, t, a), d, leaky, a);
 }
+/* x of element e, read before dx is written (dx may be x) */
+#define SRC_X_mask(D, e) 0.0f
+#define SRC_X_input(D, e) LD1_##D(x, e)
+#define SRC_X_prelu(D, e) LD1_##D(x, e)
+#define SRC_SUM_mask(D, xf, dyf, dxf) (dxf)
+#define SRC_SUM_input(D, xf, dyf, dxf) (dxf)
+#define SRC_PARAMS_prelu(D)                                                    \
+  global const ET_##D *x, ulong xo, global const ET_##D *s, ulong so
+#define SRC_OFFSET_prelu x += xo, s += so
+#define SRC_CHANNEL_prelu(D, c) const float bc = LD1_##D(s, c)
+#define SRC_TERM_prelu(D, e, dyf) dx_prelu(LD1_##D(x, e), dyf, bc)
+#define SRC_SUM_prelu(D, xf, dyf, dxf) sum_prelu(xf, dyf)
+inline float dx_prelu(float x, float d, float s) {
+  return x > 0.0f ? d : x != x ? x : s * d;
+}
+inline float sum_prelu(float x, float d) { return x > 0.0f ? 0.0f : d * x; }
 
 /* Blocks: a work-group per block of 256 terms of one channel (g = c * nb +
  * b), summed by halving in local memory. Any layout. */
@@ -169,8 +188,10 @@ inline float term_input(float t, float d, int kind, int leaky, float a) {
       if (j < nterms) {                                                        \
         const ulong o = div64(j, inner);                                       \
         const ulong e = (o * channels + c) * inner + (j - o * inner);          \
-        term = SRC_TERM_##SRC(D, e, LD1_##D(dy, e));                           \
-        ST1_##D(dx, e, term);                                                  \
+        const float dyf = LD1_##D(dy, e), xf = SRC_X_##SRC(D, e);              \
+        const float dxf = SRC_TERM_##SRC(D, e, dyf);                           \
+        term = SRC_SUM_##SRC(D, xf, dyf, dxf);                                 \
+        ST1_##D(dx, e, dxf);                                                   \
       }                                                                        \
       v[k] = term;                                                             \
     }                                                                          \
@@ -219,8 +240,11 @@ inline float term_input(float t, float d, int kind, int leaky, float a) {
         float term = 0.0f;                                                     \
         if (r < outer) {                                                       \
           const ulong e = r * channels + c;                                    \
-          term = SRC_TERM_##SRC(D, e, LD1_##D(dy, e));                         \
-          ST1_##D(dx, e, term);                                                \
+          const float dyf = LD1_##D(dy, e);                                    \
+          const float xf = SRC_X_##SRC(D, e); /* no comma: a macro argument */ \
+          const float dxf = SRC_TERM_##SRC(D, e, dyf);                         \
+          term = SRC_SUM_##SRC(D, xf, dyf, dxf);                               \
+          ST1_##D(dx, e, dxf);                                                 \
         })))))))) \
     if (out)                                                                   \
       out[oo + c * nb + blk] = s0;                                             \
@@ -328,17 +352,34 @@ inline intV mask_lanes(global const uint *m, ulong e, ulong n, intV lanes) {
 inline floatV termv_input(floatV t, floatV d, int kind, int leaky, float a) {
   return select(dxv_of(passv(kind, t, a), d, leaky, a), t, t != t);
 }
-/* The bias of nv vectors of channels from cg, as bv[u] */
+/* x's vector at e (a whole one, or the tail [e, end)) */
+#define SRCV_X_mask(D, e) ((floatV)(0.0f))
+#define SRCV_X_input(D, e) VLD(D, x, e)
+#define SRCV_X_prelu(D, e) VLD(D, x, e)
+#define SRCV_XT_mask(D, e, end) ((floatV)(0.0f))
+#define SRCV_XT_input(D, e, end) VLDT(D, x, e, end)
+#define SRCV_XT_prelu(D, e, end) VLDT(D, x, e, end)
+#define SRCV_SUM_mask(D, XV, dv, dxv) (dxv)
+#define SRCV_SUM_input(D, XV, dv, dxv) (dxv)
+/* BV * 1: the slope as a vector whether BV is a scalar or one (exactly) */
+#define SRCV_TERM_prelu(D, e, XV, BV, dv)                                      \
+  op_prelu_backward(dv, XV, (BV) * (floatV)(1.0f))
+#define SRCV_SUM_prelu(D, XV, dv, dxv)                                         \
+  select(dv * (XV), (floatV)(0.0f), (XV) > 0.0f)
+/* The bias (or slope) of nv vectors of channels from cg, as bv[u] */
 #define SRCV_BIASES_mask(D, cg, nv)
-#define SRCV_BIASES_input(D, cg, nv)                                           \
+#define SRCV_CHANNEL_VECS(D, p, has, none, cg, nv)                             \
   floatV bv[COLUMN_VECS];                                                      \
   for (uint u = 0; u < nv; ++u) {                                              \
     const ulong c0 = (cg) + u * CLRELU_VEC;                                    \
     const ulong cend = min(c0 + CLRELU_VEC, channels);                         \
-    bv[u] = !has_bias                    ? (floatV)(-0.0f)                     \
-            : cend - c0 == CLRELU_VEC ? VLD(D, b, c0)                          \
-                                      : VLDT(D, b, c0, cend);                  \
+    bv[u] = !(has)                       ? (floatV)(none)                      \
+            : cend - c0 == CLRELU_VEC ? VLD(D, p, c0)                          \
+                                      : VLDT(D, p, c0, cend);                  \
   }
+#define SRCV_BIASES_input(D, cg, nv)                                           \
+  SRCV_CHANNEL_VECS(D, b, has_bias, -0.0f, cg, nv)
+#define SRCV_BIASES_prelu(D, cg, nv) SRCV_CHANNEL_VECS(D, s, 1, 0.0f, cg, nv)
 
 /* A block is walked plane by plane (one run of contiguous elements per
  * plane it touches), in vectors with a scalar tail per run; its terms go to
@@ -374,10 +415,10 @@ inline floatV termv_input(floatV t, floatV d, int kind, int leaky, float a) {
       const ulong e0 = (o0 * channels + c) * run + i0;                         \
       for (int k = 0; k < BLOCK_VECS; ++k) {                                   \
         const ulong e = e0 + (ulong)k * CLRELU_VEC;                            \
-        const floatV dv = VLD(D, dy, e);                                       \
-        const floatV term = SRCV_TERM_##SRC(D, e, VLD(D, x, e), bc, dv);       \
-        VST_##D(term, dx, e);                                                  \
-        acc[k] = UNORDER_##D(term);                                            \
+        const floatV dv = VLD(D, dy, e), xv = SRCV_X_##SRC(D, e);              \
+        const floatV dxv = SRCV_TERM_##SRC(D, e, xv, bc, dv);                  \
+        acc[k] = UNORDER_##D(SRCV_SUM_##SRC(D, xv, dv, dxv));                  \
+        VST_##D(dxv, dx, e);                                                   \
       }                                                                        \
       if (out)                                                                 \
         out[oo + c * nb + blk] = halve_block(acc);                             \
@@ -391,16 +432,17 @@ inline floatV termv_input(floatV t, floatV d, int kind, int leaky, float a) {
       ulong k = 0;                                                             \
       for (; k + CLRELU_VEC <= len; k += CLRELU_VEC) {                         \
         const ulong e = e0 + k;                                                \
-        const floatV dv = VLD(D, dy, e);                                       \
-        const floatV term = SRCV_TERM_##SRC(D, e, VLD(D, x, e), bc, dv);       \
-        VST_##D(term, dx, e);                                                  \
-        VSTORE(UNORDER_##D(term), 0, tq + k);                                  \
+        const floatV dv = VLD(D, dy, e), xv = SRCV_X_##SRC(D, e);              \
+        const floatV dxv = SRCV_TERM_##SRC(D, e, xv, bc, dv);                  \
+        VSTORE(UNORDER_##D(SRCV_SUM_##SRC(D, xv, dv, dxv)), 0, tq + k);        \
+        VST_##D(dxv, dx, e);                                                   \
       }                                                                        \
       for (; k < len; ++k) {                                                   \
         const ulong e = e0 + k;                                                \
-        const float term = SRC_TERM_##SRC(D, e, LD1_##D(dy, e));               \
-        ST1_##D(dx, e, term);                                                  \
-        tq[k] = term;                                                          \
+        const float dyf = LD1_##D(dy, e), xf = SRC_X_##SRC(D, e);              \
+        const float dxf = SRC_TERM_##SRC(D, e, dyf);                           \
+        tq[k] = SRC_SUM_##SRC(D, xf, dyf, dxf);                                \
+        ST1_##D(dx, e, dxf);                                                   \
       }                                                                        \
       j += len;                                                                \
     }                                                                          \
@@ -469,13 +511,16 @@ inline uint reverse8(uint k) {
         if (r < outer) {                                                       \
           const ulong e = r * channels + c0, end = r * channels + cend;        \
           if (cend - c0 == CLRELU_VEC) {                                       \
-            const floatV dv = VLD(D, dy, e);                                   \
-            term = SRCV_TERM_##SRC(D, e, VLD(D, x, e), bv[u], dv);             \
-            VST_##D(term, dx, e);                                              \
+            const floatV dv = VLD(D, dy, e), xv = SRCV_X_##SRC(D, e);          \
+            const floatV dxv = SRCV_TERM_##SRC(D, e, xv, bv[u], dv);           \
+            term = SRCV_SUM_##SRC(D, xv, dv, dxv);                             \
+            VST_##D(dxv, dx, e);                                               \
           } else {                                                             \
             const floatV dv = VLDT(D, dy, e, end);                             \
-            term = SRCV_TERM_##SRC(D, e, VLDT(D, x, e, end), bv[u], dv);       \
-            VSTT_##D(term, dx, e, end);                                        \
+            const floatV xv = SRCV_XT_##SRC(D, e, end);                        \
+            const floatV dxv = SRCV_TERM_##SRC(D, e, xv, bv[u], dv);           \
+            term = SRCV_SUM_##SRC(D, xv, dv, dxv);                             \
+            VSTT_##D(dxv, dx, e, end);                                         \
           }                                                                    \
         }                                                                      \
         if (narrow) {                                                          \
@@ -522,7 +567,11 @@ inline uint reverse8(uint k) {
   BACKWARD(BACKWARD_BLOCKS,                                                    \
            PASTE(clrelu_bias_act_backward_blocks, DTYPE_SFX_##D), D, input)    \
   BACKWARD(BACKWARD_COLUMNS,                                                   \
-           PASTE(clrelu_bias_act_backward_columns, DTYPE_SFX_##D), D, input)
+           PASTE(clrelu_bias_act_backward_columns, DTYPE_SFX_##D), D, input)  \
+  BACKWARD(BACKWARD_BLOCKS,                                                    \
+           PASTE(clrelu_prelu_backward_blocks, DTYPE_SFX_##D), D, prelu)       \
+  BACKWARD(BACKWARD_COLUMNS,                                                   \
+           PASTE(clrelu_prelu_backward_columns, DTYPE_SFX_##D), D, prelu)
 #if CLRELU_STAMPS(3, 0)
 BACKWARD_KERNELS(F32)
 #elif CLRELU_STAMPS(3, 1)

@@ -402,6 +402,21 @@ clrelu_status clrelu__device_sum(clrelu_context *ctx, const clrelu_buffer *dst,
                                  clrelu_first_level_fn first, void *user,
                                  const clrelu_events *ev);
 
+/* A backward sweep of kernels/train.cl (train.c): dx from dy and one
+ * source (the mask; x and the bias, which may be NULL; or x and PReLU's
+ * slopes, act NULL), and the first level of a fixed-order channel sum of
+ * its terms (dx itself, or PReLU's dy * x where x <= 0). */
+typedef struct clrelu_sweep {
+  const clrelu_buffer *dy, *mask, *x, *bias, *slope;
+  clrelu_buffer *dx;
+  size_t outer, channels, inner;
+  const clrelu_act *act;
+} clrelu_sweep;
+/* The sweep, on checked arguments, and the sum's further levels into sums
+ * (NULL: dx alone). */
+clrelu_status clrelu__sweep(clrelu_context *ctx, const clrelu_sweep *s,
+                            const clrelu_buffer *sums, const clrelu_events *ev);
+
 /* ---- the fixed-order sum (fixed_sum.c; kernels/reduce.cl) ---- */
 
 #define CLRELU_SUM_BLOCK 256

@@ -65,17 +65,16 @@
 
 /* Reductions in the fixed order (kernels/reduce.cl), X(C, ID, name): the
  * kernels clrelu_<name> (+ dtype suffix), K_<ID>. */
-#define CLRELU_REDUCTIONS(X, C)                                                \
-  X(C, PRELU_DSLOPE, prelu_dslope)                                             \
-  X(C, SUM_BLOCKS, sum_blocks)
+#define CLRELU_REDUCTIONS(X, C) X(C, SUM_BLOCKS, sum_blocks)
 
-/* The backward training passes (kernels/train.cl), X(C, ID, name): the
- * kernels clrelu_<name>_blocks / _columns (+ dtype suffix), K_<ID>_BLOCKS /
- * _COLUMNS: dx and the first level of dbias's fixed-order sum, from the
- * forward mask or from the forward input. */
+/* The backward sweeps (kernels/train.cl), X(C, ID, name): the kernels
+ * clrelu_<name>_blocks / _columns (+ dtype suffix), K_<ID>_BLOCKS /
+ * _COLUMNS: dx and the first level of a fixed-order channel sum, dbias's
+ * from the forward mask or from the forward input, or PReLU's dslope. */
 #define CLRELU_TRAIN_BACKWARDS(X, C)                                           \
   X(C, ACT_BACKWARD_MASK, act_backward_mask)                                   \
-  X(C, BIAS_ACT_BACKWARD, bias_act_backward)
+  X(C, BIAS_ACT_BACKWARD, bias_act_backward)                                   \
+  X(C, PRELU_BACKWARD, prelu_backward)
 
 /* By column value. Inputs: declarations of pointers to T, the arguments
  * (dy is left out of unary calls), and the first and second input of a

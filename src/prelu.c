@@ -69,31 +69,6 @@ clrelu_status clrelu_bias_prelu(clrelu_context *ctx, const clrelu_buffer *x,
 static const enum clrelu_kernel_id backward_kernels[2] = {
     K_PRELU_BACKWARD_ROWS, K_PRELU_BACKWARD_PLANES};
 
-#define MEM_ARG(m)                                                             \
-  { sizeof(cl_mem), &(m) }
-#define ULONG_ARG(v)                                                           \
-  { sizeof(cl_ulong), &(v) }
-
-/* The slope gradient's first level (kernels/reduce.cl). */
-typedef struct dslope_args {
-  const clrelu_buffer *dy, *x;
-  size_t outer, channels, inner;
-} dslope_args;
-
-static clrelu_status dslope_first(clrelu_context *ctx, cl_mem out, cl_ulong oo,
-                                  cl_ulong nb, void *user,
-                                  const clrelu_events *ev) {
-  const dslope_args *d = user;
-  cl_ulong dyo = d->dy->offset, xo = d->x->offset, co = d->outer,
-           cc = d->channels, ci = d->inner;
-  const clrelu_arg args[] = {
-      MEM_ARG(d->dy->mem), ULONG_ARG(dyo), MEM_ARG(d->x->mem), ULONG_ARG(xo),
-      ULONG_ARG(co),       ULONG_ARG(cc),  ULONG_ARG(ci),      MEM_ARG(out),
-      ULONG_ARG(oo),       ULONG_ARG(nb)};
-  return clrelu__launch(ctx, K_PRELU_DSLOPE, d->x->dtype, args, 10,
-                        d->channels * nb * (size_t)ctx->tuning.local, ev);
-}
-
 /* Checks of clrelu_prelu_backward past the first three; *total: its
  * elements. */
 static clrelu_status
@@ -149,20 +124,13 @@ clrelu_status clrelu_prelu_backward_ev(
                       &total);
   if (st != CLRELU_SUCCESS)
     return st;
-  /* the sum first: dx may overwrite dy or x */
-  const clrelu_events *dx_ev = ev;
-  clrelu_events done = {0, NULL, ev ? ev->done : NULL};
-  if (dslope) {
-    dslope_args d = {dy, x, outer, channels, inner};
-    const clrelu_events first = {ev ? ev->num_wait : 0, ev ? ev->wait : NULL,
-                                 NULL};
-    if ((st = clrelu__device_sum(ctx, dslope, channels, outer * inner,
-                                 dslope_first, &d, &first)) != CLRELU_SUCCESS)
-      return st;
-    dx_ev = &done;
-  }
-  return clrelu__channel_launch(ctx, backward_kernels, dy, x, slope, NULL, dx,
-                                total, channels, inner, 0, 0.0f, dx_ev);
+  if (!dslope)
+    return clrelu__channel_launch(ctx, backward_kernels, dy, x, slope, NULL, dx,
+                                  total, channels, inner, 0, 0.0f, ev);
+  /* dx and the slope terms in one sweep (kernels/train.cl) */
+  const clrelu_sweep s = {dy, NULL,  x,        NULL,  slope,
+                          dx, outer, channels, inner, NULL};
+  return clrelu__sweep(ctx, &s, dslope, ev);
 }
 
 clrelu_status

@@ -134,31 +134,23 @@ clrelu_status clrelu_bias_act_mask(clrelu_context *ctx, const clrelu_buffer *x,
                                                           K_##ID##_COLUMNS};
 CLRELU_TRAIN_BACKWARDS(BACKWARD_KERNELS, 0)
 
-/* One backward call: the source is the mask, or x with bias (NULL: none). */
-typedef struct backward_call {
-  const char *fn;
-  const clrelu_buffer *dy, *mask, *x, *bias;
-  clrelu_buffer *dx;
-  size_t outer, channels, inner;
-  const clrelu_act *act;
-} backward_call;
-
-/* The first level of dbias (out NULL: dx alone). Columns where a row is a
- * channel each (inner == 1), else blocks. */
+/* The first level of the sum (out NULL: dx alone). Columns where a row is
+ * a channel each (inner == 1), else blocks. */
 static clrelu_status backward_first(clrelu_context *ctx, cl_mem out,
                                     cl_ulong oo, cl_ulong nb, void *user,
                                     const clrelu_events *ev) {
-  const backward_call *b = user;
+  const clrelu_sweep *b = user;
   const int columns = b->inner == 1 && b->channels > 1;
   const int from_mask = b->mask != NULL;
   const clrelu_buffer nob = clrelu__no_bias(ctx, b->dx->dtype);
-  const clrelu_buffer *bias = b->bias ? b->bias : &nob;
+  /* the channel array after x: the bias (input) or the slopes (PReLU) */
+  const clrelu_buffer *chan = b->slope ? b->slope : b->bias ? b->bias : &nob;
   cl_ulong dyo = b->dy->offset, dxo = b->dx->offset, co = b->outer,
            cc = b->channels, ci = b->inner;
   cl_ulong so = from_mask ? b->mask->offset / 32 : b->x->offset,
-           bo = bias->offset;
-  cl_int has_bias = b->bias != NULL, kind = (cl_int)b->act->kind;
-  float alpha = b->act->alpha;
+           bo = chan->offset;
+  cl_int has_bias = b->bias != NULL, kind = b->act ? (cl_int)b->act->kind : 0;
+  float alpha = b->act ? b->act->alpha : 0.0f;
   clrelu_arg args[17];
   cl_uint k = 0;
   args[k++] = (clrelu_arg){sizeof(cl_mem), &b->dy->mem};
@@ -167,9 +159,10 @@ static clrelu_status backward_first(clrelu_context *ctx, cl_mem out,
       (clrelu_arg){sizeof(cl_mem), from_mask ? &b->mask->mem : &b->x->mem};
   args[k++] = (clrelu_arg){sizeof so, &so};
   if (!from_mask) {
-    args[k++] = (clrelu_arg){sizeof(cl_mem), &bias->mem};
+    args[k++] = (clrelu_arg){sizeof(cl_mem), &chan->mem};
     args[k++] = (clrelu_arg){sizeof bo, &bo};
-    args[k++] = (clrelu_arg){sizeof has_bias, &has_bias};
+    if (!b->slope)
+      args[k++] = (clrelu_arg){sizeof has_bias, &has_bias};
   }
   args[k++] = (clrelu_arg){sizeof(cl_mem), &b->dx->mem};
   args[k++] = (clrelu_arg){sizeof dxo, &dxo};
@@ -190,8 +183,9 @@ static clrelu_status backward_first(clrelu_context *ctx, cl_mem out,
   /* kernels/train.cl's COLUMN_VECS vectors of channels a work-item */
   const size_t width = 64 * (size_t)ctx->tuning.vec;
   const enum clrelu_kernel_id id =
-      (from_mask ? act_backward_mask_kernels
-                 : bias_act_backward_kernels)[columns];
+      (from_mask  ? act_backward_mask_kernels
+       : b->slope ? prelu_backward_kernels
+                  : bias_act_backward_kernels)[columns];
   if (ctx->tuning.contig)
     return clrelu__launch_local(
         ctx, id, b->dx->dtype, args, k,
@@ -204,10 +198,27 @@ static clrelu_status backward_first(clrelu_context *ctx, cl_mem out,
   return clrelu__launch(ctx, id, b->dx->dtype, args, k, groups * local, ev);
 }
 
-/* The checks past the first three, and the launch. */
-static clrelu_status backward(clrelu_context *ctx, const backward_call *b,
-                              clrelu_buffer *dbias, const clrelu_events *ev) {
-  const char *fn = b->fn;
+clrelu_status clrelu__sweep(clrelu_context *ctx, const clrelu_sweep *s,
+                            const clrelu_buffer *sums,
+                            const clrelu_events *ev) {
+  /* one channel is one plane of everything: its terms are in memory order
+   * either way, and the kernels then walk one run */
+  clrelu_sweep one = *s;
+  if (s->channels == 1) {
+    one.inner = s->outer * s->inner;
+    one.outer = 1;
+  }
+  const size_t m = s->outer * s->inner;
+  if (!sums)
+    return backward_first(ctx, NULL, 0, clrelu__sum_blocks(m), &one, ev);
+  return clrelu__device_sum(ctx, sums, s->channels, m, backward_first, &one,
+                            ev);
+}
+
+/* The checks past the first three, and the sweep. */
+static clrelu_status backward(clrelu_context *ctx, const char *fn,
+                              const clrelu_sweep *b, clrelu_buffer *dbias,
+                              const clrelu_events *ev) {
   clrelu_status st = clrelu__check_gradient(fn, ctx, dbias, "dbias");
   if (st != CLRELU_SUCCESS)
     return st;
@@ -252,18 +263,7 @@ static clrelu_status backward(clrelu_context *ctx, const backward_call *b,
         return clrelu__fail(CLRELU_ERROR_INVALID_ARGUMENT,
                             "%s: dbias overlaps %s", fn, names[i]);
   }
-  /* one channel is one plane of everything: its terms are in memory order
-   * either way, and the kernels then walk one run */
-  backward_call one = *b;
-  if (channels == 1) {
-    one.inner = outer * inner;
-    one.outer = 1;
-  }
-  if (!dbias)
-    return backward_first(ctx, NULL, 0, clrelu__sum_blocks(outer * inner), &one,
-                          ev);
-  return clrelu__device_sum(ctx, dbias, channels, outer * inner, backward_first,
-                            &one, ev);
+  return clrelu__sweep(ctx, b, dbias, ev);
 }
 
 clrelu_status clrelu_act_backward_mask_ev(
@@ -275,9 +275,9 @@ clrelu_status clrelu_act_backward_mask_ev(
   clrelu_status st = check_first(&c, mask, act, ev);
   if (st != CLRELU_SUCCESS)
     return st;
-  const backward_call b = {fn, dy,    mask,     NULL,  NULL,
-                           dx, outer, channels, inner, act};
-  return backward(ctx, &b, dbias, ev);
+  const clrelu_sweep b = {dy, mask,  NULL,     NULL,  NULL,
+                          dx, outer, channels, inner, act};
+  return backward(ctx, fn, &b, dbias, ev);
 }
 
 clrelu_status clrelu_act_backward_mask(clrelu_context *ctx,
@@ -306,9 +306,9 @@ clrelu_bias_act_backward_ev(clrelu_context *ctx, const clrelu_buffer *dy,
     st = clrelu__check_call(&c, CLRELU_PARAM_KIND_NONE, 0.0f, ev);
   if (st != CLRELU_SUCCESS)
     return st;
-  const backward_call b = {fn, dy,    NULL,     x,     bias,
-                           dx, outer, channels, inner, act};
-  return backward(ctx, &b, dbias, ev);
+  const clrelu_sweep b = {dy, NULL,  x,        bias,  NULL,
+                          dx, outer, channels, inner, act};
+  return backward(ctx, fn, &b, dbias, ev);
 }
 
 clrelu_status
