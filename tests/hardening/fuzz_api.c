@@ -11,6 +11,7 @@
  * status, a wrong result, a crash or a sanitizer report is a finding. Build:
  * CC=clang cmake -DCLRELU_FUZZ=ON -DCLRELU_SANITIZE=address,undefined */
 #include "hcheck.h"
+#include "reference.h"
 
 #include <float.h>
 #include <math.h>
@@ -400,9 +401,8 @@ static int overlaps(const slot *a, size_t na, const slot *b, size_t nb,
   *same = 0;
   if (a->mem != b->mem)
     return 0;
-  size_t es = hc_size(a->dtype);
-  size_t a0 = a->byte_off, a1 = a0 + na * es;
-  size_t b0 = b->byte_off, b1 = b0 + nb * es;
+  size_t a0 = a->byte_off, a1 = a0 + na * hc_size(a->dtype);
+  size_t b0 = b->byte_off, b1 = b0 + nb * hc_size(b->dtype);
   if (a1 <= b0 || b1 <= a0)
     return 0;
   *same = a0 == b0 && na == nb;
@@ -576,6 +576,334 @@ static void do_op(input *in) {
   free(xs_copy);
 }
 
+/* ---- the training passes, with masks in a table of their own (the mask
+ * dtype's buffer rules are test_train's) ---- */
+
+#define MASKS 3
+
+typedef struct mask_slot {
+  clrelu_buffer *b; /* NULL: none */
+  int gen;          /* clrelu context */
+  size_t count;     /* bits */
+  uint32_t *words;  /* the model: ceil(count / 32) words */
+} mask_slot;
+static mask_slot masks[MASKS];
+
+static size_t words_of(size_t bits) { return bits / 32 + (bits % 32 != 0); }
+
+static void mask_clear(int i) {
+  clrelu_buffer_destroy(masks[i].b);
+  free(masks[i].words);
+  memset(&masks[i], 0, sizeof masks[i]);
+}
+
+static void mask_make(input *in) {
+  int i = (int)(get8(in) % MASKS);
+  const ctx_slot *c = &ctxs[get8(in) % 2];
+  size_t count = 1 + pick_size(in, 64) % 4096;
+  mask_clear(i);
+  mask_slot *m = &masks[i];
+  m->words = malloc(words_of(count) * sizeof *m->words);
+  REQUIRE(m->words, "out of memory");
+  for (size_t w = 0; w < words_of(count); ++w)
+    m->words[w] = (uint32_t)hc_rand(&data_rng);
+  EXPECT(clrelu_buffer_create(c->c, CLRELU_MASK, count, &m->b), CLRELU_SUCCESS,
+         "clrelu_buffer_create (mask)");
+  EXPECT(clrelu_buffer_write(m->b, 0, count, m->words), CLRELU_SUCCESS,
+         "clrelu_buffer_write (mask)");
+  m->gen = c->gen;
+  m->count = count;
+}
+
+/* The mask holds what the model says, every word. */
+static void mask_check(const mask_slot *m, const char *what) {
+  uint32_t *got = malloc(words_of(m->count) * sizeof *got);
+  REQUIRE(got, "out of memory");
+  EXPECT(clrelu_buffer_read(m->b, 0, m->count, got), CLRELU_SUCCESS,
+         "clrelu_buffer_read (mask)");
+  for (size_t w = 0; w < words_of(m->count); ++w)
+    REQUIRE(got[w] == m->words[w], "%s: mask word %zu is %08x, want %08x", what,
+            w, (unsigned)got[w], (unsigned)m->words[w]);
+  free(got);
+}
+
+enum { T_MASK, T_BACKWARD_MASK, T_BACKWARD_INPUT };
+
+/* What a training call is given: data slots, the mask (a mask slot, seen
+ * through a view words_in words in; or a data slot given as the mask). */
+typedef struct train_args {
+  int op;
+  const slot *x, *bias, *y; /* T_MASK: x, bias, y; else dy, x, bias, dx */
+  const slot *dy, *dbias;
+  const mask_slot *mask;
+  const slot *data_mask; /* a data slot passed as the mask */
+  size_t words_in;       /* the view's first word */
+  size_t mask_count;     /* the view's bits */
+  int kind;
+  float alpha;
+  size_t outer, channels, inner;
+} train_args;
+
+/* The status clrelu.h promises (src/train.c's order of checks). */
+static clrelu_status train_status(const ctx_slot *c, const train_args *t) {
+  const int backward = t->op != T_MASK;
+  const int has_mask = t->op != T_BACKWARD_INPUT;
+  if (t->kind >= REF_NACTS ||
+      !hc_param_ok((enum hc_op)(HC_BIAS + 1 + t->kind), t->alpha))
+    return CLRELU_ERROR_INVALID_ARGUMENT;
+  if (has_mask && !t->mask && !t->data_mask)
+    return CLRELU_ERROR_INVALID_ARGUMENT;
+  /* clrelu__check_call: ctx, inputs, output, then contexts and dtypes */
+  const slot *ins[3];
+  int nin = 0;
+  if (t->op == T_MASK) {
+    ins[nin++] = t->x;
+    if (t->bias)
+      ins[nin++] = t->bias;
+  } else {
+    ins[nin++] = t->dy;
+    if (t->op == T_BACKWARD_INPUT) {
+      ins[nin++] = t->x;
+      if (t->bias)
+        ins[nin++] = t->bias;
+    }
+  }
+  if (!c->c)
+    return CLRELU_ERROR_INVALID_ARGUMENT;
+  for (int i = 0; i < nin; ++i)
+    if (!ins[i])
+      return CLRELU_ERROR_INVALID_ARGUMENT;
+  if (!t->y)
+    return CLRELU_ERROR_INVALID_ARGUMENT;
+  for (int i = 0; i < nin; ++i)
+    if (ins[i]->gen != c->gen)
+      return CLRELU_ERROR_CONTEXT_MISMATCH;
+  if (t->y->gen != c->gen)
+    return CLRELU_ERROR_CONTEXT_MISMATCH;
+  for (int i = 0; i < nin; ++i)
+    if (ins[i]->dtype != t->y->dtype)
+      return CLRELU_ERROR_DTYPE_MISMATCH;
+  if (has_mask) { /* the mask's context, then its dtype */
+    int mgen = t->mask ? t->mask->gen : t->data_mask->gen;
+    if (mgen != c->gen)
+      return CLRELU_ERROR_CONTEXT_MISMATCH;
+    if (!t->mask)
+      return CLRELU_ERROR_DTYPE_MISMATCH;
+  }
+  const size_t outer = t->outer, channels = t->channels, inner = t->inner;
+  if (!backward && (outer == 0 || channels == 0 || inner == 0))
+    return CLRELU_SUCCESS;
+  if (backward) {
+    if (t->dbias && t->dbias->gen != c->gen)
+      return CLRELU_ERROR_CONTEXT_MISMATCH;
+    if (t->dbias && t->dbias->dtype != CLRELU_F32)
+      return CLRELU_ERROR_DTYPE_MISMATCH;
+    const int empty = outer == 0 || inner == 0;
+    if (channels == 0 || (empty && !t->dbias))
+      return CLRELU_SUCCESS;
+    if (t->dbias && t->dbias->count < channels)
+      return CLRELU_ERROR_OUT_OF_RANGE;
+    if (empty)
+      return CLRELU_SUCCESS;
+  }
+  if (channels > SIZE_MAX / outer || inner > SIZE_MAX / (outer * channels))
+    return CLRELU_ERROR_OUT_OF_RANGE;
+  const size_t total = outer * channels * inner;
+  /* clrelu__check_channels: src (x, or dy from the mask), bias, out */
+  const slot *src = t->op == T_BACKWARD_MASK ? t->dy : t->x;
+  const slot *bias = t->op == T_BACKWARD_MASK ? NULL : t->bias;
+  int same;
+  if (src->count < total || (bias && bias->count < channels) ||
+      t->y->count < total)
+    return CLRELU_ERROR_OUT_OF_RANGE;
+  if (overlaps(src, total, t->y, total, &same) && !same)
+    return CLRELU_ERROR_INVALID_ARGUMENT;
+  if (bias && overlaps(bias, channels, t->y, total, &same))
+    return CLRELU_ERROR_INVALID_ARGUMENT;
+  if (backward) {
+    if (t->dy->count < total)
+      return CLRELU_ERROR_OUT_OF_RANGE;
+    if (overlaps(t->dy, total, t->y, total, &same) && !same)
+      return CLRELU_ERROR_INVALID_ARGUMENT;
+  }
+  if (has_mask && t->mask_count < total)
+    return CLRELU_ERROR_OUT_OF_RANGE;
+  if (backward && t->dbias) {
+    const slot *other[] = {t->dy, t->op == T_BACKWARD_INPUT ? t->x : NULL, bias,
+                           t->y};
+    const size_t counts[] = {total, total, channels, total};
+    for (int i = 0; i < 4; ++i)
+      if (other[i] && overlaps(t->dbias, channels, other[i], counts[i], &same))
+        return CLRELU_ERROR_INVALID_ARGUMENT;
+  }
+  return CLRELU_SUCCESS;
+}
+
+/* Element e's value as float32 from a copy of a slot's bytes. */
+static float *floats_of(const slot *s, size_t n) {
+  float *f = malloc((n ? n : 1) * sizeof *f);
+  REQUIRE(f, "out of memory");
+  for (size_t k = 0; k < n; ++k)
+    f[k] = hc_load(s->dtype, shadow_at(s, 0), k);
+  return f;
+}
+
+/* The reference results of a successful call with elements, into the
+ * model: y or dx (rounded to the dtype), the mask words, dbias. */
+static void train_expect(const train_args *t, enum ref_act act) {
+  const size_t n = t->outer * t->channels * t->inner, nc = t->channels;
+  const clrelu_dtype d = t->y->dtype;
+  float *bf = t->bias ? floats_of(t->bias, nc) : NULL;
+  if (t->op == T_MASK) {
+    float *xf = floats_of(t->x, n), *yf = malloc(n * sizeof *yf);
+    REQUIRE(yf, "out of memory");
+    ref_bias_act_array(xf, bf, yf, t->outer, nc, t->inner, act, t->alpha);
+    ref_bias_act_mask(xf, bf, t->mask->words + t->words_in, t->outer, nc,
+                      t->inner, act, t->alpha);
+    for (size_t k = 0; k < n; ++k)
+      hc_store(d, shadow_at(t->y, 0), k, yf[k]);
+    free(xf), free(yf), free(bf);
+    return;
+  }
+  float *dyf = floats_of(t->dy, n), *terms = malloc(n * sizeof *terms);
+  float *xf = t->op == T_BACKWARD_INPUT ? floats_of(t->x, n) : NULL;
+  REQUIRE(terms, "out of memory");
+  const uint32_t *mw = t->mask ? t->mask->words + t->words_in : NULL;
+  for (size_t o = 0, e = 0; o < t->outer; ++o)
+    for (size_t c = 0; c < nc; ++c)
+      for (size_t i = 0; i < t->inner; ++i, ++e)
+        terms[e] =
+            mw ? ref_backward_mask(act, t->alpha,
+                                   (int)((mw[e / 32] >> (e % 32)) & 1u), dyf[e])
+               : ref_bias_act_backward(act, t->alpha,
+                                       bf ? xf[e] + bf[c] : xf[e], dyf[e]);
+  if (t->dbias) {
+    float *sums = malloc(nc * sizeof *sums);
+    REQUIRE(sums, "out of memory");
+    ref_channel_sums(terms, t->outer, nc, t->inner, sums);
+    for (size_t c = 0; c < nc; ++c)
+      hc_store(CLRELU_F32, shadow_at(t->dbias, 0), c, sums[c]);
+    free(sums);
+  }
+  for (size_t k = 0; k < n; ++k)
+    hc_store(d, shadow_at(t->y, 0), k, terms[k]);
+  free(dyf), free(xf), free(terms), free(bf);
+}
+
+/* Compares a slot's first n elements with the model. */
+static void slot_check(const slot *s, size_t n, const char *what) {
+  unsigned char *got = malloc(n * hc_size(s->dtype) + 1);
+  REQUIRE(got, "out of memory");
+  EXPECT(clrelu_buffer_read(s->b, 0, n, got), CLRELU_SUCCESS, what);
+  for (size_t k = 0; k < n; ++k)
+    REQUIRE(hc_same(s->dtype, got, shadow_at(s, 0), k, flush_ok),
+            "%s: element %zu is %a, the model %a", what, k,
+            (double)hc_load(s->dtype, got, k),
+            (double)hc_load(s->dtype, shadow_at(s, 0), k));
+  /* the device's own bits (a NaN's payload) from here on */
+  memcpy(shadow_at(s, 0), got, n * hc_size(s->dtype));
+  free(got);
+}
+
+static void do_train(input *in) {
+  unsigned sel = get8(in);
+  if (sel % 4 == 0) {
+    mask_make(in);
+    return;
+  }
+  train_args t = {0};
+  t.op = (int)(sel % 4) - 1;
+  const ctx_slot *c = ctx_arg(in);
+  const slot *a = slot_arg(in), *b = slot_arg(in), *o = slot_arg(in);
+  const slot *g = slot_arg(in), *bias = slot_arg(in);
+  unsigned msel = get8(in) % (MASKS + 2), wsel = get8(in) % 3;
+  t.kind = (int)(get8(in) % (REF_NACTS + 1));
+  t.alpha = pick_alpha(in);
+  int use_ev = get8(in) & 1;
+  size_t yc = o ? o->count : 32;
+  unsigned shape = get8(in);
+  t.channels = shape & 1 ? 1 : 1 + get8(in) % 40;
+  t.inner = shape & 2 ? 1 : 1 + get8(in) % 40;
+  t.outer = pick_size(in, yc / (t.channels * t.inner));
+  if (shape >= 250) /* the product overflows */
+    t.channels = SIZE_MAX / 2 + shape - 249;
+  if (t.op == T_MASK) {
+    t.x = a, t.bias = b, t.y = o;
+  } else {
+    t.dy = a, t.y = o, t.dbias = g;
+    if (t.op == T_BACKWARD_INPUT)
+      t.x = b, t.bias = bias;
+  }
+  clrelu_buffer *mview = NULL;
+  const mask_slot *ms = msel < MASKS && masks[msel].b ? &masks[msel] : NULL;
+  if (t.op == T_BACKWARD_INPUT) {
+    /* no mask: ms is checked to be untouched */
+  } else if (ms && wsel * 32 < ms->count) {
+    t.mask = ms;
+    t.words_in = wsel;
+    t.mask_count = ms->count - wsel * 32;
+    EXPECT(clrelu_buffer_view(ms->b, wsel * 32, t.mask_count, &mview),
+           CLRELU_SUCCESS, "clrelu_buffer_view (mask)");
+  } else if (msel == MASKS + 1) {
+    t.data_mask = a;
+  }
+  clrelu_buffer *mbuf = t.mask ? mview : t.data_mask ? t.data_mask->b : NULL;
+  clrelu_status want = train_status(c, &t);
+  cl_event done = (cl_event)&done;
+  clrelu_events ev = {0, NULL, &done};
+  const clrelu_events *evp = use_ev ? &ev : NULL;
+  const clrelu_act act = {(clrelu_act_kind)t.kind, t.alpha, 0.0f};
+  static const char *const names[] = {"bias_act_mask", "act_backward_mask",
+                                      "bias_act_backward"};
+  char what[160];
+  snprintf(what, sizeof what, "%s %zux%zux%zu kind %d alpha %g", names[t.op],
+           t.outer, t.channels, t.inner, t.kind, (double)t.alpha);
+  clrelu_buffer *bb = t.bias ? t.bias->b : NULL;
+  clrelu_buffer *gb = t.dbias ? t.dbias->b : NULL;
+  clrelu_buffer *yb = t.y ? t.y->b : NULL;
+  clrelu_status got =
+      t.op == T_MASK
+          ? clrelu_bias_act_mask_ev(c->c, t.x ? t.x->b : NULL, bb, yb, mbuf,
+                                    t.outer, t.channels, t.inner, &act, evp)
+      : t.op == T_BACKWARD_MASK
+          ? clrelu_act_backward_mask_ev(c->c, t.dy ? t.dy->b : NULL, mbuf, yb,
+                                        gb, t.outer, t.channels, t.inner, &act,
+                                        evp)
+          : clrelu_bias_act_backward_ev(
+                c->c, t.dy ? t.dy->b : NULL, t.x ? t.x->b : NULL, bb, yb, gb,
+                t.outer, t.channels, t.inner, &act, evp);
+  if (trace)
+    fprintf(stderr, "%s -> %s\n", what, clrelu_status_string(got));
+  REQUIRE(got == want, "%s: got %s, want %s", what, clrelu_status_string(got),
+          clrelu_status_string(want));
+  if (use_ev) {
+    if (got == CLRELU_SUCCESS) {
+      REQUIRE(done != NULL && done != (cl_event)&done, "%s: no done event",
+              what);
+      REQUIRE(clWaitForEvents(1, &done) == CL_SUCCESS, "%s: done event", what);
+      clReleaseEvent(done);
+    } else {
+      REQUIRE(done == NULL, "%s: a failed op left a done event", what);
+    }
+  }
+  const size_t n = got == CLRELU_SUCCESS && t.outer && t.channels && t.inner
+                       ? t.outer * t.channels * t.inner
+                       : 0;
+  if (got == CLRELU_SUCCESS && t.op != T_MASK && t.dbias && t.channels &&
+      n == 0) /* channels without elements: +0.0 */
+    for (size_t k = 0; k < t.channels; ++k)
+      hc_store(CLRELU_F32, shadow_at(t.dbias, 0), k, 0.0f);
+  if (n > 0)
+    train_expect(&t, (enum ref_act)t.kind);
+  if (got == CLRELU_SUCCESS && t.y && n > 0)
+    slot_check(t.y, n, what);
+  if (got == CLRELU_SUCCESS && t.dbias && t.channels && t.op != T_MASK)
+    slot_check(t.dbias, t.channels, what);
+  if (ms)
+    mask_check(ms, what);
+  clrelu_buffer_destroy(mview);
+}
+
 static void do_finish(input *in) {
   const ctx_slot *c = ctx_arg(in);
   EXPECT(clrelu_finish(c->c),
@@ -633,6 +961,8 @@ static void teardown(void) {
   check_all();
   for (int i = 0; i < SLOTS; ++i)
     slot_clear(i);
+  for (int i = 0; i < MASKS; ++i)
+    mask_clear(i);
   for (int k = 0; k < nwaits; ++k)
     clReleaseEvent(waits[k]);
   nwaits = 0;
@@ -673,6 +1003,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
       break;
     case 7:
       do_write(&in, 0);
+      break;
+    case 12:
+      do_train(&in);
       break;
     case 13:
       do_finish(&in);

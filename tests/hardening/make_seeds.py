@@ -18,11 +18,21 @@ def op(kind, ctx, x, a, y, alpha, ev, n, bias=None, waits=None):
     if bias is not None: b += bias
     if waits is not None: b += [waits]
     return b
+def mask(slot, ctx, n):  # a mask slot of n + 1 bits
+    return [12, 0, slot, ctx] + size(n)
+def train(op, ctx, a, b, y, g, bias, m, words, kind, alpha, ev, shape):
+    # op 0: bias_act_mask (x a, bias b), 1: act_backward_mask (dy a),
+    # 2: bias_act_backward (dy a, x b, bias); 8: no slot; m: mask slot, 3
+    # none, 4 the data slot a as the mask; words: the mask view's offset
+    return [12, op + 1, ctx, a, b, y, g, bias, m, words, kind, alpha, ev] + shape
+def planes(c, i, outer): return [0, c - 1, i - 1] + size(outer)
+def rows(c, outer): return [2, c - 1] + size(outer)
 def write(slot, off, n, null=0): return [6, slot] + off + n + [null]
 def read(slot, off, n, null=0): return [7, slot] + off + n + [null]
 F32, F16, BF16 = 0, 1, 2
 RELU, DERIV, LEAKY, RBWD, LBWD, BIAS = range(6)
 A0, AM0, A001, AMH, A3, ADEN, ADEN2, AMAX, ANAN, ANNAN, AINF, AMINF = range(12)
+IDENT, ARELU, ALEAKY, ACLIP, ATHRESH = range(5)
 seeds = {
  "basic-f32": create(0,0,F32,100) + create(1,0,F32,100) + create(2,0,F32,100)
    + op(RELU,0,0,0,1,A0,0,size(100)) + read(1,small(0),size(100))
@@ -71,6 +81,20 @@ seeds = {
    + op(LEAKY,0,3,3,3,AINF,0,size(50)) + op(LEAKY,0,3,3,3,ADEN2,0,size(50))
    + op(LBWD,0,3,8,3,AMAX,0,size(50)) + [13, 4],
 }
+seeds["training"] = (create(0,0,F32,600) + create(1,0,F32,8) + create(2,0,F32,600)
+   + create(3,0,F32,8) + create(4,0,F16,600) + create(5,0,F16,8) + create(6,0,F16,600)
+   + mask(0,0,700) + mask(1,0,2000)
+   + train(0,0,0,1,2,8,8,0,0,ARELU,A0,1,planes(8,5,15))       # forward, NCHW
+   + train(1,0,2,8,0,3,8,0,0,ARELU,A0,0,planes(8,5,15))       # from the mask
+   + train(2,0,2,0,2,3,1,0,0,ALEAKY,A001,1,rows(8,75))        # from x, in place
+   + train(0,0,0,1,2,8,8,1,1,ACLIP,A3,0,rows(8,75))           # a view a word in
+   + train(1,0,6,8,4,3,8,1,1,ACLIP,A3,1,rows(8,75))           # F16, dbias F32
+   + train(0,0,4,5,6,8,8,0,2,ATHRESH,A001,1,planes(8,5,15))   # F16 forward
+   + train(0,0,0,1,2,8,8,4,0,ARELU,A0,0,planes(8,5,15))       # data as the mask
+   + train(1,0,2,8,0,5,8,0,0,ARELU,A0,0,planes(8,5,15))       # dbias not F32
+   + train(1,0,2,8,0,3,8,0,0,ARELU,A0,0,planes(8,5,20))       # mask too short
+   + train(2,0,2,0,2,3,1,0,0,5,A0,0,rows(8,75))               # not a kind
+   + [14])
 os.makedirs(out, exist_ok=True)
 for name, b in seeds.items():
     assert all(0 <= v < 256 for v in b), name
