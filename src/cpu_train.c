@@ -350,6 +350,14 @@ static clrelu_status backward(const char *fn, backward_job *j, size_t outer,
   return st;
 }
 
+/* The _16 forms: a 16-bit dtype, then as the float32 ones. */
+static clrelu_status backward16(const char *fn, backward_job *j, size_t outer,
+                                const void *bias, float *dbias,
+                                const clrelu_act *act) {
+  const clrelu_status st = check_dtype16(fn, j->dtype);
+  return st != CLRELU_SUCCESS ? st : backward(fn, j, outer, bias, dbias, act);
+}
+
 clrelu_status clrelu_cpu_act_backward_mask(const float *dy,
                                            const uint32_t *mask, float *dx,
                                            float *dbias, size_t outer,
@@ -376,8 +384,7 @@ clrelu_cpu_act_backward_mask_16(clrelu_dtype dtype, const uint16_t *dy,
                     .dx = dx,
                     .channels = channels,
                     .inner = inner};
-  const clrelu_status st = check_dtype16(fn, dtype);
-  return st != CLRELU_SUCCESS ? st : backward(fn, &j, outer, NULL, dbias, act);
+  return backward16(fn, &j, outer, NULL, dbias, act);
 }
 
 clrelu_status clrelu_cpu_bias_act_backward(const float *dy, const float *x,
@@ -405,6 +412,5 @@ clrelu_status clrelu_cpu_bias_act_backward_16(
                     .dx = dx,
                     .channels = channels,
                     .inner = inner};
-  const clrelu_status st = check_dtype16(fn, dtype);
-  return st != CLRELU_SUCCESS ? st : backward(fn, &j, outer, bias, dbias, act);
+  return backward16(fn, &j, outer, bias, dbias, act);
 }

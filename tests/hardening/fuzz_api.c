@@ -466,6 +466,26 @@ static const slot *slot_arg(input *in) {
   return i < SLOTS && slots[i].b ? &slots[i] : NULL;
 }
 
+/* A call's status against the model's, and its done event: set on
+ * success (an empty call's too: a marker's), NULL on failure. */
+static void check_outcome(const char *what, clrelu_status got,
+                          clrelu_status want, int use_ev, cl_event *done) {
+  if (trace)
+    fprintf(stderr, "%s -> %s\n", what, clrelu_status_string(got));
+  REQUIRE(got == want, "%s: got %s, want %s", what, clrelu_status_string(got),
+          clrelu_status_string(want));
+  if (!use_ev)
+    return;
+  if (got == CLRELU_SUCCESS) {
+    REQUIRE(*done != NULL && *done != (cl_event)done, "%s: no done event",
+            what);
+    REQUIRE(clWaitForEvents(1, done) == CL_SUCCESS, "%s: done event", what);
+    clReleaseEvent(*done);
+  } else {
+    REQUIRE(*done == NULL, "%s: a failed op left a done event", what);
+  }
+}
+
 static void do_op(input *in) {
   enum hc_op op = (enum hc_op)(get8(in) % HC_NOPS);
   const ctx_slot *c = ctx_arg(in);
@@ -542,20 +562,7 @@ static void do_op(input *in) {
   clrelu_status got =
       hc_call(c->c, op, a ? a->b : NULL, x ? x->b : NULL, y ? y->b : NULL, n,
               outer, channels, inner, alpha, use_ev ? &ev : NULL);
-  if (trace)
-    fprintf(stderr, "%s -> %s\n", what, clrelu_status_string(got));
-  REQUIRE(got == want, "%s: got %s, want %s", what, clrelu_status_string(got),
-          clrelu_status_string(want));
-  if (use_ev && ev.done) {
-    if (got == CLRELU_SUCCESS) { /* n == 0 too: a marker's event */
-      REQUIRE(done != NULL && done != (cl_event)&done, "%s: no done event",
-              what);
-      REQUIRE(clWaitForEvents(1, &done) == CL_SUCCESS, "%s: done event", what);
-      clReleaseEvent(done);
-    } else {
-      REQUIRE(done == NULL, "%s: a failed op left a done event", what);
-    }
-  }
+  check_outcome(what, got, want, use_ev && ev.done, &done);
   if (expect) {
     unsigned char *back = malloc(n * es);
     REQUIRE(back, "out of memory");
@@ -872,20 +879,7 @@ static void do_train(input *in) {
           : clrelu_bias_act_backward_ev(
                 c->c, t.dy ? t.dy->b : NULL, t.x ? t.x->b : NULL, bb, yb, gb,
                 t.outer, t.channels, t.inner, &act, evp);
-  if (trace)
-    fprintf(stderr, "%s -> %s\n", what, clrelu_status_string(got));
-  REQUIRE(got == want, "%s: got %s, want %s", what, clrelu_status_string(got),
-          clrelu_status_string(want));
-  if (use_ev) {
-    if (got == CLRELU_SUCCESS) {
-      REQUIRE(done != NULL && done != (cl_event)&done, "%s: no done event",
-              what);
-      REQUIRE(clWaitForEvents(1, &done) == CL_SUCCESS, "%s: done event", what);
-      clReleaseEvent(done);
-    } else {
-      REQUIRE(done == NULL, "%s: a failed op left a done event", what);
-    }
-  }
+  check_outcome(what, got, want, use_ev, &done);
   const size_t n = got == CLRELU_SUCCESS && t.outer && t.channels && t.inner
                        ? t.outer * t.channels * t.inner
                        : 0;
