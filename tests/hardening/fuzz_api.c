@@ -634,13 +634,16 @@ static void mask_check(const mask_slot *m, const char *what) {
   free(got);
 }
 
-enum { T_MASK, T_BACKWARD_MASK, T_BACKWARD_INPUT };
+/* The training passes, and PReLU's backward pass with its slope gradient
+ * (the same sweep; the slopes in place of the bias, required). */
+enum { T_MASK, T_BACKWARD_MASK, T_BACKWARD_INPUT, T_PRELU_BACKWARD, T_OPS };
 
 /* What a training call is given: data slots, the mask (a mask slot, seen
  * through a view words_in words in; or a data slot given as the mask). */
 typedef struct train_args {
   int op;
-  const slot *x, *bias, *y; /* T_MASK: x, bias, y; else dy, x, bias, dx */
+  const slot *x, *bias, *y; /* T_MASK: x, bias, y; else dy, x, bias, dx;
+                               PReLU: bias holds the slopes */
   const slot *dy, *dbias;
   const mask_slot *mask;
   const slot *data_mask; /* a data slot passed as the mask */
@@ -651,12 +654,14 @@ typedef struct train_args {
   size_t outer, channels, inner;
 } train_args;
 
-/* The status clrelu.h promises (src/train.c's order of checks). */
+/* The status clrelu.h promises (src/train.c's and src/prelu.c's order of
+ * checks). */
 static clrelu_status train_status(const ctx_slot *c, const train_args *t) {
-  const int backward = t->op != T_MASK;
-  const int has_mask = t->op != T_BACKWARD_INPUT;
-  if (t->kind >= REF_NACTS ||
-      !hc_param_ok((enum hc_op)(HC_BIAS + 1 + t->kind), t->alpha))
+  const int backward = t->op != T_MASK, prelu = t->op == T_PRELU_BACKWARD;
+  const int has_mask = t->op == T_MASK || t->op == T_BACKWARD_MASK;
+  const int has_x = t->op == T_BACKWARD_INPUT || prelu;
+  if (!prelu && (t->kind >= REF_NACTS ||
+                 !hc_param_ok((enum hc_op)(HC_BIAS + 1 + t->kind), t->alpha)))
     return CLRELU_ERROR_INVALID_ARGUMENT;
   if (has_mask && !t->mask && !t->data_mask)
     return CLRELU_ERROR_INVALID_ARGUMENT;
@@ -669,9 +674,9 @@ static clrelu_status train_status(const ctx_slot *c, const train_args *t) {
       ins[nin++] = t->bias;
   } else {
     ins[nin++] = t->dy;
-    if (t->op == T_BACKWARD_INPUT) {
+    if (has_x) {
       ins[nin++] = t->x;
-      if (t->bias)
+      if (t->bias || prelu)
         ins[nin++] = t->bias;
     }
   }
@@ -736,8 +741,7 @@ static clrelu_status train_status(const ctx_slot *c, const train_args *t) {
   if (has_mask && t->mask_count < total)
     return CLRELU_ERROR_OUT_OF_RANGE;
   if (backward && t->dbias) {
-    const slot *other[] = {t->dy, t->op == T_BACKWARD_INPUT ? t->x : NULL, bias,
-                           t->y};
+    const slot *other[] = {t->dy, has_x ? t->x : NULL, bias, t->y};
     const size_t counts[] = {total, total, channels, total};
     for (int i = 0; i < 4; ++i)
       if (other[i] && overlaps(t->dbias, channels, other[i], counts[i], &same))
@@ -773,8 +777,26 @@ static void train_expect(const train_args *t, enum ref_act act) {
     return;
   }
   float *dyf = floats_of(t->dy, n), *terms = malloc(n * sizeof *terms);
-  float *xf = t->op == T_BACKWARD_INPUT ? floats_of(t->x, n) : NULL;
+  float *xf = t->op != T_BACKWARD_MASK ? floats_of(t->x, n) : NULL;
   REQUIRE(terms, "out of memory");
+  if (t->op == T_PRELU_BACKWARD) { /* bf: the slopes */
+    for (size_t o = 0, e = 0; o < t->outer; ++o)
+      for (size_t c = 0; c < nc; ++c)
+        for (size_t i = 0; i < t->inner; ++i, ++e)
+          terms[e] = ref_prelu_backward(dyf[e], xf[e], bf[c]);
+    if (t->dbias) {
+      float *sums = malloc(nc * sizeof *sums);
+      REQUIRE(sums, "out of memory");
+      ref_prelu_dslope(dyf, xf, t->outer, nc, t->inner, sums);
+      for (size_t c = 0; c < nc; ++c)
+        hc_store(CLRELU_F32, shadow_at(t->dbias, 0), c, sums[c]);
+      free(sums);
+    }
+    for (size_t k = 0; k < n; ++k)
+      hc_store(d, shadow_at(t->y, 0), k, terms[k]);
+    free(dyf), free(xf), free(terms), free(bf);
+    return;
+  }
   const uint32_t *mw = t->mask ? t->mask->words + t->words_in : NULL;
   for (size_t o = 0, e = 0; o < t->outer; ++o)
     for (size_t c = 0; c < nc; ++c)
@@ -814,12 +836,12 @@ static void slot_check(const slot *s, size_t n, const char *what) {
 
 static void do_train(input *in) {
   unsigned sel = get8(in);
-  if (sel % 4 == 0) {
+  if (sel % (T_OPS + 1) == 0) {
     mask_make(in);
     return;
   }
   train_args t = {0};
-  t.op = (int)(sel % 4) - 1;
+  t.op = (int)(sel % (T_OPS + 1)) - 1;
   const ctx_slot *c = ctx_arg(in);
   const slot *a = slot_arg(in), *b = slot_arg(in), *o = slot_arg(in);
   const slot *g = slot_arg(in), *bias = slot_arg(in);
@@ -838,12 +860,12 @@ static void do_train(input *in) {
     t.x = a, t.bias = b, t.y = o;
   } else {
     t.dy = a, t.y = o, t.dbias = g;
-    if (t.op == T_BACKWARD_INPUT)
+    if (t.op == T_BACKWARD_INPUT || t.op == T_PRELU_BACKWARD)
       t.x = b, t.bias = bias;
   }
   clrelu_buffer *mview = NULL;
   const mask_slot *ms = msel < MASKS && masks[msel].b ? &masks[msel] : NULL;
-  if (t.op == T_BACKWARD_INPUT) {
+  if (t.op == T_BACKWARD_INPUT || t.op == T_PRELU_BACKWARD) {
     /* no mask: ms is checked to be untouched */
   } else if (ms && wsel * 32 < ms->count) {
     t.mask = ms;
@@ -861,7 +883,7 @@ static void do_train(input *in) {
   const clrelu_events *evp = use_ev ? &ev : NULL;
   const clrelu_act act = {(clrelu_act_kind)t.kind, t.alpha, 0.0f};
   static const char *const names[] = {"bias_act_mask", "act_backward_mask",
-                                      "bias_act_backward"};
+                                      "bias_act_backward", "prelu_backward"};
   char what[160];
   snprintf(what, sizeof what, "%s %zux%zux%zu kind %d alpha %g", names[t.op],
            t.outer, t.channels, t.inner, t.kind, (double)t.alpha);
@@ -876,9 +898,13 @@ static void do_train(input *in) {
           ? clrelu_act_backward_mask_ev(c->c, t.dy ? t.dy->b : NULL, mbuf, yb,
                                         gb, t.outer, t.channels, t.inner, &act,
                                         evp)
-          : clrelu_bias_act_backward_ev(
-                c->c, t.dy ? t.dy->b : NULL, t.x ? t.x->b : NULL, bb, yb, gb,
-                t.outer, t.channels, t.inner, &act, evp);
+      : t.op == T_BACKWARD_INPUT
+          ? clrelu_bias_act_backward_ev(c->c, t.dy ? t.dy->b : NULL,
+                                        t.x ? t.x->b : NULL, bb, yb, gb,
+                                        t.outer, t.channels, t.inner, &act, evp)
+          : clrelu_prelu_backward_ev(c->c, t.dy ? t.dy->b : NULL,
+                                     t.x ? t.x->b : NULL, bb, yb, gb, t.outer,
+                                     t.channels, t.inner, evp);
   check_outcome(what, got, want, use_ev, &done);
   const size_t n = got == CLRELU_SUCCESS && t.outer && t.channels && t.inner
                        ? t.outer * t.channels * t.inner

@@ -22,8 +22,9 @@ def mask(slot, ctx, n):  # a mask slot of n + 1 bits
     return [12, 0, slot, ctx] + size(n)
 def train(op, ctx, a, b, y, g, bias, m, words, kind, alpha, ev, shape):
     # op 0: bias_act_mask (x a, bias b), 1: act_backward_mask (dy a),
-    # 2: bias_act_backward (dy a, x b, bias); 8: no slot; m: mask slot, 3
-    # none, 4 the data slot a as the mask; words: the mask view's offset
+    # 2: bias_act_backward (dy a, x b, bias), 3: prelu_backward (dy a, x b,
+    # slopes in bias); 8: no slot; m: mask slot, 3 none, 4 the data slot a
+    # as the mask; words: the mask view's offset
     return [12, op + 1, ctx, a, b, y, g, bias, m, words, kind, alpha, ev] + shape
 def planes(c, i, outer): return [0, c - 1, i - 1] + size(outer)
 def rows(c, outer): return [2, c - 1] + size(outer)
@@ -94,6 +95,9 @@ seeds["training"] = (create(0,0,F32,600) + create(1,0,F32,8) + create(2,0,F32,60
    + train(1,0,2,8,0,5,8,0,0,ARELU,A0,0,planes(8,5,15))       # dbias not F32
    + train(1,0,2,8,0,3,8,0,0,ARELU,A0,0,planes(8,5,20))       # mask too short
    + train(2,0,2,0,2,3,1,0,0,5,A0,0,rows(8,75))               # not a kind
+   + train(3,0,2,0,2,3,1,3,0,0,A0,1,planes(8,5,15))           # PReLU, dx is dy
+   + train(3,0,6,4,6,3,5,3,0,0,A0,0,rows(8,75))               # F16 PReLU
+   + train(3,0,2,0,2,8,8,3,0,0,A0,0,rows(8,75))               # no slopes
    + [14])
 os.makedirs(out, exist_ok=True)
 for name, b in seeds.items():
