@@ -15,6 +15,7 @@ typedef struct prelu_job {
   const float *bias, *slope; /* float32, channels each; bias may be NULL */
   void *y;
   size_t total, outer, channels, inner;
+  int nt; /* float32 y past the caches */
 } prelu_job;
 
 static size_t elem_size(clrelu_dtype d) { return d == CLRELU_F32 ? 4 : 2; }
@@ -39,15 +40,16 @@ static void store(clrelu_dtype d, void *a, size_t p, size_t m, const float *f) {
 typedef clrelu_v4 v4;
 #define SEL CLRELU_SEL
 
-/* r = x > 0 ? x : s * x over n elements (r may be x). */
-static void prelu_lanes(const float *x, const float *s, float *r, size_t n) {
+/* r = x > 0 ? x : s * x over n elements (r may be x; nt: streaming
+ * stores). */
+static void prelu_lanes(const float *x, const float *s, float *r, size_t n,
+                        int nt) {
   size_t i = 0;
   for (; i + 4 <= n; i += 4) {
     v4 xv, sv;
     memcpy(&xv, x + i, sizeof xv);
     memcpy(&sv, s + i, sizeof sv);
-    v4 rv = SEL(xv > 0.0f, xv, sv * xv);
-    memcpy(r + i, &rv, sizeof rv);
+    clrelu__store4(SEL(xv > 0.0f, xv, sv * xv), r + i, nt);
   }
   for (; i < n; ++i)
     r[i] = x[i] > 0.0f ? x[i] : s[i] * x[i];
@@ -55,15 +57,14 @@ static void prelu_lanes(const float *x, const float *s, float *r, size_t n) {
 
 /* r = x > 0 ? d : (x NaN ? x : s * d) over n elements (r may be d or x). */
 static void backward_lanes(const float *d, const float *x, const float *s,
-                           float *r, size_t n) {
+                           float *r, size_t n, int nt) {
   size_t i = 0;
   for (; i + 4 <= n; i += 4) {
     v4 dv, xv, sv;
     memcpy(&dv, d + i, sizeof dv);
     memcpy(&xv, x + i, sizeof xv);
     memcpy(&sv, s + i, sizeof sv);
-    v4 rv = SEL(xv > 0.0f, dv, SEL(xv != xv, xv, sv * dv));
-    memcpy(r + i, &rv, sizeof rv);
+    clrelu__store4(SEL(xv > 0.0f, dv, SEL(xv != xv, xv, sv * dv)), r + i, nt);
   }
   for (; i < n; ++i)
     r[i] = x[i] > 0.0f ? d[i] : x[i] != x[i] ? x[i] : s[i] * d[i];
@@ -102,14 +103,14 @@ static void run_elements(const prelu_job *j, size_t p0, size_t p1) {
       const float *dp = f32 ? (const float *)j->dy + p : d;
       if (!f32)
         load(j->dtype, j->dy, p, m, d);
-      backward_lanes(dp, xp, s, rp, m);
+      backward_lanes(dp, xp, s, rp, m, f32 && j->nt);
     } else {
       if (j->bias) {
         for (size_t k = 0; k < m; ++k)
           x[k] = xp[k] + b[k];
         xp = x;
       }
-      prelu_lanes(xp, s, rp, m);
+      prelu_lanes(xp, s, rp, m, f32 && j->nt);
     }
     if (!f32)
       store(j->dtype, j->y, p, m, r);
@@ -122,6 +123,8 @@ static void elements_piece(void *arg, int k, int n) {
   clrelu__piece_range(j->total, k, n, &p0, &p1);
   if (p0 < p1)
     run_elements(j, p0, p1);
+  if (j->nt)
+    clrelu__store_fence();
 }
 
 /* The backward pass with the slope gradient, one sweep: a run's terms, x >
@@ -141,7 +144,9 @@ static void backward_run(const void *arg, size_t e, size_t n, size_t c,
   }
   clrelu__channel_values(j->slope, j->channels, j->inner, e, n, sb);
   term_lanes(d, x, v, n);
-  backward_lanes(d, x, sb, f32 ? (float *)j->y + e : rb, n);
+  /* streaming stores only for runs of whole lines' worth (clrelu__store4) */
+  backward_lanes(d, x, sb, f32 ? (float *)j->y + e : rb, n,
+                 f32 && j->nt && n >= CLRELU_STREAM_RUN);
   if (!f32)
     store(j->dtype, j->y, e, n, rb);
 }
@@ -164,6 +169,7 @@ static clrelu_status setup(const char *fn, prelu_job *j, const void *bias,
                                          elem_size(j->dtype), &j->total);
   if (st != CLRELU_SUCCESS)
     return st;
+  j->nt = j->dtype == CLRELU_F32 && j->total >= CLRELU_STREAM_MIN;
   if (channels == 1) { /* one plane of everything: the same terms, in order */
     j->outer = 1;
     j->inner = j->total;

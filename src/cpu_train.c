@@ -187,11 +187,12 @@ clrelu_status clrelu_cpu_bias_act_mask_16(clrelu_dtype dtype, const uint16_t *x,
 /* ---- backward: dx, and dbias in the fixed order of fixed_sum.c ---- */
 
 /* The backward loops write dx to v (dbias's terms) and, in float32, to the
- * array itself (out: NULL for 16-bit data, converted afterwards). */
-static void put4(clrelu_v4 r, float *v, float *out, size_t k) {
+ * array itself (out: NULL for 16-bit data, converted afterwards; large ones
+ * past the caches). */
+static void put4(clrelu_v4 r, float *v, float *out, size_t k, int nt) {
   store4(r, v + k);
   if (out)
-    store4(r, out + k);
+    clrelu__store4(r, out + k, nt);
 }
 
 static void put1(float r, float *v, float *out, size_t k) {
@@ -202,7 +203,7 @@ static void put1(float r, float *v, float *out, size_t k) {
 
 /* dx from the mask over n elements from element e (d: their dy). */
 static void dx_mask(const float *d, const uint32_t *mask, size_t e, size_t n,
-                    int leaky, float a, float *v, float *out) {
+                    int leaky, float a, float *v, float *out, int nt) {
   static const clrelu_v4i lane = {1, 2, 4, 8};
   size_t k = 0;
   for (; k + 4 <= n; k += 4) {
@@ -213,7 +214,7 @@ static void dx_mask(const float *d, const uint32_t *mask, size_t e, size_t n,
     const clrelu_v4i on =
         (((clrelu_v4i){0, 0, 0, 0} + (int32_t)nib) & lane) != 0;
     const clrelu_v4 dv = load4(d + k);
-    put4(CLRELU_SEL(on, dv, leaky ? a * dv : zero4), v, out, k);
+    put4(CLRELU_SEL(on, dv, leaky ? a * dv : zero4), v, out, k, nt);
   }
   for (; k < n; ++k) {
     const size_t i = e + k;
@@ -228,7 +229,7 @@ static void dx_mask(const float *d, const uint32_t *mask, size_t e, size_t n,
  * branch, else alpha * dy (LEAKY_RELU) or +0.0. b: one value along a plane,
  * one a channel along a row. */
 typedef void dx_fn(const float *d, const float *x, const float *b, size_t n,
-                   float a, float *v, float *out);
+                   float a, float *v, float *out, int nt);
 #define LEAKY(ID) (CLRELU_ACT_##ID == CLRELU_ACT_LEAKY_RELU)
 #define DX_OF(ID, t, d, a)                                                     \
   ((t) != (t)) ? (t) : PASS_##ID(t, a) ? (d) : LEAKY(ID) ? (a) * (d) : 0.0f
@@ -238,12 +239,12 @@ typedef void dx_fn(const float *d, const float *x, const float *b, size_t n,
 #define DX_FNS(C, ID, name, param)                                             \
   static void dx_##name##_plane(const float *d, const float *x,                \
                                 const float *b, size_t n, float a, float *v,   \
-                                float *out) {                                  \
+                                float *out, int nt) {                          \
     const float bc = b[0];                                                     \
     size_t k = 0;                                                              \
     for (; k + 4 <= n; k += 4) {                                               \
       const clrelu_v4 t = load4(x + k) + bc, dv = load4(d + k);                \
-      put4(DXV_OF(ID, t, dv, a), v, out, k);                                   \
+      put4(DXV_OF(ID, t, dv, a), v, out, k, nt);                               \
     }                                                                          \
     for (; k < n; ++k) {                                                       \
       const float t = x[k] + bc;                                               \
@@ -251,11 +252,12 @@ typedef void dx_fn(const float *d, const float *x, const float *b, size_t n,
     }                                                                          \
   }                                                                            \
   static void dx_##name##_row(const float *d, const float *x, const float *b,  \
-                              size_t n, float a, float *v, float *out) {       \
+                              size_t n, float a, float *v, float *out,         \
+                              int nt) {                                        \
     size_t k = 0;                                                              \
     for (; k + 4 <= n; k += 4) {                                               \
       const clrelu_v4 t = load4(x + k) + load4(b + k), dv = load4(d + k);      \
-      put4(DXV_OF(ID, t, dv, a), v, out, k);                                   \
+      put4(DXV_OF(ID, t, dv, a), v, out, k, nt);                               \
     }                                                                          \
     for (; k < n; ++k) {                                                       \
       const float t = x[k] + b[k];                                             \
@@ -277,6 +279,7 @@ typedef struct backward_job {
   const float *bias; /* float32, channels; -0.0 without a bias */
   int kind;
   float a;
+  int nt; /* float32 dx past the caches */
 } backward_job;
 
 /* A run of elements (fixed_sum.c): dx in float32 into v (dbias's terms)
@@ -297,11 +300,13 @@ static void backward_run(const void *arg, size_t e, size_t n, size_t c,
       clrelu__to_f32(j->dtype, (const uint16_t *)j->x + e, xb, n);
   }
   float *out = f32 ? (float *)j->dx + e : NULL;
+  const int nt = j->nt && n >= CLRELU_STREAM_RUN;
   if (j->mask)
-    dx_mask(d, j->mask, e, n, j->kind == CLRELU_ACT_LEAKY_RELU, j->a, v, out);
+    dx_mask(d, j->mask, e, n, j->kind == CLRELU_ACT_LEAKY_RELU, j->a, v, out,
+            nt);
   else
     dx_fns[j->kind][j->inner == 1 && j->channels > 1](d, x, j->bias + c, n,
-                                                      j->a, v, out);
+                                                      j->a, v, out, nt);
   if (!f32)
     clrelu__from_f32(j->dtype, v, (uint16_t *)j->dx + e, n);
 }
@@ -339,6 +344,7 @@ static clrelu_status backward(const char *fn, backward_job *j, size_t outer,
   j->bias = fb;
   j->kind = (int)act->kind;
   j->a = act->alpha;
+  j->nt = j->dtype == CLRELU_F32 && total >= CLRELU_STREAM_MIN;
   if (fb && sums)
     st = clrelu__channel_sums(backward_run, j, outer, j->channels, j->inner,
                               sums);

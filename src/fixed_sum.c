@@ -163,6 +163,7 @@ static void level1_piece(void *arg, int k, int n) {
     else
       plane_unit(j, u, v);
   }
+  clrelu__store_fence(); /* a run function's streaming stores */
 }
 
 clrelu_status clrelu__channel_sums(clrelu_run_fn run, const void *arg,

@@ -9,6 +9,10 @@
 #include <stdatomic.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 
 /* ---- errors (status.c) ---- */
 
@@ -477,6 +481,32 @@ typedef float clrelu_v4 __attribute__((vector_size(16)));
 typedef int32_t clrelu_v4i __attribute__((vector_size(16)));
 #define CLRELU_SEL(m, t, f)                                                    \
   ((clrelu_v4)(((clrelu_v4i)(t) & (m)) | ((clrelu_v4i)(f) & ~(m))))
+/* Large outputs bypass the caches (their lines would only be read for
+ * ownership and then evicted), as the other CPU ops' do from this size. */
+#define CLRELU_STREAM_MIN ((size_t)1 << 20)
+/* ... and only in runs this long: a short run (a small plane) leaves lines
+ * partly written, which streaming stores make read-modify-writes of
+ * memory. */
+#define CLRELU_STREAM_RUN 64
+/* v to p, past the caches when nt is set and p is 16-byte aligned (a
+ * streaming store must be); clrelu__store_fence() then orders such stores
+ * before whatever tells another thread they are done. */
+static inline void clrelu__store4(clrelu_v4 v, float *p, int nt) {
+#ifdef __SSE2__
+  if (nt && ((uintptr_t)p & 15) == 0) {
+    _mm_stream_ps(p, (__m128)v);
+    return;
+  }
+#else
+  (void)nt;
+#endif
+  memcpy(p, &v, sizeof v);
+}
+static inline void clrelu__store_fence(void) {
+#ifdef __SSE2__
+  _mm_sfence();
+#endif
+}
 
 /* out[k] = values[channel of element p + k], k < n, in an
  * [outer][channels][inner] array (layout.c). */

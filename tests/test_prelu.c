@@ -253,10 +253,11 @@ int main(void) {
   /* dense rows, NCHW (7x7 and odd planes), NHWC, one channel, one
    * element, channels with one, two and three levels of blocks, and rows
    * wide enough for whole blocks of rows to be streamed */
-  static const size_t shapes[][3] = {{7, 33, 1},    {2, 3, 17},   {4, 5, 49},
-                                     {100, 64, 1},  {5, 1, 1000}, {1, 1, 1},
-                                     {2, 16, 4099}, {300, 3, 1},  {1, 2, 70001},
-                                     {3, 1, 90000}, {520, 130, 1}};
+  static const size_t shapes[][3] = {
+      {7, 33, 1},    {2, 3, 17},    {4, 5, 49},  {100, 64, 1},  {5, 1, 1000},
+      {1, 1, 1},     {2, 16, 4099}, {300, 3, 1}, {1, 2, 70001}, {3, 1, 90000},
+      {520, 130, 1}, {1, 2, 524293}}; /* the last: past the streaming-store size
+                                       */
   /* $CLRELU_PRELU_MAX: leave out larger shapes (under a simulator) */
   const char *max = getenv("CLRELU_PRELU_MAX");
   const size_t most = max && atol(max) > 0 ? (size_t)atol(max) : SIZE_MAX;
