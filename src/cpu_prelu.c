@@ -40,19 +40,26 @@ static void store(clrelu_dtype d, void *a, size_t p, size_t m, const float *f) {
 typedef clrelu_v4 v4;
 #define SEL CLRELU_SEL
 
-/* r = x > 0 ? x : s * x over n elements (r may be x; nt: streaming
- * stores). */
-static void prelu_lanes(const float *x, const float *s, float *r, size_t n,
-                        int nt) {
+/* r = t > 0 ? t : s * t, t = x + b (rounded once; b NULL: t = x), over n
+ * elements (r may be x; nt: streaming stores). */
+static void prelu_lanes(const float *x, const float *b, const float *s,
+                        float *r, size_t n, int nt) {
   size_t i = 0;
   for (; i + 4 <= n; i += 4) {
-    v4 xv, sv;
-    memcpy(&xv, x + i, sizeof xv);
+    v4 tv, sv;
+    memcpy(&tv, x + i, sizeof tv);
     memcpy(&sv, s + i, sizeof sv);
-    clrelu__store4(SEL(xv > 0.0f, xv, sv * xv), r + i, nt);
+    if (b) {
+      v4 bv;
+      memcpy(&bv, b + i, sizeof bv);
+      tv = tv + bv;
+    }
+    clrelu__store4(SEL(tv > 0.0f, tv, sv * tv), r + i, nt);
   }
-  for (; i < n; ++i)
-    r[i] = x[i] > 0.0f ? x[i] : s[i] * x[i];
+  for (; i < n; ++i) {
+    const float t = b ? x[i] + b[i] : x[i];
+    r[i] = t > 0.0f ? t : s[i] * t;
+  }
 }
 
 /* r = x > 0 ? d : (x NaN ? x : s * d) over n elements (r may be d or x). */
@@ -85,35 +92,46 @@ static void term_lanes(const float *dy, const float *x, float *v, size_t n) {
     v[i] = x[i] > 0.0f ? 0.0f : dy[i] * x[i];
 }
 
-/* Elements [p0, p1): y = PReLU(x (+ bias)), or dx. float32 arrays are used
- * where they are; 16-bit ones go through float32 blocks. */
+/* Elements [p0, p1): y = PReLU(x (+ bias)), or dx, a run at a time: a
+ * row's channels (the slope and bias arrays themselves), or along planes a
+ * block across them (their slopes and biases spread into s and b; a run a
+ * plane would leave small planes' lines partly written by streaming
+ * stores). float32 arrays are used where they are; 16-bit ones go through
+ * float32 runs. */
 static void run_elements(const prelu_job *j, size_t p0, size_t p1) {
   float x[BLOCK], d[BLOCK], s[BLOCK], b[BLOCK], r[BLOCK];
   const int f32 = j->dtype == CLRELU_F32;
-  for (size_t p = p0; p < p1; p += BLOCK) {
+  const int rows = j->inner == 1 && j->channels > 1;
+  size_t c = rows ? p0 % j->channels : 0;
+  for (size_t p = p0; p < p1;) {
     size_t m = p1 - p < BLOCK ? p1 - p : BLOCK;
+    const float *sp = j->slope + c, *bp = j->bias ? j->bias + c : NULL;
+    if (rows) {
+      m = m < j->channels - c ? m : j->channels - c;
+    } else {
+      clrelu__channel_values(j->slope, j->channels, j->inner, p, m, s);
+      if (bp)
+        clrelu__channel_values(j->bias, j->channels, j->inner, p, m, b);
+      sp = s;
+      bp = bp ? b : NULL;
+    }
     const float *xp = f32 ? (const float *)j->x + p : x;
     float *rp = f32 ? (float *)j->y + p : r;
     if (!f32)
       load(j->dtype, j->x, p, m, x);
-    clrelu__channel_values(j->slope, j->channels, j->inner, p, m, s);
-    if (j->bias)
-      clrelu__channel_values(j->bias, j->channels, j->inner, p, m, b);
     if (j->dy) {
       const float *dp = f32 ? (const float *)j->dy + p : d;
       if (!f32)
         load(j->dtype, j->dy, p, m, d);
-      backward_lanes(dp, xp, s, rp, m, f32 && j->nt);
+      backward_lanes(dp, xp, sp, rp, m, f32 && j->nt);
     } else {
-      if (j->bias) {
-        for (size_t k = 0; k < m; ++k)
-          x[k] = xp[k] + b[k];
-        xp = x;
-      }
-      prelu_lanes(xp, s, rp, m, f32 && j->nt);
+      prelu_lanes(xp, bp, sp, rp, m, f32 && j->nt);
     }
     if (!f32)
       store(j->dtype, j->y, p, m, r);
+    p += m;
+    if (rows)
+      c = c + m == j->channels ? 0 : c + m;
   }
 }
 
