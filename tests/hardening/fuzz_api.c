@@ -779,37 +779,25 @@ static void train_expect(const train_args *t, enum ref_act act) {
   float *dyf = floats_of(t->dy, n), *terms = malloc(n * sizeof *terms);
   float *xf = t->op != T_BACKWARD_MASK ? floats_of(t->x, n) : NULL;
   REQUIRE(terms, "out of memory");
-  if (t->op == T_PRELU_BACKWARD) { /* bf: the slopes */
-    for (size_t o = 0, e = 0; o < t->outer; ++o)
-      for (size_t c = 0; c < nc; ++c)
-        for (size_t i = 0; i < t->inner; ++i, ++e)
-          terms[e] = ref_prelu_backward(dyf[e], xf[e], bf[c]);
-    if (t->dbias) {
-      float *sums = malloc(nc * sizeof *sums);
-      REQUIRE(sums, "out of memory");
-      ref_prelu_dslope(dyf, xf, t->outer, nc, t->inner, sums);
-      for (size_t c = 0; c < nc; ++c)
-        hc_store(CLRELU_F32, shadow_at(t->dbias, 0), c, sums[c]);
-      free(sums);
-    }
-    for (size_t k = 0; k < n; ++k)
-      hc_store(d, shadow_at(t->y, 0), k, terms[k]);
-    free(dyf), free(xf), free(terms), free(bf);
-    return;
-  }
   const uint32_t *mw = t->mask ? t->mask->words + t->words_in : NULL;
   for (size_t o = 0, e = 0; o < t->outer; ++o)
     for (size_t c = 0; c < nc; ++c)
       for (size_t i = 0; i < t->inner; ++i, ++e)
         terms[e] =
-            mw ? ref_backward_mask(act, t->alpha,
-                                   (int)((mw[e / 32] >> (e % 32)) & 1u), dyf[e])
-               : ref_bias_act_backward(act, t->alpha,
-                                       bf ? xf[e] + bf[c] : xf[e], dyf[e]);
-  if (t->dbias) {
+            t->op == T_PRELU_BACKWARD /* bf: the slopes */
+                ? ref_prelu_backward(dyf[e], xf[e], bf[c])
+                : mw ? ref_backward_mask(act, t->alpha,
+                                         (int)((mw[e / 32] >> (e % 32)) & 1u),
+                                         dyf[e])
+                     : ref_bias_act_backward(
+                           act, t->alpha, bf ? xf[e] + bf[c] : xf[e], dyf[e]);
+  if (t->dbias) { /* PReLU's sums dy * x, the others dx */
     float *sums = malloc(nc * sizeof *sums);
     REQUIRE(sums, "out of memory");
-    ref_channel_sums(terms, t->outer, nc, t->inner, sums);
+    if (t->op == T_PRELU_BACKWARD)
+      ref_prelu_dslope(dyf, xf, t->outer, nc, t->inner, sums);
+    else
+      ref_channel_sums(terms, t->outer, nc, t->inner, sums);
     for (size_t c = 0; c < nc; ++c)
       hc_store(CLRELU_F32, shadow_at(t->dbias, 0), c, sums[c]);
     free(sums);
