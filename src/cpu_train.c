@@ -87,14 +87,38 @@ CLRELU_BIAS_ACTS(PACK_FN, 0)
 #define PACK_ENTRY(C, ID, name, param) [CLRELU_ACT_##ID] = pack_##name,
 static pack_fn *const pack_fns[] = {CLRELU_BIAS_ACTS(PACK_ENTRY, 0)};
 
+/* y = a(t) on four lanes at a time, n a multiple of 4: the expressions of
+ * src/cpu.c's bias ops, so that y has clrelu_cpu_bias_act's bits (NaN kept,
+ * ReLU's +0.0, the cap taken at t >= cap). */
+typedef void act_fn(const float *t, size_t n, float a, float *y);
+#define ACTV_IDENTITY(t, av) (t)
+#define ACTV_RELU(t, av) ((clrelu_v4)((clrelu_v4i)(t) & ~((t) <= 0.0f)))
+#define ACTV_LEAKY_RELU(t, av) CLRELU_SEL((t) > 0.0f, (t), (av) * (t))
+#define ACTV_CLIPPED_RELU(t, av)                                               \
+  ACTV_RELU(CLRELU_SEL((t) >= (av), (av), (t)), av)
+#define ACTV_THRESHOLDED_RELU(t, av)                                           \
+  ((clrelu_v4)((clrelu_v4i)(t) & (((t) > (av)) | ((t) != (t)))))
+#define ACT_FN(C, ID, name, param)                                             \
+  static void act_##name(const float *t, size_t n, float a, float *y) {        \
+    const clrelu_v4 av = zero4 + a;                                            \
+    (void)av;                                                                  \
+    for (size_t k = 0; k < n; k += 4)                                          \
+      store4(ACTV_##ID(load4(t + k), av), y + k);                              \
+  }
+CLRELU_BIAS_ACTS(ACT_FN, 0)
+#define ACT_ENTRY(C, ID, name, param) [CLRELU_ACT_##ID] = act_##name,
+static act_fn *const act_fns[] = {CLRELU_BIAS_ACTS(ACT_ENTRY, 0)};
+
 typedef struct mask_job {
   clrelu_dtype dtype;
   const void *x;
   const float *bias; /* float32, channels */
+  void *y;
   uint32_t *mask;
   size_t total, channels, inner;
   int kind;
   float a;
+  int nt; /* float32 y past the caches */
 } mask_job;
 
 /* t = x + bias[c] over elements [p, p + n) (b: room for n floats). */
@@ -109,7 +133,8 @@ static void biased(const mask_job *j, size_t p, size_t n, float *t, float *b) {
     t[k] = x[k] + b[k];
 }
 
-/* Piece k of n: a range of whole chunks, so that no two share a word. */
+/* Piece k of n: a range of whole chunks, so that no two share a word; a
+ * chunk's x is read before its y is written (y may be x). */
 static void mask_piece(void *arg, int k, int n) {
   const mask_job *j = arg;
   float t[MASK_CHUNK], b[MASK_CHUNK];
@@ -121,13 +146,27 @@ static void mask_piece(void *arg, int k, int n) {
     const size_t m = j->total - p < MASK_CHUNK ? j->total - p : MASK_CHUNK;
     biased(j, p, m, t, b);
     pack_fns[j->kind](t, m, j->a, j->mask + p / 32);
+    if (!j->y)
+      continue;
+    const size_t m4 = (m + 3) / 4 * 4;
+    for (size_t i = m; i < m4; ++i)
+      t[i] = 0.0f; /* lanes past the end, computed and dropped */
+    act_fns[j->kind](t, m4, j->a, b);
+    float *y = (float *)j->y + p;
+    size_t i = 0;
+    for (; i + 4 <= m; i += 4)
+      clrelu__store4(load4(b + i), y + i, j->nt);
+    for (; i < m; ++i)
+      y[i] = b[i];
   }
+  if (j->nt)
+    clrelu__store_fence();
 }
 
-/* The mask first (y may be x), then y as clrelu_cpu_bias_act: fn has
- * checked everything but the mask pointer; total > 0. */
+/* The mask, and float32 y in the same sweep (y NULL: the mask alone): fn
+ * has checked everything but the mask pointer; total > 0. */
 static clrelu_status bias_act_mask(const char *fn, clrelu_dtype dtype,
-                                   const void *x, const void *bias,
+                                   const void *x, const void *bias, void *y,
                                    uint32_t *mask, size_t total,
                                    size_t channels, size_t inner,
                                    const clrelu_act *act) {
@@ -141,12 +180,14 @@ static clrelu_status bias_act_mask(const char *fn, clrelu_dtype dtype,
   mask_job j = {dtype,
                 x,
                 fb,
+                y,
                 mask,
                 total,
                 channels,
                 channels == 1 ? total : inner,
                 (int)act->kind,
-                act->alpha};
+                act->alpha,
+                dtype == CLRELU_F32 && total >= CLRELU_STREAM_MIN};
   clrelu__parallel(mask_piece, &j, clrelu__cpu_threads(total));
   free(fb);
   return CLRELU_SUCCESS;
@@ -161,11 +202,9 @@ clrelu_status clrelu_cpu_bias_act_mask(const float *x, const float *bias,
   clrelu_status st = clrelu__check_cpu_bias_act(fn, CLRELU_F32, x, y, outer,
                                                 channels, inner, act, &total);
   if (st == CLRELU_SUCCESS && total > 0)
-    st = bias_act_mask(fn, CLRELU_F32, x, bias, mask, total, channels, inner,
+    st = bias_act_mask(fn, CLRELU_F32, x, bias, y, mask, total, channels, inner,
                        act);
-  if (st != CLRELU_SUCCESS || total == 0)
-    return st;
-  return clrelu_cpu_bias_act(x, bias, y, outer, channels, inner, act);
+  return st;
 }
 
 clrelu_status clrelu_cpu_bias_act_mask_16(clrelu_dtype dtype, const uint16_t *x,
@@ -177,8 +216,11 @@ clrelu_status clrelu_cpu_bias_act_mask_16(clrelu_dtype dtype, const uint16_t *x,
   size_t total;
   clrelu_status st = clrelu__check_cpu_bias_act(fn, dtype, x, y, outer,
                                                 channels, inner, act, &total);
+  /* the mask first (y may be x), then y by clrelu_cpu_bias_act_16, whose
+   * conversions beat a rounding pass over the chunks (BF16 by a fifth) */
   if (st == CLRELU_SUCCESS && total > 0)
-    st = bias_act_mask(fn, dtype, x, bias, mask, total, channels, inner, act);
+    st = bias_act_mask(fn, dtype, x, bias, NULL, mask, total, channels, inner,
+                       act);
   if (st != CLRELU_SUCCESS || total == 0)
     return st;
   return clrelu_cpu_bias_act_16(dtype, x, bias, y, outer, channels, inner, act);
